@@ -1,0 +1,12 @@
+package io.pseudolabel.labeler;
+
+/** Outcome of one image; anything but OK carries an error message naming the file. */
+public enum LabelStatus {
+    OK,
+    /** The file could not be decoded (empty, not an image, corrupt, truncated, too large). */
+    BAD_IMAGE,
+    /** A given label or box names a class that is not in the class list. */
+    BAD_ANNOTATION,
+    /** A model call failed on this image. */
+    MODEL_ERROR
+}

@@ -1,0 +1,220 @@
+package io.pseudolabel.labeler;
+
+import io.pseudolabel.clip.ClipTextEmbeddings;
+import io.pseudolabel.clip.ClipZeroShot;
+import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.dino.Detection;
+import io.pseudolabel.geom.Box;
+import io.pseudolabel.image.ImageDecodeException;
+import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.masks.Candidate;
+import io.pseudolabel.masks.ClassMap;
+import io.pseudolabel.masks.GroupedMask;
+import io.pseudolabel.masks.Grouping;
+import io.pseudolabel.masks.InstanceMask;
+import io.pseudolabel.masks.LabeledInstance;
+import io.pseudolabel.masks.PalettePng;
+import io.pseudolabel.masks.Selection;
+import io.pseudolabel.masks.SemanticComposer;
+import io.pseudolabel.sam.SamEmbedding;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stage 1 for images: bytes (+ given labels or boxes) → image labels → boxes → SAM candidates → whole
+ * over part grouping → instances and a semantic map. Split in two so callers can overlap them:
+ * {@link #prepare} is CPU-only and thread-safe, {@link #label(List)} runs the models on a batch.
+ */
+public final class PseudoLabeler {
+    private final ModelSet models;
+    private final LabelerSettings settings;
+    private final List<String> classNames;
+    private final Map<String, Integer> classIds = new HashMap<>();
+    private final ClipTextEmbeddings text;
+    private final ImageDecoder decoder;
+    private final Grouping grouping;
+    private final Selection selection;
+
+    /**
+     * @param classNames class ids are 1..C in this order
+     * @param text CLIP class embeddings for {@code classNames}; required without supervision
+     */
+    public PseudoLabeler(ModelSet models, LabelerSettings settings, List<String> classNames, ClipTextEmbeddings text,
+            Selection selection) {
+        this.models = models;
+        this.settings = settings;
+        this.classNames = List.copyOf(classNames);
+        for (int i = 0; i < classNames.size(); i++) {
+            classIds.put(key(classNames.get(i)), i + 1);
+        }
+        if (settings.supervision() == Supervision.NONE) {
+            if (text == null || !text.classNames().equals(this.classNames)) {
+                throw new IllegalArgumentException("CLIP text embeddings must be computed for exactly the class list "
+                        + classNames);
+            }
+        }
+        this.text = text;
+        this.decoder = new ImageDecoder(settings.maxPixels());
+        this.grouping = new Grouping(settings.grouping());
+        this.selection = selection;
+    }
+
+    public PseudoLabeler(ModelSet models, LabelerSettings settings, List<String> classNames, ClipTextEmbeddings text) {
+        this(models, settings, classNames, text, Selection.WHOLE_OVER_PART);
+    }
+
+    private static String key(String name) {
+        return name.strip().toLowerCase(Locale.ROOT);
+    }
+
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** Decode and preprocess; a bad file becomes a failed {@link Prepared}, never an exception. */
+    public Prepared prepare(ImageInput input) {
+        RgbImage image;
+        try {
+            image = decoder.decode(input.bytes(), input.uri());
+        } catch (ImageDecodeException e) {
+            return Prepared.failed(LabelResult.failed(input, LabelStatus.BAD_IMAGE, e.getMessage()));
+        }
+        float[] clip = models.clip() != null ? models.clip().preprocess(image) : null;
+        float[] dino = models.dino() != null ? models.dino().preprocess(image) : null;
+        float[] sam = models.sam().preprocess(image);
+        return new Prepared(input, image, clip, dino, sam, null);
+    }
+
+    public LabelResult label(ImageInput input) {
+        return label(List.of(prepare(input))).get(0);
+    }
+
+    /** Labels a batch: CLIP sees all good images in one call, DINO and SAM go image by image. */
+    public List<LabelResult> label(List<Prepared> batch) {
+        List<List<ClassScore>> labels = imageLabels(batch);
+        List<LabelResult> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Prepared p = batch.get(i);
+            if (p.isFailed()) {
+                out.add(p.failure());
+                continue;
+            }
+            try {
+                out.add(labelOne(p, labels.get(i)));
+            } catch (BadAnnotation e) {
+                out.add(LabelResult.failed(p.input(), LabelStatus.BAD_ANNOTATION, e.getMessage()));
+            } catch (RuntimeException e) {
+                // Recorded on the image's row and counted by the job; the next image goes on.
+                out.add(LabelResult.failed(p.input(), LabelStatus.MODEL_ERROR,
+                        p.input().uri() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    private List<List<ClassScore>> imageLabels(List<Prepared> batch) {
+        List<List<ClassScore>> labels = new ArrayList<>();
+        if (settings.supervision() != Supervision.NONE) {
+            for (Prepared p : batch) {
+                labels.add(p.isFailed() ? List.of() : givenLabels(p.input()));
+            }
+            return labels;
+        }
+        List<float[]> pixels = new ArrayList<>();
+        for (Prepared p : batch) {
+            if (!p.isFailed()) {
+                pixels.add(p.clipPixels());
+            }
+        }
+        float[][] embeds = models.clip().embedImages(pixels);
+        int next = 0;
+        for (Prepared p : batch) {
+            if (p.isFailed()) {
+                labels.add(List.of());
+                continue;
+            }
+            float[] probs = ClipZeroShot.probabilities(embeds[next++], text.embeddings(), settings.clip().logitScale());
+            List<ClassScore> picked = new ArrayList<>();
+            for (int c : ClipZeroShot.topLabels(probs, settings.clip().topN(), settings.clip().minProb())) {
+                picked.add(new ClassScore(c + 1, classNames.get(c), probs[c]));
+            }
+            labels.add(picked);
+        }
+        return labels;
+    }
+
+    private List<ClassScore> givenLabels(ImageInput input) {
+        List<ClassScore> out = new ArrayList<>();
+        List<String> names = new ArrayList<>(input.givenLabels());
+        if (settings.supervision() == Supervision.BOXES) {
+            input.givenBoxes().forEach(b -> names.add(b.name()));
+        }
+        for (String name : names) {
+            int id = classId(input, name);
+            if (out.stream().noneMatch(s -> s.classId() == id)) {
+                out.add(new ClassScore(id, classNames.get(id - 1), 1f));
+            }
+        }
+        return out;
+    }
+
+    private int classId(ImageInput input, String name) {
+        Integer id = classIds.get(key(name));
+        if (id == null) {
+            throw new BadAnnotation(input.uri() + ": given class '" + name + "' is not in the class list " + classNames);
+        }
+        return id;
+    }
+
+    private LabelResult labelOne(Prepared p, List<ClassScore> labels) {
+        RgbImage image = p.image();
+        List<Detection> detections = new ArrayList<>();
+        if (settings.supervision() == Supervision.BOXES) {
+            for (GivenBox b : p.input().givenBoxes()) {
+                int id = classId(p.input(), b.name());
+                detections.add(new Detection(id - 1, classNames.get(id - 1), 1f,
+                        b.box().clip(image.width(), image.height())));
+            }
+        } else if (!labels.isEmpty()) {
+            List<String> names = labels.stream().map(ClassScore::name).toList();
+            for (Detection d : models.dino().detect(image, p.dinoPixels(), names)) {
+                int id = labels.get(d.classIndex()).classId();
+                detections.add(new Detection(id - 1, d.phrase(), d.score(), d.box()));
+            }
+        }
+        List<LabeledInstance> instances = new ArrayList<>();
+        List<InstanceMask> layers = new ArrayList<>();
+        if (!detections.isEmpty()) {
+            SamEmbedding embedding = models.sam().embed(p.samInput(), image.width(), image.height());
+            List<Box> boxes = detections.stream().map(Detection::box).toList();
+            List<List<Candidate>> candidates = models.sam().segment(embedding, boxes);
+            for (int i = 0; i < detections.size(); i++) {
+                Detection d = detections.get(i);
+                Optional<GroupedMask> kept = grouping.select(d.box(), candidates.get(i), selection);
+                if (kept.isPresent()) {
+                    int id = d.classIndex() + 1;
+                    instances.add(LabeledInstance.of(id, classNames.get(id - 1), d.box(), d.score(), kept.get()));
+                    layers.add(new InstanceMask(id, d.score(), kept.get().mask()));
+                }
+            }
+        }
+        ClassMap semantic = SemanticComposer.compose(image.width(), image.height(), layers, settings.overlap());
+        return new LabelResult(p.input().imageId(), p.input().uri(), image.width(), image.height(), LabelStatus.OK,
+                null, labels, instances, semantic, PalettePng.write(semantic));
+    }
+
+    /** A given label or box that names an unknown class. */
+    private static final class BadAnnotation extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadAnnotation(String message) {
+            super(message);
+        }
+    }
+}

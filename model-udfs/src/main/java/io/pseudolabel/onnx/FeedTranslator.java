@@ -1,0 +1,44 @@
+package io.pseudolabel.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslatorContext;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The thin DJL translator every adapter uses: named arrays in, named float arrays out. All model
+ * specific work (resizing, prompts, box decoding, mask post-processing) is pure code around it.
+ */
+public final class FeedTranslator implements NoBatchifyTranslator<Feed, Fetched> {
+
+    @Override
+    public NDList processInput(TranslatorContext ctx, Feed feed) {
+        NDManager manager = ctx.getNDManager();
+        NDList list = new NDList();
+        for (Map.Entry<String, Object> e : feed.data().entrySet()) {
+            long[] shape = feed.shapes().get(e.getKey());
+            NDArray array = e.getValue() instanceof float[] f
+                    ? Tensors.floats(manager, e.getKey(), f, shape)
+                    : Tensors.longs(manager, e.getKey(), (long[]) e.getValue(), shape);
+            list.add(array);
+        }
+        return list;
+    }
+
+    @Override
+    public Fetched processOutput(TranslatorContext ctx, NDList list) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (NDArray a : list) {
+            NDArray f = a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
+            values.put(a.getName(), f.toFloatArray());
+            shapes.put(a.getName(), a.getShape().getShape());
+        }
+        return new Fetched(values, shapes);
+    }
+}
