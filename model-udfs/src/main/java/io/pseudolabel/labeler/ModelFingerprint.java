@@ -1,0 +1,84 @@
+package io.pseudolabel.labeler;
+
+import io.pseudolabel.config.LabelerSettings;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What decides a label besides the image: the model files (path, size, and the bytes of their first and
+ * last MiB, so multi-GB files are not read whole), the class list and every labelling setting except the
+ * execution device. Two runs with the same fingerprint label an unchanged image the same way.
+ */
+public final class ModelFingerprint {
+    private static final int EDGE = 1 << 20;
+
+    private ModelFingerprint() {}
+
+    public static String of(LabelerSettings settings, List<String> classNames) {
+        MessageDigest md = sha256();
+        List<Path> dirs = new ArrayList<>();
+        if (settings.supervision() == Supervision.NONE) {
+            dirs.add(settings.clipPath());
+        }
+        if (settings.supervision() != Supervision.BOXES) {
+            dirs.add(settings.dinoPath());
+        }
+        dirs.add(settings.samPath());
+        for (Path dir : dirs) {
+            hashTree(md, dir);
+        }
+        update(md, "classes=" + classNames);
+        update(md, "supervision=" + settings.supervision() + " clip=" + settings.clip() + " dino=" + settings.dino()
+                + " sam=" + settings.sam() + " grouping=" + settings.grouping() + " overlap=" + settings.overlap());
+        return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    }
+
+    private static void hashTree(MessageDigest md, Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory not found: " + dir);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                long size = Files.size(f);
+                update(md, dir.relativize(f) + ":" + size);
+                try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
+                    byte[] head = new byte[(int) Math.min(EDGE, size)];
+                    raf.readFully(head);
+                    md.update(head);
+                    if (size > EDGE) {
+                        byte[] tail = new byte[(int) Math.min(EDGE, size - EDGE)];
+                        raf.seek(size - tail.length);
+                        raf.readFully(tail);
+                        md.update(tail);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot fingerprint model directory " + dir, e);
+        }
+    }
+
+    private static void update(MessageDigest md, String s) {
+        md.update(s.getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from this JVM", e);
+        }
+    }
+}

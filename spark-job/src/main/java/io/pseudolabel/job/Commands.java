@@ -1,0 +1,141 @@
+package io.pseudolabel.job;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
+import io.pseudolabel.clip.ClipModel;
+import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.dino.DinoModel;
+import io.pseudolabel.job.data.ClassList;
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.eval.EvalJob;
+import io.pseudolabel.job.eval.EvalResult;
+import io.pseudolabel.job.label.LabelJob;
+import io.pseudolabel.job.run.Runs;
+import io.pseudolabel.onnx.RuntimeOptions;
+import io.pseudolabel.sam.SamModel;
+import io.pseudolabel.scenes.FixtureWorld;
+import io.pseudolabel.scenes.VocSceneWriter;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** The commands behind {@link Main}; each returns its exit code. */
+final class Commands {
+    private static final Set<String> COMMON = Set.of("config", "master");
+
+    private Commands() {}
+
+    static int validateModels(CommandLine cl, Config config, PrintStream out) {
+        cl.allowOnly(union(COMMON, "models"));
+        LabelerSettings s = LabelerSettings.from(withModels(config, cl.require("models")));
+        RuntimeOptions runtime = s.runtime();
+        try (ClipModel clip = ClipModel.load(s.clipPath(), runtime)) {
+            out.println("clip:           " + s.clipPath() + "\n  " + clip.describe());
+        }
+        try (DinoModel dino = DinoModel.load(s.dinoPath(), runtime, s.dino())) {
+            out.println("grounding-dino: " + s.dinoPath() + "\n  " + dino.describe());
+        }
+        try (SamModel sam = SamModel.load(s.samPath(), runtime, s.sam())) {
+            out.println("sam:            " + s.samPath() + "\n  " + sam.describe());
+        }
+        out.println("all three model directories match a known contract");
+        return 0;
+    }
+
+    static int label(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "images", "models", "output", "layout", "split", "classes", "supervision",
+                "run-id", "incremental"));
+        Config c = labelConfig(cl, config);
+        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel label");
+        out.println("effective configuration:\n" + JobConfig.render(c));
+        LabelJob.Summary s = LabelJob.run(spark, c,
+                new LabelJob.Options(cl.require("images"), cl.require("output"), cl.get("run-id"),
+                        cl.flag("incremental")), out);
+        printSummary(s, out);
+        return 0;
+    }
+
+    static Config labelConfig(CommandLine cl, Config config) {
+        Config c = config;
+        if (cl.get("models") != null) {
+            c = withModels(c, cl.get("models"));
+        }
+        c = set(c, "pseudolabel.job.layout", cl.get("layout"));
+        c = set(c, "pseudolabel.job.split", cl.get("split"));
+        c = set(c, "pseudolabel.job.classes", cl.get("classes"));
+        return set(c, "pseudolabel.supervision", cl.get("supervision"));
+    }
+
+    static void printSummary(LabelJob.Summary s, PrintStream out) {
+        out.printf(Locale.ROOT, "run %s: %d images (%d labelled, %d carried over) in %.1f s; by status %s%n",
+                s.runId(), s.total(), s.labelled(), s.carriedOver(), s.millis() / 1000.0, s.counts());
+        for (String e : s.firstErrors()) {
+            out.println("  error: " + e);
+        }
+        out.println("labels: " + s.labelsDir());
+    }
+
+    static int eval(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "pred", "gt", "classes", "json"));
+        Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
+        List<String> classes = ClassList.resolve(c.getString("pseudolabel.job.classes"));
+        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel eval");
+        String labels = Runs.resolveLabels(cl.require("pred"), spark.sparkContext().hadoopConfiguration());
+        EvalResult r = EvalJob.labelsAgainstVoc(spark, labels, cl.require("gt"), classes);
+        out.print(r.table());
+        if (cl.get("json") != null) {
+            Files.writeString(Path.of(cl.get("json")), r.toJson(), StandardCharsets.UTF_8);
+        }
+        return 0;
+    }
+
+    static int demo(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "output", "train", "val", "models"));
+        Path root = Path.of(cl.get("output", "demo-output")).toAbsolutePath();
+        Path data = root.resolve("voc");
+        int train = Integer.parseInt(cl.get("train", "40"));
+        int val = Integer.parseInt(cl.get("val", "16"));
+        if (!Files.isRegularFile(data.resolve("ImageSets/Segmentation/train.txt"))) {
+            out.printf("generating %d train + %d val synthetic scenes in %s%n", train, val, data);
+            new VocSceneWriter(FixtureWorld.load(), 7L).write(data, train, val);
+        }
+        String models = cl.get("models", Demo.fixtureModels().toString());
+        Config c = withModels(config, models);
+        c = set(c, "pseudolabel.job.layout", "voc");
+        c = set(c, "pseudolabel.job.split", "train");
+        c = set(c, "pseudolabel.job.classes", data.resolve("classes.txt").toString());
+        SparkSession spark = Spark.session(cl.get("master", "local[2]"), "pseudolabel demo");
+        LabelJob.Summary s = LabelJob.run(spark, c,
+                new LabelJob.Options(data.toString(), root.resolve("labels").toString(), null, false), out);
+        printSummary(s, out);
+        List<String> classes = ClassList.resolve(data.resolve("classes.txt").toString());
+        EvalResult r = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), data.toString(), classes);
+        Files.writeString(root.resolve("pseudo-label-eval.json"), r.toJson(), StandardCharsets.UTF_8);
+        out.println("pseudo-labels vs ground truth (train split):");
+        out.print(r.table());
+        out.printf(Locale.ROOT, "demo: pseudo-label mIoU %.4f on %d images; results in %s%n", r.miou(),
+                r.numImages(), root);
+        return 0;
+    }
+
+    static Config withModels(Config c, String models) {
+        return set(c, "pseudolabel.models.dir", HadoopFiles.normalize(models).replaceFirst("^file:", ""));
+    }
+
+    static Config set(Config c, String key, String value) {
+        return value == null ? c : c.withValue(key, ConfigValueFactory.fromAnyRef(value));
+    }
+
+    private static Set<String> union(Set<String> a, String... more) {
+        Set<String> s = new java.util.HashSet<>(a);
+        s.addAll(List.of(more));
+        return s;
+    }
+}

@@ -1,0 +1,64 @@
+package io.pseudolabel.job;
+
+import com.typesafe.config.Config;
+import io.pseudolabel.onnx.ModelContractException;
+
+import java.io.PrintStream;
+import java.util.Set;
+
+/**
+ * {@code pseudolabel <command> [options]}, the same after {@code spark-submit --class io.pseudolabel.job.Main}.
+ * Exit codes: 0 done, 1 failed (the message says why), 2 bad command line.
+ */
+public final class Main {
+    static final String USAGE = """
+            usage: pseudolabel <command> [options]
+              demo             [--output DIR] [--train N] [--val N]
+                               generate synthetic scenes, label them with the fixture models in local[2],
+                               and print the pseudo-label mIoU
+              validate-models  --models DIR        load DIR/clip, DIR/grounding-dino, DIR/sam and print their formats
+              label            --images URI --models URI --output URI [--layout folder|voc] [--split NAME]
+                               [--classes voc|coco|FILE] [--supervision none|image-labels|boxes]
+                               [--run-id ID] [--incremental] [--master URL]
+              eval             --pred URI --gt VOC_ROOT [--classes voc|coco|FILE] [--json FILE] [--master URL]
+            common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            CommandLine cl = CommandLine.parse(args, Set.of("incremental", "help"));
+            if (cl.flag("help") || cl.command().equals("help") || cl.command().equals("--help")) {
+                out.print(USAGE);
+                return 0;
+            }
+            Config config = JobConfig.load(cl.get("config"), cl.confs());
+            return switch (cl.command()) {
+                case "validate-models" -> Commands.validateModels(cl, config, out);
+                case "label" -> Commands.label(cl, config, out);
+                case "eval" -> Commands.eval(cl, config, out);
+                case "demo" -> Commands.demo(cl, config, out);
+                default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
+            };
+        } catch (CommandLine.UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        } catch (ModelContractException | IllegalArgumentException | java.io.UncheckedIOException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            err.println("error: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.pseudolabel.job.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The class names of a run; class ids are 1..C in this order, 0 is background. */
+public final class ClassList {
+    public static final List<String> VOC = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car",
+            "cat", "chair", "cow", "dining table", "dog", "horse", "motorbike", "person", "potted plant", "sheep",
+            "sofa", "train", "tv monitor");
+
+    public static final List<String> COCO = List.of("person", "bicycle", "car", "motorcycle", "airplane", "bus",
+            "train", "truck", "boat", "traffic light", "fire hydrant", "stop sign", "parking meter", "bench", "bird",
+            "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella",
+            "handbag", "tie", "suitcase", "frisbee", "skis", "snowboard", "sports ball", "kite", "baseball bat",
+            "baseball glove", "skateboard", "surfboard", "tennis racket", "bottle", "wine glass", "cup", "fork",
+            "knife", "spoon", "bowl", "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog",
+            "pizza", "donut", "cake", "chair", "couch", "potted plant", "bed", "dining table", "toilet", "tv",
+            "laptop", "mouse", "remote", "keyboard", "cell phone", "microwave", "oven", "toaster", "sink",
+            "refrigerator", "book", "clock", "vase", "scissors", "teddy bear", "hair drier", "toothbrush");
+
+    private ClassList() {}
+
+    /** {@code voc}, {@code coco}, or a file with one class name per line (blank lines and # comments skipped). */
+    public static List<String> resolve(String spec) {
+        if (spec.equalsIgnoreCase("voc")) {
+            return VOC;
+        }
+        if (spec.equalsIgnoreCase("coco")) {
+            return COCO;
+        }
+        Path file = Path.of(spec);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--classes must be voc, coco or a file of class names; no file " + spec);
+        }
+        try {
+            List<String> names = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
+                    .filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
+            if (names.isEmpty() || names.size() > 254) {
+                throw new IllegalArgumentException("class file " + file + " must name 1..254 classes, has "
+                        + names.size());
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read class file " + file, e);
+        }
+    }
+}

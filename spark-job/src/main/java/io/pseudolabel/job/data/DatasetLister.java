@@ -1,0 +1,146 @@
+package io.pseudolabel.job.data;
+
+import io.pseudolabel.geom.Box;
+import io.pseudolabel.labeler.GivenBox;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Lists a dataset's images on the driver: a folder tree, or a VOC2012 split with its annotations. */
+public final class DatasetLister {
+    static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "webp");
+
+    private DatasetLister() {}
+
+    public static List<ImageRef> list(String layout, String root, String split, boolean withAnnotations,
+            Configuration conf) {
+        try {
+            return switch (layout.toLowerCase(Locale.ROOT)) {
+                case "folder" -> folder(root, conf);
+                case "voc" -> voc(root, split, withAnnotations, conf);
+                default -> throw new IllegalArgumentException("--layout must be folder or voc; got '" + layout + "'");
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list images under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every image file under {@code root}, recursively, by path; the id is the path below the root. */
+    static List<ImageRef> folder(String root, Configuration conf) throws IOException {
+        String base = HadoopFiles.normalize(root);
+        Path rootPath = new Path(base);
+        FileSystem fs = rootPath.getFileSystem(conf);
+        if (!fs.exists(rootPath)) {
+            throw new FileNotFoundException("image folder not found: " + root);
+        }
+        String prefix = fs.getFileStatus(rootPath).getPath().toString();
+        List<ImageRef> out = new ArrayList<>();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(rootPath, true);
+        while (it.hasNext()) {
+            LocatedFileStatus st = it.next();
+            String name = st.getPath().getName();
+            int dot = name.lastIndexOf('.');
+            if (dot < 0 || !EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            String full = st.getPath().toString();
+            String rel = full.startsWith(prefix) ? full.substring(prefix.length()).replaceFirst("^/", "") : name;
+            String id = rel.substring(0, rel.lastIndexOf('.'));
+            out.add(new ImageRef(id, full, st.getLen(), st.getModificationTime(), List.of(), List.of()));
+        }
+        out.sort(Comparator.comparing(ImageRef::imageId));
+        return out;
+    }
+
+    /** VOC2012: ids from {@code ImageSets/Segmentation/<split>.txt}, images {@code JPEGImages/<id>.jpg}. */
+    static List<ImageRef> voc(String root, String split, boolean withAnnotations, Configuration conf)
+            throws IOException {
+        String listUri = HadoopFiles.child(root, "ImageSets/Segmentation/" + split + ".txt");
+        if (!HadoopFiles.exists(listUri, conf)) {
+            throw new FileNotFoundException("VOC split list not found: " + listUri);
+        }
+        List<ImageRef> out = new ArrayList<>();
+        FileSystem fs = HadoopFiles.fs(root, conf);
+        for (String line : HadoopFiles.readString(listUri, conf).split("\\R")) {
+            String id = line.strip();
+            if (id.isEmpty()) {
+                continue;
+            }
+            String uri = HadoopFiles.child(root, "JPEGImages/" + id + ".jpg");
+            long size = -1;
+            long mtime = -1;
+            try {
+                FileStatus st = fs.getFileStatus(new Path(uri));
+                size = st.getLen();
+                mtime = st.getModificationTime();
+            } catch (FileNotFoundException e) {
+                // Listed but missing: kept, so its row says so instead of the image silently vanishing.
+            }
+            List<GivenBox> boxes = List.of();
+            List<String> labels = List.of();
+            if (withAnnotations) {
+                boxes = vocBoxes(HadoopFiles.child(root, "Annotations/" + id + ".xml"), conf);
+                labels = boxes.stream().map(GivenBox::name).distinct().toList();
+            }
+            out.add(new ImageRef(id, uri, size, mtime, labels, boxes));
+        }
+        return out;
+    }
+
+    /** VOC XML objects; bndbox is 1-based inclusive, our boxes are pixel edges (x1 = xmin-1, x2 = xmax). */
+    static List<GivenBox> vocBoxes(String xmlUri, Configuration conf) throws IOException {
+        if (!HadoopFiles.exists(xmlUri, conf)) {
+            throw new FileNotFoundException("VOC annotation not found: " + xmlUri);
+        }
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            Document doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(HadoopFiles.read(xmlUri, conf)));
+            NodeList objects = doc.getElementsByTagName("object");
+            List<GivenBox> out = new ArrayList<>();
+            for (int i = 0; i < objects.getLength(); i++) {
+                Element o = (Element) objects.item(i);
+                String name = text(o, "name", xmlUri);
+                Element bb = (Element) o.getElementsByTagName("bndbox").item(0);
+                if (bb == null) {
+                    throw new IOException(xmlUri + ": object '" + name + "' has no bndbox");
+                }
+                float xmin = Float.parseFloat(text(bb, "xmin", xmlUri));
+                float ymin = Float.parseFloat(text(bb, "ymin", xmlUri));
+                float xmax = Float.parseFloat(text(bb, "xmax", xmlUri));
+                float ymax = Float.parseFloat(text(bb, "ymax", xmlUri));
+                out.add(new GivenBox(name, new Box(xmin - 1, ymin - 1, xmax, ymax)));
+            }
+            return out;
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot parse VOC annotation " + xmlUri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(Element parent, String tag, String file) throws IOException {
+        NodeList n = parent.getElementsByTagName(tag);
+        if (n.getLength() == 0) {
+            throw new IOException(file + ": missing <" + tag + ">");
+        }
+        return n.item(0).getTextContent().strip();
+    }
+}

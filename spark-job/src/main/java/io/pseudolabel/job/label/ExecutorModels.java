@@ -1,0 +1,46 @@
+package io.pseudolabel.job.label;
+
+import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.labeler.ModelSet;
+import io.pseudolabel.onnx.RuntimeOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One loaded model set per executor JVM and device, keyed by model fingerprint: created lazily by the
+ * first task that needs it and shared by every later task (ONNX Runtime sessions are thread-safe).
+ */
+public final class ExecutorModels {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
+    private static final Map<String, ModelSet> CACHE = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private ExecutorModels() {}
+
+    public static ModelSet get(LabelerSettings settings, String fingerprint, RuntimeOptions runtime) {
+        String key = fingerprint + "@" + runtime.cacheKey();
+        return CACHE.computeIfAbsent(key, k -> {
+            long start = System.nanoTime();
+            ModelSet set = ModelSet.load(settings, runtime);
+            LOADS.incrementAndGet();
+            LOG.info("loaded models {} on {} in {} ms", fingerprint, runtime.cacheKey(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return set;
+        });
+    }
+
+    /** How many model sets this JVM has loaded; the cluster test checks it is one per executor. */
+    public static int loads() {
+        return LOADS.get();
+    }
+
+    /** Closes and forgets every model set (tests, and the demo before it exits). */
+    public static synchronized void clear() {
+        CACHE.values().forEach(ModelSet::close);
+        CACHE.clear();
+    }
+}

@@ -1,0 +1,195 @@
+package io.pseudolabel.job.label;
+
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.labeler.ImageInput;
+import io.pseudolabel.labeler.LabelResult;
+import io.pseudolabel.labeler.LabelStatus;
+import io.pseudolabel.labeler.ModelSet;
+import io.pseudolabel.labeler.Prepared;
+import io.pseudolabel.labeler.PseudoLabeler;
+import io.pseudolabel.onnx.RuntimeOptions;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Labels one partition as a stream: a small pool reads, decodes and preprocesses at most
+ * {@code 2 x batchSize} images ahead of the models, the models take them a batch at a time, and rows
+ * leave as soon as their batch is done, so memory is bounded whatever the partition size.
+ */
+public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>, Row> {
+    private static final long serialVersionUID = 1L;
+
+    private final Broadcast<LabelTask> task;
+    private final Broadcast<SerializableConfiguration> hadoopConf;
+    private final LongAccumulator done;
+    private final LongAccumulator failed;
+
+    public LabelPartition(Broadcast<LabelTask> task, Broadcast<SerializableConfiguration> hadoopConf,
+            LongAccumulator done, LongAccumulator failed) {
+        this.task = task;
+        this.hadoopConf = hadoopConf;
+        this.done = done;
+        this.failed = failed;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<ImageRef> images) {
+        LabelTask t = task.value();
+        RuntimeOptions runtime = t.settings().runtime().withGpuId(assignedGpu());
+        ModelSet models = ExecutorModels.get(t.settings(), t.fingerprint(), runtime);
+        PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.text());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, t.prepareThreads()), r -> {
+            Thread th = new Thread(r, "pseudolabel-prepare");
+            th.setDaemon(true);
+            return th;
+        });
+        TaskContext ctx = TaskContext.get();
+        if (ctx != null) {
+            ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> pool.shutdownNow());
+        }
+        Configuration conf = hadoopConf.value().value();
+        return new RowStream(images, labeler, pool, conf, t);
+    }
+
+    /** The GPU address Spark assigned to this task, or -1 when it assigned none. */
+    static int assignedGpu() {
+        TaskContext ctx = TaskContext.get();
+        if (ctx == null) {
+            return -1;
+        }
+        ResourceInformation gpu = ctx.resources().get("gpu").getOrElse(() -> null);
+        if (gpu == null || gpu.addresses().length == 0) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(gpu.addresses()[0].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("GPU address '" + gpu.addresses()[0] + "' from Spark is not a device id", e);
+        }
+    }
+
+    /** An image read and prepared on the pool, with the hash of its bytes. */
+    private record Staged(ImageRef ref, String sha256, Prepared prepared) {}
+
+    private final class RowStream implements Iterator<Row> {
+        private final Iterator<ImageRef> images;
+        private final PseudoLabeler labeler;
+        private final ExecutorService pool;
+        private final Configuration conf;
+        private final LabelTask t;
+        private final ArrayDeque<Future<Staged>> ahead = new ArrayDeque<>();
+        private final ArrayDeque<Row> ready = new ArrayDeque<>();
+
+        RowStream(Iterator<ImageRef> images, PseudoLabeler labeler, ExecutorService pool, Configuration conf,
+                LabelTask t) {
+            this.images = images;
+            this.labeler = labeler;
+            this.pool = pool;
+            this.conf = conf;
+            this.t = t;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (ready.isEmpty()) {
+                fill();
+            }
+            if (ready.isEmpty()) {
+                pool.shutdown();
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
+        }
+
+        private void topUp() {
+            int limit = 2 * Math.max(1, t.batchSize());
+            while (ahead.size() < limit && images.hasNext()) {
+                ImageRef ref = images.next();
+                ahead.add(pool.submit(() -> stage(ref)));
+            }
+        }
+
+        private void fill() {
+            topUp();
+            if (ahead.isEmpty()) {
+                return;
+            }
+            List<Staged> batch = new ArrayList<>();
+            while (!ahead.isEmpty() && batch.size() < Math.max(1, t.batchSize())) {
+                batch.add(await(ahead.poll()));
+            }
+            topUp(); // keep the pool busy while the models run
+            List<Prepared> prepared = batch.stream().map(Staged::prepared).toList();
+            List<LabelResult> results = labeler.label(prepared);
+            for (int i = 0; i < batch.size(); i++) {
+                LabelResult r = results.get(i);
+                done.add(1);
+                if (!r.ok()) {
+                    failed.add(1);
+                }
+                ready.add(LabelTable.toRow(r, batch.get(i).sha256(), t.fingerprint(), t.runId(), t.createdAtMillis()));
+            }
+        }
+
+        private Staged stage(ImageRef ref) {
+            ImageInput base = new ImageInput(ref.imageId(), ref.uri(), null, ref.givenLabels(), ref.givenBoxes());
+            byte[] bytes;
+            try {
+                bytes = HadoopFiles.read(ref.uri(), conf);
+            } catch (IOException e) {
+                return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_IMAGE,
+                        "cannot read " + ref.uri() + ": " + e.getMessage())));
+            }
+            ImageInput input = new ImageInput(ref.imageId(), ref.uri(), bytes, ref.givenLabels(), ref.givenBoxes());
+            return new Staged(ref, sha256(bytes), labeler.prepare(input));
+        }
+
+        private Staged await(Future<Staged> f) {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while preparing images", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("preparing an image failed: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from this JVM", e);
+        }
+    }
+}

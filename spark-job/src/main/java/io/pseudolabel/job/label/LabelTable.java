@@ -1,0 +1,68 @@
+package io.pseudolabel.job.label;
+
+import io.pseudolabel.labeler.ClassScore;
+import io.pseudolabel.labeler.LabelResult;
+import io.pseudolabel.masks.LabeledInstance;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The output table of DESIGN §5, one row per image, and the conversion of a result into a row. */
+public final class LabelTable {
+    private LabelTable() {}
+
+    public static final StructType LABEL = new StructType(new StructField[] {
+        DataTypes.createStructField("class_id", DataTypes.IntegerType, false),
+        DataTypes.createStructField("name", DataTypes.StringType, false),
+        DataTypes.createStructField("score", DataTypes.FloatType, false)});
+
+    public static final StructType RLE = new StructType(new StructField[] {
+        DataTypes.createStructField("size", DataTypes.createArrayType(DataTypes.IntegerType, false), false),
+        DataTypes.createStructField("counts", DataTypes.StringType, false)});
+
+    public static final StructType INSTANCE = new StructType(new StructField[] {
+        DataTypes.createStructField("class_id", DataTypes.IntegerType, false),
+        DataTypes.createStructField("name", DataTypes.StringType, false),
+        DataTypes.createStructField("box", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+        DataTypes.createStructField("det_score", DataTypes.FloatType, false),
+        DataTypes.createStructField("mask_iou", DataTypes.FloatType, false),
+        DataTypes.createStructField("candidate", DataTypes.IntegerType, false),
+        DataTypes.createStructField("rle", RLE, false)});
+
+    public static final StructType SCHEMA = new StructType(new StructField[] {
+        DataTypes.createStructField("image_id", DataTypes.StringType, false),
+        DataTypes.createStructField("uri", DataTypes.StringType, false),
+        DataTypes.createStructField("width", DataTypes.IntegerType, false),
+        DataTypes.createStructField("height", DataTypes.IntegerType, false),
+        DataTypes.createStructField("content_sha256", DataTypes.StringType, true),
+        DataTypes.createStructField("status", DataTypes.StringType, false),
+        DataTypes.createStructField("error", DataTypes.StringType, true),
+        DataTypes.createStructField("labels", new ArrayType(LABEL, false), false),
+        DataTypes.createStructField("instances", new ArrayType(INSTANCE, false), false),
+        DataTypes.createStructField("semantic_png", DataTypes.BinaryType, true),
+        DataTypes.createStructField("model_fingerprint", DataTypes.StringType, false),
+        DataTypes.createStructField("run_id", DataTypes.StringType, false),
+        DataTypes.createStructField("created_at", DataTypes.TimestampType, false)});
+
+    public static Row toRow(LabelResult r, String sha256, String fingerprint, String runId, long createdAt) {
+        List<Row> labels = new ArrayList<>();
+        for (ClassScore s : r.labels()) {
+            labels.add(RowFactory.create(s.classId(), s.name(), s.score()));
+        }
+        List<Row> instances = new ArrayList<>();
+        for (LabeledInstance i : r.instances()) {
+            Row rle = RowFactory.create(List.of(i.rle().height(), i.rle().width()), i.rle().counts());
+            List<Float> box = List.of(i.box().x1(), i.box().y1(), i.box().x2(), i.box().y2());
+            instances.add(RowFactory.create(i.classId(), i.name(), box, i.detScore(), i.maskIou(), i.candidate(), rle));
+        }
+        return RowFactory.create(r.imageId(), r.uri(), r.width(), r.height(), sha256, r.status().name(), r.error(),
+                labels, instances, r.semanticPng(), fingerprint, runId, new Timestamp(createdAt));
+    }
+}
