@@ -1,0 +1,254 @@
+package io.pseudolabel.masks;
+
+import io.pseudolabel.geom.Box;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A binary mask of {@code width x height} pixels, one bit each, row-major (bit {@code y*width+x}).
+ * Mutable only through {@link #set}; the set operations return new masks. Bits past the last pixel are
+ * always zero, so {@link #equals} can compare the words directly.
+ */
+public final class BitMask {
+
+    private final int width;
+    private final int height;
+    private final long[] words;
+
+    /** An all-zero mask. */
+    public BitMask(int width, int height) {
+        if (width < 0 || height < 0) {
+            throw new IllegalArgumentException("mask size must not be negative: " + width + "x" + height);
+        }
+        if ((long) width * height > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("mask too large: " + width + "x" + height);
+        }
+        this.width = width;
+        this.height = height;
+        this.words = new long[(width * height + 63) >>> 6];
+    }
+
+    private BitMask(int width, int height, long[] words) {
+        this.width = width;
+        this.height = height;
+        this.words = words;
+    }
+
+    /** Pixels whose logit is strictly greater than {@code threshold}; {@code logits} is row-major. NaN is off. */
+    public static BitMask fromLogits(float[] logits, int width, int height, float threshold) {
+        requireLength(logits.length, width, height);
+        BitMask m = new BitMask(width, height);
+        for (int i = 0; i < logits.length; i++) {
+            if (logits[i] > threshold) {
+                m.words[i >>> 6] |= 1L << i;
+            }
+        }
+        return m;
+    }
+
+    /** Pixels of a row-major class map equal to {@code classId} (0..255). */
+    public static BitMask fromClassMap(byte[] classMap, int width, int height, int classId) {
+        requireLength(classMap.length, width, height);
+        BitMask m = new BitMask(width, height);
+        for (int i = 0; i < classMap.length; i++) {
+            if ((classMap[i] & 0xff) == classId) {
+                m.words[i >>> 6] |= 1L << i;
+            }
+        }
+        return m;
+    }
+
+    /** Pixels whose centre lies in {@code box} (see {@link #clipTo}). */
+    public static BitMask ofBox(int width, int height, Box box) {
+        BitMask full = new BitMask(width, height);
+        full.fill();
+        return full.clipTo(box);
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public boolean get(int x, int y) {
+        int i = index(x, y);
+        return (words[i >>> 6] & (1L << i)) != 0;
+    }
+
+    public void set(int x, int y) {
+        set(x, y, true);
+    }
+
+    public void set(int x, int y, boolean on) {
+        int i = index(x, y);
+        if (on) {
+            words[i >>> 6] |= 1L << i;
+        } else {
+            words[i >>> 6] &= ~(1L << i);
+        }
+    }
+
+    /** Bit {@code i} in row-major order; the RLE codec walks masks this way. */
+    boolean getIndex(int i) {
+        return (words[i >>> 6] & (1L << i)) != 0;
+    }
+
+    void setIndex(int i) {
+        words[i >>> 6] |= 1L << i;
+    }
+
+    /** Number of pixels that are on. */
+    public int area() {
+        int n = 0;
+        for (long w : words) {
+            n += Long.bitCount(w);
+        }
+        return n;
+    }
+
+    public boolean isEmpty() {
+        for (long w : words) {
+            if (w != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The tightest pixel-edge box around the on pixels (x2 = last column + 1); empty when no pixel is on. */
+    public Optional<Box> bounds() {
+        int minX = width, minY = height, maxX = -1, maxY = -1;
+        for (int y = 0; y < height; y++) {
+            int row = y * width;
+            for (int x = 0; x < width; x++) {
+                if (getIndex(row + x)) {
+                    minX = Math.min(minX, x);
+                    maxX = Math.max(maxX, x);
+                    minY = Math.min(minY, y);
+                    maxY = y;
+                }
+            }
+        }
+        if (maxX < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Box(minX, minY, maxX + 1, maxY + 1));
+    }
+
+    public BitMask and(BitMask other) {
+        requireSameSize(other);
+        long[] out = new long[words.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = words[i] & other.words[i];
+        }
+        return new BitMask(width, height, out);
+    }
+
+    public BitMask or(BitMask other) {
+        requireSameSize(other);
+        long[] out = new long[words.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = words[i] | other.words[i];
+        }
+        return new BitMask(width, height, out);
+    }
+
+    /** Pixels on here and off in {@code other}. */
+    public BitMask andNot(BitMask other) {
+        requireSameSize(other);
+        long[] out = new long[words.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = words[i] & ~other.words[i];
+        }
+        return new BitMask(width, height, out);
+    }
+
+    /**
+     * Keeps the pixels whose centre (x+0.5, y+0.5) lies in {@code box}, half-open: {@code x1 <= cx < x2}
+     * and {@code y1 <= cy < y2}, so two boxes sharing an edge never both keep a pixel.
+     */
+    public BitMask clipTo(Box box) {
+        // Column range with x1 <= x+0.5 < x2, i.e. ceil(x1-0.5) <= x < ceil(x2-0.5); the same for rows.
+        int x0 = clampCeil(box.x1() - 0.5, width);
+        int x1 = clampCeil(box.x2() - 0.5, width);
+        int y0 = clampCeil(box.y1() - 0.5, height);
+        int y1 = clampCeil(box.y2() - 0.5, height);
+        BitMask out = new BitMask(width, height);
+        for (int y = y0; y < y1; y++) {
+            int row = y * width;
+            for (int x = x0; x < x1; x++) {
+                if (getIndex(row + x)) {
+                    out.setIndex(row + x);
+                }
+            }
+        }
+        return out;
+    }
+
+    public BitMask copy() {
+        return new BitMask(width, height, words.clone());
+    }
+
+    /** Row-major 0/1 bytes, handy for tests and for callers that index pixels directly. */
+    public byte[] toBytes() {
+        byte[] out = new byte[width * height];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) (getIndex(i) ? 1 : 0);
+        }
+        return out;
+    }
+
+    private void fill() {
+        int n = width * height;
+        Arrays.fill(words, -1L);
+        if ((n & 63) != 0) {
+            words[words.length - 1] = (1L << n) - 1; // keep the bits past the last pixel zero
+        }
+    }
+
+    private static int clampCeil(double v, int max) {
+        if (Double.isNaN(v)) {
+            return 0;
+        }
+        return (int) Math.max(0, Math.min(max, Math.ceil(v)));
+    }
+
+    private int index(int x, int y) {
+        if (x < 0 || x >= width || y < 0 || y >= height) {
+            throw new IndexOutOfBoundsException("pixel (" + x + "," + y + ") outside " + width + "x" + height);
+        }
+        return y * width + x;
+    }
+
+    private void requireSameSize(BitMask other) {
+        if (other.width != width || other.height != height) {
+            throw new IllegalArgumentException(
+                    "mask sizes differ: " + width + "x" + height + " vs " + other.width + "x" + other.height);
+        }
+    }
+
+    private static void requireLength(int length, int width, int height) {
+        if (width < 0 || height < 0 || (long) width * height != length) {
+            throw new IllegalArgumentException(
+                    "array holds " + length + " values, " + width + "x" + height + " expected");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BitMask m && m.width == width && m.height == height && Arrays.equals(m.words, words);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * width + height) + Arrays.hashCode(words);
+    }
+
+    @Override
+    public String toString() {
+        return "BitMask[" + width + "x" + height + ", area=" + area() + "]";
+    }
+}

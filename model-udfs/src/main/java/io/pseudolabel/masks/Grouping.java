@@ -1,0 +1,87 @@
+package io.pseudolabel.masks;
+
+import io.pseudolabel.geom.Box;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Picks one SAM candidate per detected box (DESIGN §4).
+ *
+ * <ol>
+ *   <li>Every candidate is clipped to the box grown by {@code boxMargin} (and clipped to the image):
+ *       SAM may only answer inside the box.</li>
+ *   <li>Each clipped, non-empty candidate gets a ratio: the IoU of its own bounding box with the box.
+ *       Candidates whose ratio is below {@code minBoxIou} are out; if none is left the box is rejected
+ *       (so an empty mask is always rejected).</li>
+ *   <li>{@link Selection#WHOLE_OVER_PART}: let r* be the best ratio. The contenders are the candidates
+ *       with {@code r* - r < nearTie}, plus those within 1e-6 of r* (exact ties). Among them the highest
+ *       predicted IoU wins, then the larger area, then the lower index. With {@code nearTie = 0}
+ *       predicted IoU is not used at all: exact ties go to the larger area, then the lower index.</li>
+ *   <li>{@link Selection#HIGHEST_PREDICTED_IOU}: the highest predicted IoU wins outright (then larger
+ *       area, lower index); steps 1 and 2 still apply, so only the choice differs between the rules.</li>
+ * </ol>
+ */
+public final class Grouping {
+
+    /** Ratios this close count as equal whatever {@code nearTie} says; float IoUs are not exact. */
+    static final double EXACT_TIE = 1e-6;
+
+    private final GroupingConfig config;
+
+    public Grouping(GroupingConfig config) {
+        this.config = config;
+    }
+
+    public Grouping() {
+        this(GroupingConfig.DEFAULTS);
+    }
+
+    public GroupingConfig config() {
+        return config;
+    }
+
+    public Optional<GroupedMask> select(Box box, List<Candidate> candidates) {
+        return select(box, candidates, Selection.WHOLE_OVER_PART);
+    }
+
+    public Optional<GroupedMask> select(Box box, List<Candidate> candidates, Selection selection) {
+        List<Scored> eligible = new ArrayList<>();
+        for (Candidate c : candidates) {
+            BitMask m = c.mask();
+            BitMask clipped = m.clipTo(box.grow(config.boxMargin()).clip(m.width(), m.height()));
+            Optional<Box> bounds = clipped.bounds();
+            if (bounds.isEmpty()) {
+                continue;
+            }
+            double ratio = bounds.get().iou(box);
+            if (ratio >= config.minBoxIou()) {
+                eligible.add(new Scored(c, clipped, ratio, clipped.area()));
+            }
+        }
+        if (eligible.isEmpty()) {
+            return Optional.empty();
+        }
+        Comparator<Scored> largerThenLowerIndex =
+                Comparator.comparingInt(Scored::area).reversed().thenComparingInt(s -> s.candidate.index());
+        Comparator<Scored> byPredictedIou = Comparator.comparingDouble((Scored s) -> -s.candidate.predictedIou())
+                .thenComparing(largerThenLowerIndex);
+        Scored winner;
+        if (selection == Selection.HIGHEST_PREDICTED_IOU) {
+            winner = eligible.stream().min(byPredictedIou).orElseThrow();
+        } else {
+            double best = eligible.stream().mapToDouble(Scored::ratio).max().orElseThrow();
+            List<Scored> contenders = eligible.stream()
+                    .filter(s -> best - s.ratio < config.nearTie() || best - s.ratio <= EXACT_TIE)
+                    .toList();
+            winner = contenders.stream()
+                    .min(config.nearTie() > 0 ? byPredictedIou : largerThenLowerIndex)
+                    .orElseThrow();
+        }
+        return Optional.of(new GroupedMask(
+                winner.candidate.index(), winner.mask, (float) winner.ratio, winner.candidate.predictedIou()));
+    }
+
+    private record Scored(Candidate candidate, BitMask mask, double ratio, int area) {}
+}

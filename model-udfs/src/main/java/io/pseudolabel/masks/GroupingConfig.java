@@ -1,0 +1,27 @@
+package io.pseudolabel.masks;
+
+/**
+ * Knobs of the box–mask grouping (DESIGN §4; config keys {@code grouping.box-margin},
+ * {@code grouping.min-box-iou}, {@code grouping.near-tie}).
+ *
+ * @param boxMargin fraction of the box's width/height added on every side before clipping candidates
+ * @param minBoxIou a box is rejected when no candidate's bounds reach this IoU with it
+ * @param nearTie   ratios closer than this to the best count as tied, and predicted IoU decides among
+ *                  them; 0 turns predicted IoU off entirely
+ */
+public record GroupingConfig(float boxMargin, float minBoxIou, float nearTie) {
+
+    public static final GroupingConfig DEFAULTS = new GroupingConfig(0.05f, 0.3f, 0.02f);
+
+    public GroupingConfig {
+        if (!(boxMargin >= 0f) || Float.isInfinite(boxMargin)) {
+            throw new IllegalArgumentException("grouping.box-margin must be >= 0, got " + boxMargin);
+        }
+        if (!(minBoxIou >= 0f && minBoxIou <= 1f)) {
+            throw new IllegalArgumentException("grouping.min-box-iou must be in [0,1], got " + minBoxIou);
+        }
+        if (!(nearTie >= 0f && nearTie <= 1f)) {
+            throw new IllegalArgumentException("grouping.near-tie must be in [0,1], got " + nearTie);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.pseudolabel.masks;
+
+import io.pseudolabel.geom.Box;
+
+/**
+ * One labelled object in an image, as the output table stores it (DESIGN §5 {@code instances}):
+ * class id (1..C) and name, the detected box in original-image pixels, the detector's score, SAM's
+ * predicted IoU of the kept mask, which SAM candidate won, and the mask as COCO RLE.
+ */
+public record LabeledInstance(
+        int classId, String name, Box box, float detScore, float maskIou, int candidate, CocoRle.Rle rle) {
+
+    public LabeledInstance {
+        if (classId < 1 || classId > 254) {
+            throw new IllegalArgumentException("class id must be in 1..254: " + classId);
+        }
+        if (name == null || box == null || rle == null) {
+            throw new IllegalArgumentException("name, box and rle are required");
+        }
+    }
+
+    /** The instance for a box whose grouping kept {@code grouped}. */
+    public static LabeledInstance of(int classId, String name, Box box, float detScore, GroupedMask grouped) {
+        return new LabeledInstance(classId, name, box, detScore, grouped.predictedIou(), grouped.candidate(),
+                CocoRle.encode(grouped.mask()));
+    }
+
+    public BitMask mask() {
+        return CocoRle.decode(rle);
+    }
+}

@@ -1,0 +1,162 @@
+package io.pseudolabel.scenes;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pseudolabel.geom.Box;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.masks.BitMask;
+import io.pseudolabel.masks.ClassMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SceneGeneratorTest {
+
+    private static final FixtureWorld WORLD = FixtureWorld.load();
+
+    @Test
+    void worldJsonIsReadInOrder() {
+        assertEquals(List.of("cat", "dog", "car", "bird", "boat", "potted plant"), WORLD.classNames());
+        assertEquals(new FixtureWorld.ClassDef("cat", 220, 40, 40), WORLD.classOf(1));
+        assertEquals(new FixtureWorld.ClassDef("potted plant", 30, 200, 210), WORLD.classOf(6));
+        assertEquals(0.7, WORLD.partShade());
+        assertEquals(0.45, WORLD.subpartShade());
+        assertEquals(90, WORLD.backgroundGreyMin());
+        assertEquals(170, WORLD.backgroundGreyMax());
+        assertEquals(12, WORLD.backgroundJitter());
+        // cat part: 220*0.7 = 154, 40*0.7 = 28; subpart: 220*0.45 = 99, 40*0.45 = 18.
+        assertArrayEquals(new int[] {154, 28, 28}, WORLD.shaded(1, WORLD.partShade()));
+        assertArrayEquals(new int[] {99, 18, 18}, WORLD.shaded(1, WORLD.subpartShade()));
+    }
+
+    @Test
+    void sameSeedSameScenesWhateverTheOrder() {
+        SceneGenerator a = new SceneGenerator(WORLD, 42);
+        SceneGenerator b = new SceneGenerator(WORLD, 42);
+        Scene a5 = a.scene(5);
+        b.scene(0);
+        b.scene(9);
+        Scene b5 = b.scene(5);
+        assertEquals("scene_000005", a5.id());
+        assertArrayEquals(a5.image().rgb(), b5.image().rgb());
+        assertEquals(a5.truth(), b5.truth());
+        assertEquals(a5.objects(), b5.objects());
+        assertFalse(java.util.Arrays.equals(a5.image().rgb(), new SceneGenerator(WORLD, 43).scene(5).image().rgb()));
+        assertNotEquals(a5.truth(), a.scene(6).truth());
+    }
+
+    @Test
+    void scenesVaryInSizeCountAndClass() {
+        SceneGenerator gen = new SceneGenerator(WORLD, 1);
+        Set<String> sizes = new HashSet<>();
+        Set<Integer> counts = new HashSet<>();
+        Set<Integer> classes = new HashSet<>();
+        Set<Class<?>> shapes = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            Scene s = gen.scene(i);
+            sizes.add(s.image().width() + "x" + s.image().height());
+            counts.add(s.objects().size());
+            s.objects().forEach(o -> classes.add(o.classId()));
+            s.objects().forEach(o -> shapes.add(o.shape().getClass()));
+        }
+        assertEquals(Set.of("320x240", "240x320", "288x288", "400x300"), sizes);
+        assertEquals(Set.of(1, 2, 3), counts);
+        assertEquals(Set.of(1, 2, 3, 4, 5, 6), classes);
+        assertEquals(Set.of(ObjectShape.Ellipse.class, ObjectShape.RoundedRect.class), shapes);
+    }
+
+    @Test
+    void groundTruthMatchesPixelsObjectsAndBoxes() {
+        SceneGenerator gen = new SceneGenerator(WORLD, 7);
+        for (int i = 0; i < 25; i++) {
+            Scene s = gen.scene(i);
+            RgbImage img = s.image();
+            ClassMap gt = s.truth();
+            int w = img.width(), h = img.height();
+            BitMask union = new BitMask(w, h);
+            for (SceneObject o : s.objects()) {
+                assertEquals(WORLD.classOf(o.classId()).name(), o.name());
+                // masks nest and are disjoint from earlier objects' visible pixels
+                assertEquals(o.subpart(), o.subpart().and(o.part()));
+                assertEquals(o.part(), o.part().and(o.visible()));
+                assertTrue(union.and(o.visible()).isEmpty());
+                union = union.or(o.visible());
+                assertEquals(o.visible(), o.visible().and(BitMask.fromClassMap(gt.ids(), w, h, o.classId())));
+                // the box is the visible pixels' box, at least half the object is visible
+                assertEquals(o.visible().bounds().orElseThrow(), o.box());
+                assertTrue(o.visible().area() >= SceneGenerator.MIN_VISIBLE * o.drawnArea());
+                if (o.visible().area() == o.drawnArea()) {
+                    assertFalse(o.subpart().isEmpty(), "an uncovered object shows its subpart");
+                }
+                // the whole shape lies in the central square
+                int side = Math.min(w, h);
+                Box ext = o.shape().extent();
+                assertTrue(ext.x1() >= (w - side) / 2f - 1e-3 && ext.x2() <= (w + side) / 2f + 1e-3, ext.toString());
+                assertTrue(ext.y1() >= (h - side) / 2f - 1e-3 && ext.y2() <= (h + side) / 2f + 1e-3, ext.toString());
+                assertTrue(ext.width() >= 0.25f * side - 1e-3 && ext.width() <= 0.5f * side + 1e-3);
+                // every pixel has its role's colour
+                int[] body = WORLD.shaded(o.classId(), 1.0);
+                int[] part = WORLD.shaded(o.classId(), WORLD.partShade());
+                int[] sub = WORLD.shaded(o.classId(), WORLD.subpartShade());
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        if (o.visible().get(x, y)) {
+                            int[] expected = o.subpart().get(x, y) ? sub : o.part().get(x, y) ? part : body;
+                            assertArrayEquals(expected, rgb(img, x, y), "pixel " + x + "," + y + " of " + s.id());
+                        }
+                    }
+                }
+            }
+            // every non-object pixel is background: id 0, grey within range+jitter, low saturation
+            assertEquals(BitMask.fromClassMap(gt.ids(), w, h, 0), invert(union));
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    if (!union.get(x, y)) {
+                        int[] c = rgb(img, x, y);
+                        int max = Math.max(c[0], Math.max(c[1], c[2]));
+                        int min = Math.min(c[0], Math.min(c[1], c[2]));
+                        assertTrue(min >= 90 - 12 && max <= 170 + 12, s.id() + " " + x + "," + y);
+                        assertTrue(max - min <= 8, s.id() + " " + x + "," + y); // 2 * per-channel jitter 4
+                        assertTrue((max - min) / (double) max < WORLD.minSaturation());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void partIsTheTopOfTheObject() {
+        // A scene whose first object is fully visible: the part's rows are the top 45% of the shape.
+        SceneGenerator gen = new SceneGenerator(WORLD, 7);
+        for (int i = 0; i < 25; i++) {
+            for (SceneObject o : gen.scene(i).objects()) {
+                if (o.visible().area() != o.drawnArea()) {
+                    continue;
+                }
+                Box all = o.box();
+                Box part = o.part().bounds().orElseThrow();
+                Box ext = o.shape().extent();
+                double cut = ext.y1() + 0.45 * ext.height();
+                assertEquals(all.y1(), part.y1());
+                assertTrue(part.y2() - 0.5 < cut && part.y2() + 0.5 >= cut, part + " vs cut " + cut);
+                assertFalse(o.subpart().isEmpty());
+                return;
+            }
+        }
+        throw new AssertionError("no fully visible object in 25 scenes");
+    }
+
+    private static int[] rgb(RgbImage img, int x, int y) {
+        return new int[] {img.get(x, y, 0), img.get(x, y, 1), img.get(x, y, 2)};
+    }
+
+    private static BitMask invert(BitMask m) {
+        BitMask all = BitMask.ofBox(m.width(), m.height(), new Box(0, 0, m.width(), m.height()));
+        return all.andNot(m);
+    }
+}
