@@ -109,7 +109,7 @@ golden["decode"].append({"name": "rgb16.png", "mode": back.mode, "file": data.he
                          "out": hexbytes(np.asarray(back.convert("RGB")))})
 # 16-bit grayscale: Pillow opens it as mode "I" and convert('RGB') CLIPS to 0..255 (1000 -> 255). We do
 # not copy that; the golden records the high byte, which is what the Java decoder returns (documented).
-g16 = (smooth(6, 4)[:, :, 0].astype(np.uint16) * 257 + 100).astype(">u2")
+g16 = (smooth(6, 4)[:, :, 0].astype(np.uint16) * 256 + 100).astype(">u2")
 data = png16(g16, 0)
 back = Image.open(io.BytesIO(data))
 golden["decode"].append({"name": "gray16.png", "mode": back.mode, "file": data.hex(), "w": 6, "h": 4,
