@@ -24,7 +24,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * <ul>
  *   <li>JPEG (TwelveMonkeys/JDK reader): the raw decoded components are converted here with libjpeg's
  *       integer YCbCr-to-RGB tables; CMYK and YCCK JPEGs are converted with Pillow's naive
- *       {@code cmyk2rgb} (Adobe APP14 inverted data handled like Pillow's {@code "CMYK;I"}); embedded ICC
+ *       {@code cmyk2rgb} (the stored values read as inverted, like Pillow's {@code "CMYK;I"} always does); embedded ICC
  *       profiles are ignored, as Pillow's {@code convert} ignores them.</li>
  *   <li>PNG/BMP/GIF/TIFF (JDK readers), WebP (TwelveMonkeys): gray is replicated to R=G=B, palettes are
  *       looked up, alpha is dropped (not composited), exactly like {@code convert("RGB")}.</li>
@@ -178,9 +178,9 @@ public final class ImageDecoder {
                 }
             }
         } else if (bands == 4) {
-            // libjpeg: Adobe transform 2 -> YCCK, converted to CMYK; Pillow reads Adobe CMYK as inverted ("CMYK;I")
+            // libjpeg: Adobe transform 2 -> YCCK, converted to CMYK. Pillow always reads 4-component JPEGs as
+            // "CMYK;I" (Adobe polarity), with or without an Adobe marker, and we follow it.
             boolean ycck = info.adobeTransform == 2;
-            boolean inverted = info.adobeTransform >= 0;
             for (int y = 0; y < h; y++) {
                 r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, row);
                 for (int i = 0; i < w * 4; i += 4) {
@@ -196,12 +196,10 @@ public final class ImageDecoder {
                         m = 255 - clamp(yy + ((CB_G[cb] + CR_G[cr]) >> SCALEBITS));
                         ye = 255 - clamp(yy + CB_B[cb]);
                     }
-                    if (inverted) {
-                        c = 255 - c;
-                        m = 255 - m;
-                        ye = 255 - ye;
-                        k = 255 - k;
-                    }
+                    c = 255 - c;
+                    m = 255 - m;
+                    ye = 255 - ye;
+                    k = 255 - k;
                     int nk = 255 - k;
                     out[o++] = (byte) clamp(nk - muldiv255(c, nk));
                     out[o++] = (byte) clamp(nk - muldiv255(m, nk));
