@@ -1,0 +1,63 @@
+package io.pseudolabel.image;
+
+/**
+ * HF's {@code rescale} then {@code normalize} on 8-bit pixels, in numpy's float arithmetic:
+ * {@code x = float32(float64(v) * rescale)}, then {@code (x - float32(mean)) / float32(std)} in float32.
+ * Output is CHW float32.
+ */
+final class PixelNormalizer {
+    final boolean doRescale;
+    final double rescale;
+    final boolean doNormalize;
+    final float[] mean;
+    final float[] std;
+    /** value[c][v]: the output for channel c and 8-bit value v (256 entries; exact, no per-pixel maths). */
+    private final float[][] table = new float[3][256];
+
+    PixelNormalizer(boolean doRescale, double rescale, boolean doNormalize, float[] mean, float[] std) {
+        this.doRescale = doRescale;
+        this.rescale = rescale;
+        this.doNormalize = doNormalize;
+        this.mean = mean.clone();
+        this.std = std.clone();
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                float x = doRescale ? (float) (v * rescale) : (float) v;
+                table[c][v] = doNormalize ? (x - mean[c]) / std[c] : x;
+            }
+        }
+    }
+
+    float value(int channel, int v) {
+        return table[channel][v];
+    }
+
+    /**
+     * Writes {@code img}'s window {@code [x0, x0+w) x [y0, y0+h)} into a CHW canvas {@code outW x outH} at its
+     * top-left. Window pixels outside the image count as pixel value 0 (HF center_crop's zero padding,
+     * before rescaling); canvas cells outside the window stay as they are (0.0: padding after normalising).
+     */
+    void writeChw(RgbImage img, int x0, int y0, int w, int h, float[] out, int outW, int outH) {
+        int plane = outW * outH;
+        byte[] rgb = img.rgb();
+        int iw = img.width();
+        int ih = img.height();
+        for (int y = 0; y < h; y++) {
+            int sy = y0 + y;
+            for (int x = 0; x < w; x++) {
+                int sx = x0 + x;
+                int o = y * outW + x;
+                if (sx < 0 || sy < 0 || sx >= iw || sy >= ih) {
+                    out[o] = table[0][0];
+                    out[plane + o] = table[1][0];
+                    out[2 * plane + o] = table[2][0];
+                } else {
+                    int p = (sy * iw + sx) * 3;
+                    out[o] = table[0][rgb[p] & 0xff];
+                    out[plane + o] = table[1][rgb[p + 1] & 0xff];
+                    out[2 * plane + o] = table[2][rgb[p + 2] & 0xff];
+                }
+            }
+        }
+    }
+}
