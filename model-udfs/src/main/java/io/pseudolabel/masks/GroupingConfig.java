@@ -9,7 +9,7 @@ package io.pseudolabel.masks;
  * @param nearTie   ratios closer than this to the best count as tied, and predicted IoU decides among
  *                  them; 0 turns predicted IoU off entirely
  */
-public record GroupingConfig(float boxMargin, float minBoxIou, float nearTie) {
+public record GroupingConfig(float boxMargin, float minBoxIou, float nearTie) implements java.io.Serializable {
 
     public static final GroupingConfig DEFAULTS = new GroupingConfig(0.05f, 0.3f, 0.02f);
 

@@ -42,6 +42,8 @@ public final class OnnxGraph implements AutoCloseable {
         ExecutionDevice device = options.resolvedDevice();
         OrtSession session = null;
         try {
+            // DJL's engine creates the process-wide ORT environment (with its thread pool settings) first.
+            ai.djl.engine.Engine.getEngine("OnnxRuntime");
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions so = new OrtSession.SessionOptions();
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(options.optLevel()));

@@ -2,6 +2,7 @@ package io.pseudolabel.sam;
 
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.image.SamImageConfig;
 import io.pseudolabel.image.SamImageProcessor;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.Candidate;
@@ -53,7 +54,7 @@ public final class SamModel implements AutoCloseable {
         Path decoderFile = ModelFiles.byRole(dir, "decoder", settings.decoderFile(), ROLE);
         Path config = dir.resolve("preprocessor_config.json");
         SamImageProcessor processor = Files.isRegularFile(config)
-                ? SamImageProcessor.fromJson(config) : SamImageProcessor.official();
+                ? new SamImageProcessor(SamImageConfig.fromJson(config)) : new SamImageProcessor();
         OnnxGraph encoder = OnnxGraph.load(encoderFile, options);
         OnnxGraph decoder = null;
         try {

@@ -14,6 +14,7 @@ import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.sam.SamModel;
 import io.pseudolabel.scenes.FixtureWorld;
+import io.pseudolabel.scenes.SceneGenerator;
 import io.pseudolabel.scenes.VocSceneWriter;
 import org.apache.spark.sql.SparkSession;
 
@@ -104,7 +105,7 @@ final class Commands {
         int val = Integer.parseInt(cl.get("val", "16"));
         if (!Files.isRegularFile(data.resolve("ImageSets/Segmentation/train.txt"))) {
             out.printf("generating %d train + %d val synthetic scenes in %s%n", train, val, data);
-            new VocSceneWriter(FixtureWorld.load(), 7L).write(data, train, val);
+            new VocSceneWriter(new SceneGenerator(FixtureWorld.load(), 7L)).write(data, train, val);
         }
         String models = cl.get("models", Demo.fixtureModels().toString());
         Config c = withModels(config, models);

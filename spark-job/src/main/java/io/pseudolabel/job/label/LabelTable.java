@@ -51,6 +51,11 @@ public final class LabelTable {
         DataTypes.createStructField("run_id", DataTypes.StringType, false),
         DataTypes.createStructField("created_at", DataTypes.TimestampType, false)});
 
+    /** Spark's row encoder takes arrays of structs as Scala sequences. */
+    static scala.collection.immutable.Seq<Row> seq(List<Row> rows) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(rows).toList();
+    }
+
     public static Row toRow(LabelResult r, String sha256, String fingerprint, String runId, long createdAt) {
         List<Row> labels = new ArrayList<>();
         for (ClassScore s : r.labels()) {
@@ -58,11 +63,11 @@ public final class LabelTable {
         }
         List<Row> instances = new ArrayList<>();
         for (LabeledInstance i : r.instances()) {
-            Row rle = RowFactory.create(List.of(i.rle().height(), i.rle().width()), i.rle().counts());
-            List<Float> box = List.of(i.box().x1(), i.box().y1(), i.box().x2(), i.box().y2());
+            Row rle = RowFactory.create(new int[] {i.rle().height(), i.rle().width()}, i.rle().counts());
+            float[] box = i.box().toArray();
             instances.add(RowFactory.create(i.classId(), i.name(), box, i.detScore(), i.maskIou(), i.candidate(), rle));
         }
         return RowFactory.create(r.imageId(), r.uri(), r.width(), r.height(), sha256, r.status().name(), r.error(),
-                labels, instances, r.semanticPng(), fingerprint, runId, new Timestamp(createdAt));
+                seq(labels), seq(instances), r.semanticPng(), fingerprint, runId, new Timestamp(createdAt));
     }
 }
