@@ -43,6 +43,14 @@ public final class ModelFiles {
      * blank, names the file relative to {@code dir} and wins.
      */
     public static Path byRole(Path dir, String role, String explicit, String model) {
+        return byRole(dir, role, null, explicit, model);
+    }
+
+    /**
+     * As {@link #byRole(Path, String, String, String)}, skipping names that contain {@code notRole}: HF's
+     * {@code prompt_encoder_mask_decoder.onnx} says "encoder" but is the decoder.
+     */
+    public static Path byRole(Path dir, String role, String notRole, String explicit, String model) {
         if (explicit != null && !explicit.isBlank()) {
             Path p = dir.resolve(explicit);
             if (!Files.isRegularFile(p)) {
@@ -60,7 +68,8 @@ public final class ModelFiles {
                 files.filter(Files::isRegularFile)
                         .filter(p -> {
                             String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                            return n.endsWith(".onnx") && n.contains(role) && !VARIANT.matcher(n).matches();
+                            return n.endsWith(".onnx") && n.contains(role) && !VARIANT.matcher(n).matches()
+                                    && (notRole == null || !n.contains(notRole));
                         })
                         .sorted()
                         .forEach(found::add);

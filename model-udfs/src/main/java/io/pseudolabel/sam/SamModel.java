@@ -50,7 +50,7 @@ public final class SamModel implements AutoCloseable {
 
     public static SamModel load(Path dir, RuntimeOptions options, SamSettings settings) {
         ModelFiles.requireDirectory(dir, ROLE);
-        Path encoderFile = ModelFiles.byRole(dir, "encoder", settings.encoderFile(), ROLE);
+        Path encoderFile = ModelFiles.byRole(dir, "encoder", "decoder", settings.encoderFile(), ROLE);
         Path decoderFile = ModelFiles.byRole(dir, "decoder", settings.decoderFile(), ROLE);
         Path config = dir.resolve("preprocessor_config.json");
         SamImageProcessor processor = Files.isRegularFile(config)

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.eval.ConfusionMatrix;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.eval.ConfusionMatrix;
+
 import com.google.gson.GsonBuilder;
 
 import java.util.ArrayList;

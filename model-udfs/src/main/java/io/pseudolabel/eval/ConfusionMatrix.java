@@ -1,4 +1,4 @@
-package io.pseudolabel.job.eval;
+package io.pseudolabel.eval;
 
 import java.io.Serializable;
 import java.util.ArrayList;

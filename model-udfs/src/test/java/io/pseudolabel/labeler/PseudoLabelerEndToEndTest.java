@@ -1,0 +1,83 @@
+package io.pseudolabel.labeler;
+
+import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.eval.ConfusionMatrix;
+import io.pseudolabel.masks.Selection;
+import io.pseudolabel.scenes.FixtureWorld;
+import io.pseudolabel.scenes.Scene;
+import io.pseudolabel.scenes.SceneGenerator;
+import io.pseudolabel.scenes.SceneObject;
+import io.pseudolabel.scenes.VocSceneWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Stage 1 end to end on generated scenes, through the real DJL / ONNX Runtime path of every fixture flavour. */
+class PseudoLabelerEndToEndTest {
+    static final FixtureWorld WORLD = FixtureWorld.load();
+
+    /** Labels {@code scenes} generated scenes and returns the mIoU of their semantic maps against the truth. */
+    static double miou(LabelerSettings settings, Selection selection, int scenes) {
+        List<String> classes = WORLD.classNames();
+        try (ModelSet models = ModelSet.load(settings, settings.runtime())) {
+            PseudoLabeler labeler = new PseudoLabeler(models, settings, classes,
+                    settings.supervision() == Supervision.NONE ? Fixtures.text(settings, classes) : null, selection);
+            SceneGenerator gen = new SceneGenerator(WORLD, 11L);
+            ConfusionMatrix m = new ConfusionMatrix(classes.size() + 1);
+            List<Prepared> batch = new ArrayList<>();
+            List<Scene> truth = new ArrayList<>();
+            for (int i = 0; i < scenes; i++) {
+                Scene scene = gen.scene(i);
+                byte[] jpeg = VocSceneWriter.jpeg(scene.image(), VocSceneWriter.JPEG_QUALITY);
+                batch.add(labeler.prepare(new ImageInput(scene.id(), scene.id() + ".jpg", jpeg,
+                        scene.objects().stream().map(SceneObject::name).distinct().toList(),
+                        scene.objects().stream().map(o -> new GivenBox(o.name(), o.box())).toList())));
+                truth.add(scene);
+            }
+            List<LabelResult> results = labeler.label(batch);
+            for (int i = 0; i < scenes; i++) {
+                LabelResult r = results.get(i);
+                assertEquals(LabelStatus.OK, r.status(), r.error());
+                m.add(truth.get(i).truth().ids(), r.semantic().ids());
+            }
+            return m.meanIou();
+        }
+    }
+
+    @Test
+    void wholeOverPartReachesHighMiouWhereHighestPredictedIouDoesNot() {
+        double whole = miou(Fixtures.settings(), Selection.WHOLE_OVER_PART, 20);
+        double sam = miou(Fixtures.settings(), Selection.HIGHEST_PREDICTED_IOU, 20);
+        System.out.printf("20 scenes: mIoU whole-over-part %.4f, highest predicted IoU %.4f%n", whole, sam);
+        assertTrue(whole >= 0.85, "whole-over-part mIoU " + whole);
+        assertTrue(sam < whole - 0.15, "highest-predicted-IoU mIoU " + sam + " should be clearly below " + whole);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "clip combined export,     models.clip,           clip-combined",
+        "DINO shortest/longest,    models.grounding-dino, grounding-dino-hf",
+        "SAM official CHW encoder, models.sam,            sam-chw",
+        "SAM HF boxes decoder,     models.sam,            sam-hf"})
+    void everyExportFlavourLabelsAsWell(String flavour, String key, String dir) {
+        double miou = miou(Fixtures.settings(Map.of(key, Fixtures.model(dir).toString())), Selection.WHOLE_OVER_PART,
+                8);
+        System.out.printf("%s: mIoU %.4f on 8 scenes%n", flavour, miou);
+        assertTrue(miou >= 0.85, flavour + " mIoU " + miou);
+    }
+
+    @ParameterizedTest(name = "supervision {0}")
+    @CsvSource({"image-labels", "boxes"})
+    void supervisedModesLabelAsWell(String mode) {
+        double miou = miou(Fixtures.settings(Map.of("supervision", mode)), Selection.WHOLE_OVER_PART, 8);
+        System.out.printf("supervision %s: mIoU %.4f on 8 scenes%n", mode, miou);
+        assertTrue(miou >= 0.85, mode + " mIoU " + miou);
+    }
+}
