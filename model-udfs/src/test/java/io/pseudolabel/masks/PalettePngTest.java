@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -47,9 +48,9 @@ class PalettePngTest {
         assertEquals(768, readInt(png, plte - 4)); // 256 entries x RGB
         int entries = plte + 4;
         assertArrayEquals(new byte[] {0, 0, 0, (byte) 128, 0, 0, 0, (byte) 128, 0},
-                java.util.Arrays.copyOfRange(png, entries, entries + 9));
+                Arrays.copyOfRange(png, entries, entries + 9));
         assertArrayEquals(new byte[] {(byte) 224, (byte) 224, (byte) 192},
-                java.util.Arrays.copyOfRange(png, entries + 765, entries + 768));
+                Arrays.copyOfRange(png, entries + 765, entries + 768));
         assertEquals(map, PalettePng.read(png));
     }
 

@@ -10,6 +10,7 @@ import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.ClassMap;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +47,7 @@ class SceneGeneratorTest {
         assertArrayEquals(a5.image().rgb(), b5.image().rgb());
         assertEquals(a5.truth(), b5.truth());
         assertEquals(a5.objects(), b5.objects());
-        assertFalse(java.util.Arrays.equals(a5.image().rgb(), new SceneGenerator(WORLD, 43).scene(5).image().rgb()));
+        assertFalse(Arrays.equals(a5.image().rgb(), new SceneGenerator(WORLD, 43).scene(5).image().rgb()));
         assertNotEquals(a5.truth(), a.scene(6).truth());
     }
 

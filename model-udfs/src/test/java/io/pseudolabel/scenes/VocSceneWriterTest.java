@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pseudolabel.geom.Box;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.masks.BitMask;
+import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -107,11 +110,11 @@ class VocSceneWriterTest {
     @Test
     void annotationXmlByHand() {
         // A scene with one object whose visible pixels span columns 10..19 and rows 5..7 (0-based).
-        io.pseudolabel.masks.BitMask m = io.pseudolabel.masks.BitMask.ofBox(30, 10, new Box(10, 5, 20, 8));
+        BitMask m = BitMask.ofBox(30, 10, new Box(10, 5, 20, 8));
         SceneObject o = new SceneObject(2, "dog", new ObjectShape.Ellipse(15, 6.5, 5, 1.5),
-                new Box(10, 5, 20, 8), m, new io.pseudolabel.masks.BitMask(30, 10), new io.pseudolabel.masks.BitMask(30, 10), 30);
+                new Box(10, 5, 20, 8), m, new BitMask(30, 10), new BitMask(30, 10), 30);
         Scene scene = new Scene("scene_000007",
-                new io.pseudolabel.image.RgbImage(30, 10, new byte[900]), new io.pseudolabel.masks.ClassMap(30, 10), List.of(o));
+                new RgbImage(30, 10, new byte[900]), new ClassMap(30, 10), List.of(o));
         String xml = VocSceneWriter.annotationXml(scene);
         assertTrue(xml.contains("<filename>scene_000007.jpg</filename>"));
         assertTrue(xml.contains("<width>30</width>") && xml.contains("<height>10</height>"));
