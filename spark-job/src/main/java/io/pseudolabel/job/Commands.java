@@ -8,6 +8,7 @@ import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.eval.EvalJob;
+import io.pseudolabel.job.export.Exports;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Runs;
@@ -51,8 +52,8 @@ final class Commands {
     }
 
     static int label(CommandLine cl, Config config, PrintStream out) throws IOException {
-        cl.allowOnly(union(COMMON, "images", "models", "output", "layout", "split", "classes", "supervision",
-                "run-id", "incremental"));
+        cl.allowOnly(union(COMMON, "images", "models", "output", "layout", "split", "annotations", "classes",
+                "supervision", "run-id", "incremental"));
         Config c = labelConfig(cl, config);
         SparkSession spark = Spark.session(cl.get("master"), "pseudolabel label");
         out.println("effective configuration:\n" + JobConfig.render(c));
@@ -70,6 +71,7 @@ final class Commands {
         }
         c = set(c, "pseudolabel.job.layout", cl.get("layout"));
         c = set(c, "pseudolabel.job.split", cl.get("split"));
+        c = set(c, "pseudolabel.job.annotations", cl.get("annotations"));
         c = set(c, "pseudolabel.job.classes", cl.get("classes"));
         return set(c, "pseudolabel.supervision", cl.get("supervision"));
     }
@@ -93,6 +95,25 @@ final class Commands {
         out.print(r.table());
         if (cl.get("json") != null) {
             Files.writeString(Path.of(cl.get("json")), r.toJson(), StandardCharsets.UTF_8);
+        }
+        return 0;
+    }
+
+    static int export(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "labels", "output", "classes"));
+        if (cl.positional().size() != 1 || !Set.of("voc", "coco").contains(cl.positional().get(0))) {
+            throw new CommandLine.UsageException("export needs a format: export voc|coco --labels URI --output PATH");
+        }
+        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel export");
+        String labels = Runs.resolveLabels(cl.require("labels"), spark.sparkContext().hadoopConfiguration());
+        if (cl.positional().get(0).equals("voc")) {
+            long n = Exports.voc(spark, labels, cl.require("output"));
+            out.printf("wrote %d palette PNGs to %s%n", n, cl.require("output"));
+        } else {
+            Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
+            List<String> classes = ClassList.resolve(c.getString("pseudolabel.job.classes"));
+            long n = Exports.coco(spark, labels, cl.require("output"), classes);
+            out.printf("wrote %d annotations to %s%n", n, cl.require("output"));
         }
         return 0;
     }
@@ -127,7 +148,7 @@ final class Commands {
     }
 
     static Config withModels(Config c, String models) {
-        return set(c, "pseudolabel.models.dir", HadoopFiles.normalize(models).replaceFirst("^file:", ""));
+        return set(c, "pseudolabel.models.dir", models);
     }
 
     static Config set(Config c, String key, String value) {

@@ -17,9 +17,12 @@ public final class Main {
                                generate synthetic scenes, label them with the fixture models in local[2],
                                and print the pseudo-label mIoU
               validate-models  --models DIR        load DIR/clip, DIR/grounding-dino, DIR/sam and print their formats
-              label            --images URI --models URI --output URI [--layout folder|voc] [--split NAME]
+              label            --images URI --models URI --output URI [--layout folder|voc|coco] [--split NAME]
+                               [--annotations COCO_JSON]
                                [--classes voc|coco|FILE] [--supervision none|image-labels|boxes]
                                [--run-id ID] [--incremental] [--master URL]
+              export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE]
+                               palette PNGs per image, or one COCO instances JSON with RLE masks
               eval             --pred URI --gt VOC_ROOT [--classes voc|coco|FILE] [--json FILE] [--master URL]
             common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
             """;
@@ -46,6 +49,7 @@ public final class Main {
                 case "label" -> Commands.label(cl, config, out);
                 case "eval" -> Commands.eval(cl, config, out);
                 case "demo" -> Commands.demo(cl, config, out);
+                case "export" -> Commands.export(cl, config, out);
                 default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
             };
         } catch (CommandLine.UsageException e) {

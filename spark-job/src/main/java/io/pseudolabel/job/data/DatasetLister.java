@@ -29,13 +29,19 @@ public final class DatasetLister {
 
     private DatasetLister() {}
 
-    public static List<ImageRef> list(String layout, String root, String split, boolean withAnnotations,
-            Configuration conf) {
+    /**
+     * @param annotations COCO only: the instances JSON
+     * @param withStats COCO only: list the image folder once for sizes and mtimes (incremental runs)
+     */
+    public static List<ImageRef> list(String layout, String root, String split, String annotations,
+            boolean withAnnotations, boolean withStats, Configuration conf) {
         try {
             return switch (layout.toLowerCase(Locale.ROOT)) {
                 case "folder" -> folder(root, conf);
                 case "voc" -> voc(root, split, withAnnotations, conf);
-                default -> throw new IllegalArgumentException("--layout must be folder or voc; got '" + layout + "'");
+                case "coco" -> coco(root, annotations, withStats, conf);
+                default -> throw new IllegalArgumentException("--layout must be folder, voc or coco; got '" + layout
+                        + "'");
             };
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list images under " + root + ": " + e.getMessage(), e);
@@ -101,6 +107,45 @@ public final class DatasetLister {
             }
             out.add(new ImageRef(id, uri, size, mtime, labels, boxes));
         }
+        return out;
+    }
+
+    /**
+     * COCO: the image list comes from the instances JSON (no listing of 80k objects), ids are file stems,
+     * given labels and boxes come from its annotations. Sizes and mtimes are read by one listing of the
+     * image folder only when an incremental run needs them.
+     */
+    static List<ImageRef> coco(String root, String annotations, boolean withStats, Configuration conf)
+            throws IOException {
+        if (annotations == null || annotations.isBlank()) {
+            throw new IllegalArgumentException("--layout coco needs --annotations (the instances_*.json file)");
+        }
+        if (!HadoopFiles.exists(annotations, conf)) {
+            throw new FileNotFoundException("COCO annotations not found: " + annotations);
+        }
+        CocoAnnotations coco;
+        Path jsonPath = new Path(HadoopFiles.normalize(annotations));
+        try (var in = jsonPath.getFileSystem(conf).open(jsonPath)) {
+            coco = CocoAnnotations.read(in, annotations);
+        }
+        java.util.Map<String, FileStatus> stats = new java.util.HashMap<>();
+        if (withStats) {
+            Path dir = new Path(HadoopFiles.normalize(root));
+            for (FileStatus st : dir.getFileSystem(conf).listStatus(dir)) {
+                stats.put(st.getPath().getName(), st);
+            }
+        }
+        List<ImageRef> out = new ArrayList<>();
+        for (CocoAnnotations.Image img : coco.images().values()) {
+            String name = img.fileName();
+            String id = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+            FileStatus st = stats.get(name);
+            List<GivenBox> boxes = coco.boxes(img.id());
+            out.add(new ImageRef(id, HadoopFiles.child(root, name), st == null ? -1 : st.getLen(),
+                    st == null ? -1 : st.getModificationTime(), boxes.stream().map(GivenBox::name).distinct().toList(),
+                    boxes));
+        }
+        out.sort(Comparator.comparing(ImageRef::imageId));
         return out;
     }
 

@@ -6,12 +6,13 @@ import java.io.Serializable;
 import java.util.concurrent.TimeUnit;
 
 /** {@code pseudolabel.job.*}: how the label stage is laid out over Spark. */
-public record JobSettings(String layout, String split, String classes, int partitions, int prepareThreads,
+public record JobSettings(String layout, String split, String annotations, String classes, int partitions, int prepareThreads,
         int batchSize, long progressMillis) implements Serializable {
 
     public static JobSettings from(Config root) {
         Config j = root.getConfig("pseudolabel.job");
-        JobSettings s = new JobSettings(j.getString("layout"), j.getString("split"), j.getString("classes"),
+        JobSettings s = new JobSettings(j.getString("layout"), j.getString("split"), j.getString("annotations"),
+                j.getString("classes"),
                 j.getInt("partitions"), j.getInt("prepare-threads"), j.getInt("batch-size"),
                 j.getDuration("progress-interval", TimeUnit.MILLISECONDS));
         if (s.prepareThreads < 1 || s.batchSize < 1 || s.partitions < 0) {

@@ -65,18 +65,20 @@ public final class LabelJob {
 
     public static Summary run(SparkSession spark, Config config, Options options, PrintStream out) throws IOException {
         long start = System.currentTimeMillis();
-        LabelerSettings settings = LabelerSettings.from(config);
         JobSettings job = JobSettings.from(config);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = jsc.hadoopConfiguration();
+        LabelerSettings remote = LabelerSettings.from(config);
+        // The driver needs local copies for the fingerprint and the CLIP text side; executors make their own.
+        LabelerSettings settings = ModelLocalizer.localize(remote, hadoop);
         String output = HadoopFiles.normalize(options.output());
         String runId = Runs.checkRunId(options.runId() != null ? options.runId() : Runs.newRunId());
         if (HadoopFiles.exists(Runs.runDir(output, runId), hadoop)) {
             throw new IllegalArgumentException("run " + runId + " already exists under " + output);
         }
         List<String> classes = ClassList.resolve(job.classes());
-        List<ImageRef> refs = DatasetLister.list(job.layout(), options.images(), job.split(),
-                settings.supervision() != Supervision.NONE, hadoop);
+        List<ImageRef> refs = DatasetLister.list(job.layout(), options.images(), job.split(), job.annotations(),
+                settings.supervision() != Supervision.NONE, options.incremental(), hadoop);
         String fingerprint = ModelFingerprint.of(settings, classes);
         long listed = System.currentTimeMillis();
 
@@ -88,7 +90,7 @@ public final class LabelJob {
         ClipTextEmbeddings text = settings.supervision() == Supervision.NONE && !plan.toLabel.isEmpty()
                 ? textEmbeddings(settings, classes, fingerprint) : null;
         long createdAt = System.currentTimeMillis();
-        LabelTask task = new LabelTask(settings, classes, text, fingerprint, runId, createdAt, job.prepareThreads(),
+        LabelTask task = new LabelTask(remote, classes, text, fingerprint, runId, createdAt, job.prepareThreads(),
                 job.batchSize());
         Broadcast<LabelTask> taskBc = jsc.broadcast(task);
         Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(hadoop));

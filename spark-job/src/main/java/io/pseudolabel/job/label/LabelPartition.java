@@ -57,7 +57,8 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
     public Iterator<Row> call(Iterator<ImageRef> images) {
         LabelTask t = task.value();
         RuntimeOptions runtime = t.settings().runtime().withGpuId(assignedGpu());
-        ModelSet models = ExecutorModels.get(t.settings(), t.fingerprint(), runtime);
+        Configuration conf = hadoopConf.value().value();
+        ModelSet models = ExecutorModels.get(ModelLocalizer.localize(t.settings(), conf), t.fingerprint(), runtime);
         PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.text());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, t.prepareThreads()), r -> {
             Thread th = new Thread(r, "pseudolabel-prepare");
@@ -68,7 +69,6 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         if (ctx != null) {
             ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> pool.shutdownNow());
         }
-        Configuration conf = hadoopConf.value().value();
         return new RowStream(images, labeler, pool, conf, t);
     }
 

@@ -1,0 +1,138 @@
+package io.pseudolabel.job;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.pseudolabel.job.export.Exports;
+import io.pseudolabel.job.label.LabelJob;
+import io.pseudolabel.masks.BitMask;
+import io.pseudolabel.masks.CocoRle;
+import io.pseudolabel.scenes.FixtureWorld;
+import io.pseudolabel.scenes.Scene;
+import io.pseudolabel.scenes.SceneGenerator;
+import io.pseudolabel.scenes.SceneObject;
+import io.pseudolabel.scenes.VocSceneWriter;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A COCO-layout dataset labelled from its JSON boxes, then exported as VOC PNGs and COCO RLE JSON. */
+class CocoLayoutAndExportTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void labelsACocoLayoutFromItsJsonAndExportsBothFormats() throws Exception {
+        FixtureWorld world = FixtureWorld.load();
+        SceneGenerator scenes = new SceneGenerator(world, 31L);
+        Path images = Files.createDirectories(tmp.resolve("train2014"));
+        // Sparse category ids as in COCO: class k gets id 2k+1.
+        JsonObject coco = new JsonObject();
+        JsonArray imgs = new JsonArray();
+        JsonArray anns = new JsonArray();
+        JsonArray cats = new JsonArray();
+        for (int k = 1; k <= world.classNames().size(); k++) {
+            JsonObject c = new JsonObject();
+            c.addProperty("id", 2 * k + 1);
+            c.addProperty("name", world.classNames().get(k - 1));
+            cats.add(c);
+        }
+        int annId = 1;
+        for (int i = 0; i < 4; i++) {
+            Scene s = scenes.scene(i);
+            String file = "COCO_train2014_" + String.format("%012d", 100 + i) + ".jpg";
+            Files.write(images.resolve(file), VocSceneWriter.jpeg(s.image(), VocSceneWriter.JPEG_QUALITY));
+            JsonObject img = new JsonObject();
+            img.addProperty("id", 100 + i);
+            img.addProperty("file_name", file);
+            img.addProperty("width", s.image().width());
+            img.addProperty("height", s.image().height());
+            imgs.add(img);
+            for (SceneObject o : s.objects()) {
+                JsonObject a = new JsonObject();
+                a.addProperty("id", annId++);
+                a.addProperty("image_id", 100 + i);
+                a.addProperty("category_id", 2 * o.classId() + 1);
+                JsonArray bbox = new JsonArray();
+                bbox.add(o.box().x1());
+                bbox.add(o.box().y1());
+                bbox.add(o.box().width());
+                bbox.add(o.box().height());
+                a.add("bbox", bbox);
+                a.add("segmentation", new JsonArray());
+                a.addProperty("iscrowd", 0);
+                anns.add(a);
+            }
+        }
+        coco.add("images", imgs);
+        coco.add("annotations", anns);
+        coco.add("categories", cats);
+        Path json = tmp.resolve("instances_train2014.json");
+        Files.writeString(json, coco.toString());
+        Path classes = tmp.resolve("classes.txt");
+        Files.write(classes, world.classNames());
+
+        var config = TestSpark.config(Map.of("pseudolabel.job.layout", "coco", "pseudolabel.job.annotations",
+                json.toString(), "pseudolabel.job.classes", classes.toString(), "pseudolabel.supervision", "boxes"));
+        LabelJob.Summary s = LabelJob.run(TestSpark.session(), config,
+                new LabelJob.Options(images.toString(), tmp.resolve("out").toString(), "coco1", false),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(Map.of("OK", 4L), s.counts());
+
+        Map<String, Row> rows = new HashMap<>();
+        for (Row r : TestSpark.session().read().parquet(s.labelsDir()).collectAsList()) {
+            rows.put(r.getAs("image_id"), r);
+        }
+        assertEquals(4, rows.size());
+        assertTrue(rows.containsKey("COCO_train2014_000000000100"));
+
+        Path pngs = tmp.resolve("voc-export");
+        assertEquals(4, Exports.voc(TestSpark.session(), s.labelsDir(), pngs.toString()));
+        for (Row r : rows.values()) {
+            assertArrayEquals((byte[]) r.getAs("semantic_png"),
+                    Files.readAllBytes(pngs.resolve(r.getAs("image_id") + ".png")));
+        }
+
+        Path out = tmp.resolve("export.json");
+        long n = Exports.coco(TestSpark.session(), s.labelsDir(), out.toString(), world.classNames());
+        JsonObject exported = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
+        assertEquals(4, exported.getAsJsonArray("images").size());
+        assertEquals(n, exported.getAsJsonArray("annotations").size());
+        assertEquals(world.classNames().size(), exported.getAsJsonArray("categories").size());
+        Map<Long, String> fileOf = new HashMap<>();
+        for (JsonElement e : exported.getAsJsonArray("images")) {
+            fileOf.put(e.getAsJsonObject().get("id").getAsLong(), e.getAsJsonObject().get("file_name").getAsString());
+        }
+        int total = rows.values().stream().mapToInt(r -> r.getList(r.fieldIndex("instances")).size()).sum();
+        assertEquals(total, n);
+        for (JsonElement e : exported.getAsJsonArray("annotations")) {
+            JsonObject a = e.getAsJsonObject();
+            JsonObject seg = a.getAsJsonObject("segmentation");
+            BitMask m = CocoRle.decode(new CocoRle.Rle(seg.getAsJsonArray("size").get(0).getAsInt(),
+                    seg.getAsJsonArray("size").get(1).getAsInt(), seg.get("counts").getAsString()));
+            assertEquals(m.area(), a.get("area").getAsLong());
+            var b = m.bounds().orElseThrow();
+            JsonArray bbox = a.getAsJsonArray("bbox");
+            assertEquals(b.x1(), bbox.get(0).getAsFloat());
+            assertEquals(b.width(), bbox.get(2).getAsFloat());
+            String file = fileOf.get(a.get("image_id").getAsLong());
+            assertTrue(file.startsWith("COCO_train2014_"), file);
+            int category = a.get("category_id").getAsInt();
+            assertTrue(category >= 1 && category <= world.classNames().size());
+        }
+    }
+}
