@@ -6,7 +6,6 @@ import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.job.data.ClassList;
-import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.export.Exports;
 import io.pseudolabel.job.eval.EvalResult;
