@@ -112,7 +112,8 @@ public final class LabelJob {
                     .unionByName(labelled);
         }
         String labelsDir = Runs.labelsDir(output, runId);
-        try (Progress p = new Progress("label " + runId, plan.toLabel.size(), done, failed, job.progressMillis(), out)) {
+        try (Progress p = new Progress(spark.sparkContext(), "label " + runId, plan.toLabel.size(), done, failed,
+                job.progressMillis(), out)) {
             all.write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
         }
         writeInputs(spark, refs, Runs.runDir(output, runId));
@@ -152,7 +153,7 @@ public final class LabelJob {
         if (job.partitions() > 0) {
             return job.partitions();
         }
-        int byImages = (images + 63) / 64;
+        int byImages = (images + 15) / 16;
         return Math.max(1, Math.min(Math.max(images, 1), Math.max(2 * parallelism, byImages)));
     }
 

@@ -1,17 +1,34 @@
 package io.pseudolabel.job.label;
 
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.LongAccumulator;
+import scala.Tuple4;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A driver thread printing done/total, images/s, ETA and errors every few seconds while a stage runs. */
+/**
+ * A driver thread printing done/total, images/s, ETA and errors every few seconds while a stage runs.
+ * Counts of tasks still running come from executor heartbeats, so a long partition shows progress before
+ * it finishes.
+ */
 final class Progress implements AutoCloseable {
     private final Thread thread;
+    private final SparkContext sc;
+    private final Listener listener;
     private volatile boolean running = true;
 
-    Progress(String what, long total, LongAccumulator done, LongAccumulator failed, long intervalMillis,
-            PrintStream out) {
+    Progress(SparkContext sc, String what, long total, LongAccumulator done, LongAccumulator failed,
+            long intervalMillis, PrintStream out) {
+        this.sc = sc;
+        this.listener = new Listener(done.id());
+        sc.addSparkListener(listener);
         long start = System.nanoTime();
         thread = new Thread(() -> {
             while (running) {
@@ -21,7 +38,9 @@ final class Progress implements AutoCloseable {
                     return;
                 }
                 if (running) {
-                    out.println(line(what, done.value(), total, failed.value(), (System.nanoTime() - start) / 1e9));
+                    long now = done.value() + listener.inFlight();
+                    out.println(line(what, Math.min(now, total), total, failed.value(),
+                            (System.nanoTime() - start) / 1e9));
                 }
             }
         }, "pseudolabel-progress");
@@ -45,5 +64,43 @@ final class Progress implements AutoCloseable {
     public void close() {
         running = false;
         thread.interrupt();
+        sc.removeSparkListener(listener);
+    }
+
+    /** The latest value of one accumulator in each running task, from heartbeats; dropped when the task ends. */
+    static final class Listener extends SparkListener {
+        private final long accumulatorId;
+        private final Map<Long, Long> byTask = new ConcurrentHashMap<>();
+
+        Listener(long accumulatorId) {
+            this.accumulatorId = accumulatorId;
+        }
+
+        long inFlight() {
+            return byTask.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        @Override
+        public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
+            scala.collection.Iterator<Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>>>
+                    it = update.accumUpdates().iterator();
+            while (it.hasNext()) {
+                var t = it.next();
+                long taskId = (Long) t._1();
+                scala.collection.Iterator<AccumulableInfo> infos = t._4().iterator();
+                while (infos.hasNext()) {
+                    AccumulableInfo info = infos.next();
+                    if (info.id() == accumulatorId && info.update().isDefined()
+                            && info.update().get() instanceof Long v) {
+                        byTask.put(taskId, v);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            byTask.remove(end.taskInfo().taskId());
+        }
     }
 }

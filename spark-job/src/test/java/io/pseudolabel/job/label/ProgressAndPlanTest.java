@@ -1,0 +1,27 @@
+package io.pseudolabel.job.label;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ProgressAndPlanTest {
+    @Test
+    void progressLineShowsRateEtaAndErrors() {
+        // 30 of 120 images in 15 s: 2 images/s, 90 left -> 45 s.
+        assertEquals("label r: 30/120 images, 2.00 images/s, ETA 45s, 1 errors", Progress.line("label r", 30, 120, 1, 15));
+        assertEquals("label r: 0/10 images, 0.00 images/s, ETA ?, 0 errors", Progress.line("label r", 0, 10, 0, 3));
+        assertEquals("2m5s", Progress.formatSeconds(125));
+        assertEquals("1h1m", Progress.formatSeconds(3661));
+    }
+
+    @Test
+    void partitionsFollowImagesAndParallelism() {
+        JobSettings auto = new JobSettings("folder", "train", "", "voc", 0, 2, 8, 5000);
+        assertEquals(4, LabelJob.partitions(auto, 40, 2));       // 2 x parallelism beats ceil(40/16)=3
+        assertEquals(5000, LabelJob.partitions(auto, 80_000, 2)); // ceil(80000/16)
+        assertEquals(3, LabelJob.partitions(auto, 3, 8));        // never more partitions than images
+        assertEquals(1, LabelJob.partitions(auto, 0, 2));
+        JobSettings fixed = new JobSettings("folder", "train", "", "voc", 7, 2, 8, 5000);
+        assertEquals(7, LabelJob.partitions(fixed, 1000, 2));
+    }
+}
