@@ -35,7 +35,9 @@ final class Commands {
 
     static int validateModels(CommandLine cl, Config config, PrintStream out) {
         cl.allowOnly(union(COMMON, "models"));
-        LabelerSettings s = LabelerSettings.from(withModels(config, cl.require("models")));
+        LabelerSettings s = io.pseudolabel.job.label.ModelLocalizer.localize(
+                LabelerSettings.from(withModels(config, cl.require("models"))),
+                new org.apache.hadoop.conf.Configuration());
         RuntimeOptions runtime = s.runtime();
         try (ClipModel clip = ClipModel.load(s.clipPath(), runtime)) {
             out.println("clip:           " + s.clipPath() + "\n  " + clip.describe());
