@@ -27,6 +27,7 @@ class DinoModelTest {
             List<Scene> scenes = SceneImages.distinctClassScenes(2);
             assertTrue(scenes.get(0).image().width() != scenes.get(1).image().width()
                     || scenes.get(0).image().height() != scenes.get(1).image().height());
+            assertTrue(scenes.stream().anyMatch(s -> s.objects().size() >= 2));
             for (Scene scene : scenes) {
                 RgbImage image = SceneImages.decoded(scene);
                 List<String> names = scene.objects().stream().map(SceneObject::name).toList();

@@ -147,7 +147,9 @@ class PseudoLabelerBadInputTest {
 
     @Test
     void badFilesGetBadImageRowsInInputOrderAndTheGoodOnesAreLabelledAsAlone() throws IOException {
-        LabelerSettings settings = Fixtures.settings();
+        // min-prob 0.2: a colourless image gets CLIP's uniform 1/6 for every class and then no labels, so the
+        // small grey test images do not cost three Grounding-DINO runs each (scene classes score about 1/3 and up)
+        LabelerSettings settings = Fixtures.settings(Map.of("clip.min-prob", "0.2"));
         Scene s0 = SceneImages.scene(0);
         Scene s1 = SceneImages.scene(1);
         byte[] j0 = SceneImages.jpeg(s0);
@@ -204,19 +206,17 @@ class PseudoLabelerBadInputTest {
             }
             assertTrue(results.get(7).error().contains("100000x100000"), results.get(7).error());
 
-            // the scenes get the same labels and instances as when labelled on their own: the failed entries
-            // do not shift CLIP's batch against its images
-            for (int i : new int[] {1, 10}) {
-                LabelResult mixed = results.get(i);
-                LabelResult alone = labeler.label(inputs.get(i));
-                assertEquals(alone.labels(), mixed.labels(), inputs.get(i).imageId());
-                assertEquals(alone.semantic(), mixed.semantic(), inputs.get(i).imageId());
-                assertFalse(mixed.instances().isEmpty(), inputs.get(i).imageId());
-            }
-            Scene scene1 = s1;
-            List<String> names = results.get(10).labels().stream().map(ClassScore::name).toList();
-            assertTrue(scene1.objects().stream().map(SceneObject::name).allMatch(names::contains),
-                    names + " vs " + scene1.objects());
+            // the last scene gets the same labels and map as when labelled on its own: the eight entries before it
+            // (five failed) do not shift CLIP's batch against its images
+            LabelResult mixed = results.get(10);
+            LabelResult alone = labeler.label(inputs.get(10));
+            assertEquals(alone.labels(), mixed.labels());
+            assertEquals(alone.semantic(), mixed.semantic());
+            List<String> names = mixed.labels().stream().map(ClassScore::name).toList();
+            assertTrue(s1.objects().stream().map(SceneObject::name).allMatch(names::contains),
+                    names + " vs " + s1.objects());
+            assertFalse(results.get(1).instances().isEmpty());
+            assertFalse(mixed.instances().isEmpty());
         }
     }
 

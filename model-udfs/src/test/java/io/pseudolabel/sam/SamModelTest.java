@@ -43,7 +43,9 @@ class SamModelTest {
     @CsvSource({"sam, OFFICIAL, 4, 3, 0.95", "sam-chw, OFFICIAL, 4, 3, 0.95", "sam-hf, HF_BOXES, 3, 2, 0.95"})
     void everyCandidateComesBackAndTheWholeOneCoversTheObject(String dir, SamFormat format, int candidates,
             int whole, float partIou) {
-        Scene scene = SceneImages.scene(0);
+        // a scene with several objects of different classes: one decoder call carries several boxes
+        Scene scene = SceneImages.distinctClassScenes(6).stream().filter(s -> s.objects().size() >= 2).findFirst()
+                .orElseThrow();
         RgbImage image = SceneImages.decoded(scene);
         try (SamModel sam = SamModel.load(Fixtures.model(dir), RuntimeOptions.cpu(), SamSettings.defaults())) {
             assertEquals(format, sam.format());
