@@ -81,7 +81,8 @@ public final class ClipModel implements AutoCloseable {
             }
         }
         throw new ModelContractException("CLIP directory " + dir + " has neither onnx/vision_model.onnx + "
-                + "onnx/text_model.onnx (split export) nor onnx/model.onnx (combined export)");
+                + "onnx/text_model.onnx (split export) nor onnx/model.onnx (combined export); found "
+                + ModelFiles.onnxFiles(dir));
     }
 
     private static void requireRank(OnnxGraph graph, String input, int rank) {

@@ -24,35 +24,55 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
         Supervision supervision, ClipSettings clip, DinoSettings dino, SamSettings sam, GroupingConfig grouping,
         OverlapRule overlap, long maxPixels) implements Serializable {
 
-    public static LabelerSettings from(Config root) {
-        Config c = root.getConfig("pseudolabel");
+    private static final String P = "pseudolabel.";
+    private static final java.util.List<String> OPT_LEVELS = java.util.List.of("NO_OPT", "BASIC_OPT", "EXTENDED_OPT",
+            "ALL_OPT");
+
+    /** Reads {@code pseudolabel.*} by full path, so that every error names the key as the user writes it. */
+    public static LabelerSettings from(Config r) {
         try {
-            Config m = c.getConfig("models");
-            RuntimeOptions runtime = new RuntimeOptions(ExecutionDevice.parse(m.getString("device")), -1,
-                    m.getString("ort.opt-level"), m.getInt("ort.intra-op-threads"), m.getInt("ort.inter-op-threads"));
-            Config clip = c.getConfig("clip");
-            ClipSettings clipSettings = new ClipSettings((float) clip.getDouble("logit-scale"), clip.getInt("top-n"),
-                    (float) clip.getDouble("min-prob"), clip.getInt("text-batch-size"), clip.getInt("image-batch-size"),
-                    clip.getStringList("templates"));
-            Config d = c.getConfig("grounding-dino");
-            DinoSettings dino = new DinoSettings(d.getString("model-file"), (float) d.getDouble("box-threshold"),
-                    (float) d.getDouble("text-threshold"), PromptMode.parse(d.getString("prompt-mode")),
-                    (float) d.getDouble("nms-iou"), d.getInt("max-detections-per-class"));
-            Config s = c.getConfig("sam");
-            SamSettings sam = new SamSettings(s.getString("encoder"), s.getString("decoder"),
-                    (float) s.getDouble("mask-threshold"));
-            Config g = c.getConfig("grouping");
-            GroupingConfig grouping = new GroupingConfig((float) g.getDouble("box-margin"),
-                    (float) g.getDouble("min-box-iou"), (float) g.getDouble("near-tie"));
-            OverlapRule overlap = parseOverlap(g.getString("overlap"));
-            return new LabelerSettings(m.getString("dir"), m.getString("clip"), m.getString("grounding-dino"),
-                    m.getString("sam"), runtime, Supervision.parse(c.getString("supervision")), clipSettings, dino, sam,
-                    grouping, overlap, c.getLong("image.max-pixels"));
-        } catch (ConfigException e) {
+            RuntimeOptions runtime = new RuntimeOptions(parse(r, "models.device", ExecutionDevice::parse), -1,
+                    parse(r, "models.ort.opt-level", LabelerSettings::parseOptLevel),
+                    r.getInt(P + "models.ort.intra-op-threads"), r.getInt(P + "models.ort.inter-op-threads"));
+            ClipSettings clipSettings = new ClipSettings((float) r.getDouble(P + "clip.logit-scale"),
+                    r.getInt(P + "clip.top-n"), (float) r.getDouble(P + "clip.min-prob"),
+                    r.getInt(P + "clip.text-batch-size"), r.getInt(P + "clip.image-batch-size"),
+                    r.getStringList(P + "clip.templates"));
+            DinoSettings dino = new DinoSettings(r.getString(P + "grounding-dino.model-file"),
+                    (float) r.getDouble(P + "grounding-dino.box-threshold"),
+                    (float) r.getDouble(P + "grounding-dino.text-threshold"),
+                    parse(r, "grounding-dino.prompt-mode", PromptMode::parse),
+                    (float) r.getDouble(P + "grounding-dino.nms-iou"),
+                    r.getInt(P + "grounding-dino.max-detections-per-class"));
+            SamSettings sam = new SamSettings(r.getString(P + "sam.encoder"), r.getString(P + "sam.decoder"),
+                    (float) r.getDouble(P + "sam.mask-threshold"));
+            GroupingConfig grouping = new GroupingConfig((float) r.getDouble(P + "grouping.box-margin"),
+                    (float) r.getDouble(P + "grouping.min-box-iou"), (float) r.getDouble(P + "grouping.near-tie"));
+            OverlapRule overlap = parse(r, "grouping.overlap", LabelerSettings::parseOverlap);
+            return new LabelerSettings(r.getString(P + "models.dir"), r.getString(P + "models.clip"),
+                    r.getString(P + "models.grounding-dino"), r.getString(P + "models.sam"), runtime,
+                    parse(r, "supervision", Supervision::parse), clipSettings, dino, sam, grouping, overlap,
+                    r.getLong(P + "image.max-pixels"));
+        } catch (ConfigException | IllegalArgumentException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("bad configuration under pseudolabel: " + e.getMessage(), e);
         }
+    }
+
+    /** The string at {@code pseudolabel.key} through {@code parser}; a refused value names the full key. */
+    private static <T> T parse(Config root, String key, java.util.function.Function<String, T> parser) {
+        try {
+            return parser.apply(root.getString(P + key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(P + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String parseOptLevel(String s) {
+        String v = s.trim().toUpperCase(Locale.ROOT);
+        if (!OPT_LEVELS.contains(v)) {
+            throw new IllegalArgumentException("must be one of " + String.join(", ", OPT_LEVELS) + "; got '" + s + "'");
+        }
+        return v;
     }
 
     static OverlapRule parseOverlap(String s) {
@@ -61,7 +81,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
             case "score" -> OverlapRule.SCORE;
             case "ignore" -> OverlapRule.IGNORE;
             default -> throw new IllegalArgumentException(
-                    "pseudolabel.grouping.overlap must be smaller-on-top, score or ignore; got '" + s + "'");
+                    "must be smaller-on-top, score or ignore; got '" + s + "'");
         };
     }
 

@@ -14,7 +14,8 @@ public enum PromptMode {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "per-class", "per_class" -> PER_CLASS;
             case "joint" -> JOINT;
-            default -> throw new IllegalArgumentException("dino.prompt-mode must be per-class or joint; got '" + s + "'");
+            default -> throw new IllegalArgumentException(
+                    "grounding-dino.prompt-mode must be per-class or joint; got '" + s + "'");
         };
     }
 }

@@ -106,7 +106,10 @@ public final class PseudoLabeler {
                 continue;
             }
             try {
-                out.add(labelOne(p, labels.get(i)));
+                // Given labels are read per image, inside the try: one bad annotation costs only its own row.
+                List<ClassScore> imageLabels = settings.supervision() == Supervision.NONE
+                        ? labels.get(i) : givenLabels(p.input());
+                out.add(labelOne(p, imageLabels));
             } catch (BadAnnotation e) {
                 out.add(LabelResult.failed(p.input(), LabelStatus.BAD_ANNOTATION, e.getMessage()));
             } catch (RuntimeException e) {
@@ -121,10 +124,7 @@ public final class PseudoLabeler {
     private List<List<ClassScore>> imageLabels(List<Prepared> batch) {
         List<List<ClassScore>> labels = new ArrayList<>();
         if (settings.supervision() != Supervision.NONE) {
-            for (Prepared p : batch) {
-                labels.add(p.isFailed() ? List.of() : givenLabels(p.input()));
-            }
-            return labels;
+            return labels; // given labels are read per image in label(List)
         }
         List<float[]> pixels = new ArrayList<>();
         for (Prepared p : batch) {

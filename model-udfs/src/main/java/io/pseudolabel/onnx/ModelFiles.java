@@ -91,6 +91,24 @@ public final class ModelFiles {
         return found.get(0);
     }
 
+    /** The {@code .onnx} files under {@code dir/onnx} and {@code dir}, relative to {@code dir}, for messages. */
+    public static List<String> onnxFiles(Path dir) {
+        List<String> out = new ArrayList<>();
+        for (Path folder : List.of(dir.resolve("onnx"), dir)) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(folder)) {
+                files.filter(Files::isRegularFile)
+                        .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx"))
+                        .map(p -> dir.relativize(p).toString()).sorted().forEach(out::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + folder, e);
+            }
+        }
+        return out;
+    }
+
     public static Path requireFile(Path dir, String name, String model) {
         Path p = dir.resolve(name);
         if (!Files.isRegularFile(p)) {

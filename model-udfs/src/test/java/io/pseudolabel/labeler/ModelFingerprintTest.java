@@ -1,0 +1,152 @@
+package io.pseudolabel.labeler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.onnx.ExecutionDevice;
+import io.pseudolabel.onnx.RuntimeOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFingerprintTest {
+    static final List<String> CLASSES = List.of("cat", "dog");
+
+    @TempDir
+    Path tmp;
+    Path models;
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    static Path copyModels(Path root) throws IOException {
+        for (String d : List.of("clip", "grounding-dino", "sam")) {
+            copyTree(Fixtures.model(d), root.resolve(d));
+        }
+        return root;
+    }
+
+    @BeforeEach
+    void copy() throws IOException {
+        models = copyModels(tmp.resolve("models"));
+    }
+
+    LabelerSettings settings(Map<String, String> overrides) {
+        java.util.HashMap<String, String> m = new java.util.HashMap<>(overrides);
+        m.put("models.dir", models.toString());
+        return Fixtures.settings(m);
+    }
+
+    String fp(Map<String, String> overrides) {
+        return ModelFingerprint.of(settings(overrides), CLASSES);
+    }
+
+    static void flipByte(Path file, long at) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        int i = (int) (at < 0 ? b.length + at : at);
+        b[i] ^= 0x01;
+        Files.write(file, b);
+    }
+
+    @Test
+    void stableForTheSameFilesAndSettings() throws IOException {
+        String a = fp(Map.of());
+        assertEquals(16, a.length());
+        assertTrue(a.matches("[0-9a-f]{16}"), a);
+        assertEquals(a, fp(Map.of()));
+        // the same files in another directory: only paths relative to each model directory count
+        Path elsewhere = copyModels(tmp.resolve("elsewhere"));
+        assertEquals(a, ModelFingerprint.of(Fixtures.settings(Map.of("models.dir", elsewhere.toString())), CLASSES));
+    }
+
+    @Test
+    void changesWithAThresholdTheClassesOrTheSupervision() {
+        String a = fp(Map.of());
+        assertNotEquals(a, fp(Map.of("grounding-dino.box-threshold", "0.4")));
+        assertNotEquals(a, fp(Map.of("clip.min-prob", "0.2")));
+        assertNotEquals(a, fp(Map.of("grouping.overlap", "score")));
+        assertNotEquals(a, fp(Map.of("sam.mask-threshold", "0.5")));
+        assertNotEquals(a, ModelFingerprint.of(settings(Map.of()), List.of("dog", "cat")));
+        assertNotEquals(a, fp(Map.of("supervision", "image-labels")));
+    }
+
+    @Test
+    void changesWhenAModelFileChanges() throws IOException {
+        String a = fp(Map.of());
+        Path decoder = models.resolve("sam/onnx/decoder.onnx");
+        flipByte(decoder, Files.size(decoder) / 2);
+        String flipped = fp(Map.of());
+        assertNotEquals(a, flipped);
+        flipByte(decoder, Files.size(decoder) / 2);
+        assertEquals(a, fp(Map.of()));
+        // a renamed or added file counts too
+        Files.copy(models.resolve("clip/tokenizer.json"), models.resolve("clip/extra.json"));
+        assertNotEquals(a, fp(Map.of()));
+    }
+
+    @Test
+    void largeFilesAreReadAtBothEnds() throws IOException {
+        Path big = models.resolve("grounding-dino/onnx/model_data.bin");
+        Files.write(big, new byte[3 << 20]); // 3 MiB: the first and the last MiB are hashed
+        String a = fp(Map.of());
+        flipByte(big, -1);
+        assertNotEquals(a, fp(Map.of()));
+        flipByte(big, -1);
+        flipByte(big, 5);
+        assertNotEquals(a, fp(Map.of()));
+    }
+
+    @Test
+    void ignoresTheDevice() {
+        LabelerSettings cpu = settings(Map.of());
+        String a = ModelFingerprint.of(cpu, CLASSES);
+        assertEquals(a, ModelFingerprint.of(cpu.withRuntime(new RuntimeOptions(ExecutionDevice.GPU, 3, "ALL_OPT", 0, 0)),
+                CLASSES));
+        assertEquals(a, ModelFingerprint.of(cpu.withRuntime(new RuntimeOptions(ExecutionDevice.AUTO, -1, "ALL_OPT", 4, 2)),
+                CLASSES));
+    }
+
+    @Test
+    void onlyTheModelsTheModeUsesCount() throws IOException {
+        String boxes = fp(Map.of("supervision", "boxes"));
+        String labels = fp(Map.of("supervision", "image-labels"));
+        flipByte(models.resolve("clip/onnx/text_model.onnx"), 100);
+        assertEquals(boxes, fp(Map.of("supervision", "boxes"))); // boxes mode runs SAM only
+        assertEquals(labels, fp(Map.of("supervision", "image-labels"))); // no CLIP with given labels
+        flipByte(models.resolve("grounding-dino/onnx/model.onnx"), 100);
+        assertEquals(boxes, fp(Map.of("supervision", "boxes")));
+        assertNotEquals(labels, fp(Map.of("supervision", "image-labels")));
+    }
+
+    @Test
+    void aMissingModelDirectoryIsNamed() throws IOException {
+        Path sam = models.resolve("sam");
+        try (Stream<Path> files = Files.walk(sam)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fp(Map.of()));
+        assertTrue(e.getMessage().contains(sam.toString()), e.getMessage());
+    }
+}
