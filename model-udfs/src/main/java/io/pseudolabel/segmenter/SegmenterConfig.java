@@ -1,0 +1,178 @@
+package io.pseudolabel.segmenter;
+
+import java.io.Serializable;
+
+/**
+ * Everything that fixes a DeepLabV3+ model and its training: the architecture (ResNet depth, widths,
+ * number of classes) and the training recipe (crop, scale range, optimizer, learning rate, batch).
+ *
+ * <p>Two models with equal architecture fields have the same parameter names and shapes, so their
+ * weights can be exchanged and averaged. {@link #paper(int)} is the paper's ResNet-101 setting;
+ * {@link #tiny(int)} is a small ResNet-18 for tests, CPU demos and quick experiments.
+ *
+ * @param depth         ResNet depth: 18 or 34 (basic blocks), 50 or 101 (bottlenecks)
+ * @param numClasses    classes including background (VOC: 21); label 255 is ignored
+ * @param baseChannels  width of the stem and the first stage (64 in the standard ResNets)
+ * @param asppChannels  channels of each ASPP branch and of its projection (256 in the paper)
+ * @param lowLevelChannels channels the decoder reduces the stride-4 features to (48 in the paper)
+ * @param decoderChannels channels of the decoder's two 3x3 convolutions (256 in the paper)
+ * @param dropout       dropout rate after the ASPP projection (0 disables it)
+ * @param cropSize      side of the square training crop (320 in the paper)
+ * @param minScale      smallest random scale of the training augmentation
+ * @param maxScale      largest random scale of the training augmentation
+ * @param batchSize     crops per training step (per worker)
+ * @param optimizer     {@code "adam"} or {@code "sgd"} (SGD with momentum)
+ * @param learningRate  base learning rate
+ * @param momentum      SGD momentum, or Adam's beta1
+ * @param weightDecay   L2 weight decay added to the gradient of weights (not of BN or biases)
+ * @param totalSteps    steps of the poly schedule {@code lr * (1 - step/total)^0.9}; 0 keeps lr constant
+ * @param seed          seed of the weight initialisation
+ */
+public record SegmenterConfig(
+        int depth,
+        int numClasses,
+        int baseChannels,
+        int asppChannels,
+        int lowLevelChannels,
+        int decoderChannels,
+        float dropout,
+        int cropSize,
+        float minScale,
+        float maxScale,
+        int batchSize,
+        String optimizer,
+        float learningRate,
+        float momentum,
+        float weightDecay,
+        int totalSteps,
+        long seed) implements Serializable {
+
+    /** The output stride of the backbone: 16 (the last stage is dilated instead of strided). */
+    public static final int OUTPUT_STRIDE = 16;
+    /** ASPP dilation rates at output stride 16. */
+    public static final int[] ASPP_RATES = {6, 12, 18};
+
+    public SegmenterConfig {
+        if (depth != 18 && depth != 34 && depth != 50 && depth != 101) {
+            throw new IllegalArgumentException("backbone depth must be 18, 34, 50 or 101: " + depth);
+        }
+        if (numClasses < 2 || numClasses > 255) {
+            throw new IllegalArgumentException("numClasses must be 2..255 (255 is the ignore id): " + numClasses);
+        }
+        positive("baseChannels", baseChannels);
+        positive("asppChannels", asppChannels);
+        positive("lowLevelChannels", lowLevelChannels);
+        positive("decoderChannels", decoderChannels);
+        positive("cropSize", cropSize);
+        positive("batchSize", batchSize);
+        if (cropSize % OUTPUT_STRIDE != 0) {
+            throw new IllegalArgumentException("cropSize must be a multiple of 16: " + cropSize);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1): " + dropout);
+        }
+        if (!(minScale > 0 && maxScale >= minScale)) {
+            throw new IllegalArgumentException("need 0 < minScale <= maxScale: " + minScale + ", " + maxScale);
+        }
+        if (!"adam".equals(optimizer) && !"sgd".equals(optimizer)) {
+            throw new IllegalArgumentException("optimizer must be adam or sgd: " + optimizer);
+        }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learningRate must be positive: " + learningRate);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1): " + momentum);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("weightDecay must be >= 0: " + weightDecay);
+        }
+        if (totalSteps < 0) {
+            throw new IllegalArgumentException("totalSteps must be >= 0: " + totalSteps);
+        }
+    }
+
+    private static void positive(String name, int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be positive: " + v);
+        }
+    }
+
+    /** The paper's setting: ResNet-101, 320 crops, scale 0.5-2, SGD momentum 0.9, lr 0.01, poly decay. */
+    public static SegmenterConfig paper(int numClasses) {
+        return new SegmenterConfig(101, numClasses, 64, 256, 48, 256, 0.1f, 320, 0.5f, 2.0f, 16,
+                "sgd", 0.01f, 0.9f, 1e-4f, 30_000, 42L);
+    }
+
+    /**
+     * A small model for CPUs: ResNet-18 with 16 base channels (stages 16/32/64/128), ASPP and decoder
+     * at 64 channels, 24 low-level channels; 128 crops, scale 0.5-1.5, Adam at 2e-3, batch 8.
+     */
+    public static SegmenterConfig tiny(int numClasses) {
+        return new SegmenterConfig(18, numClasses, 16, 64, 24, 64, 0.0f, 128, 0.5f, 1.5f, 8,
+                "adam", 2e-3f, 0.9f, 0f, 0, 42L);
+    }
+
+    /** Channels of the stride-4 (stage 1) features the decoder reads. */
+    public int lowLevelInputChannels() {
+        return bottleneck() ? baseChannels * 4 : baseChannels;
+    }
+
+    /** Channels of the stride-16 (stage 4) features ASPP reads. */
+    public int highLevelChannels() {
+        return baseChannels * 8 * (bottleneck() ? 4 : 1);
+    }
+
+    /** Whether the backbone uses bottleneck blocks (ResNet-50/101). */
+    public boolean bottleneck() {
+        return depth >= 50;
+    }
+
+    /** Residual units per stage. */
+    public int[] stageDepths() {
+        switch (depth) {
+            case 18:
+                return new int[] {2, 2, 2, 2};
+            case 34:
+            case 50:
+                return new int[] {3, 4, 6, 3};
+            default:
+                return new int[] {3, 4, 23, 3};
+        }
+    }
+
+    public SegmenterConfig withClasses(int classes) {
+        return new SegmenterConfig(depth, classes, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
+                dropout, cropSize, minScale, maxScale, batchSize, optimizer, learningRate, momentum, weightDecay,
+                totalSteps, seed);
+    }
+
+    public SegmenterConfig withCrop(int crop, float minScale, float maxScale) {
+        return new SegmenterConfig(depth, numClasses, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
+                dropout, crop, minScale, maxScale, batchSize, optimizer, learningRate, momentum, weightDecay,
+                totalSteps, seed);
+    }
+
+    public SegmenterConfig withBatchSize(int batch) {
+        return new SegmenterConfig(depth, numClasses, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
+                dropout, cropSize, minScale, maxScale, batch, optimizer, learningRate, momentum, weightDecay,
+                totalSteps, seed);
+    }
+
+    public SegmenterConfig withOptimizer(String opt, float lr, float momentum, float weightDecay, int totalSteps) {
+        return new SegmenterConfig(depth, numClasses, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
+                dropout, cropSize, minScale, maxScale, batchSize, opt, lr, momentum, weightDecay, totalSteps, seed);
+    }
+
+    public SegmenterConfig withSeed(long s) {
+        return new SegmenterConfig(depth, numClasses, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
+                dropout, cropSize, minScale, maxScale, batchSize, optimizer, learningRate, momentum, weightDecay,
+                totalSteps, s);
+    }
+
+    /** Whether {@code other} builds a model with the same parameter names and shapes. */
+    public boolean sameArchitecture(SegmenterConfig other) {
+        return depth == other.depth && numClasses == other.numClasses && baseChannels == other.baseChannels
+                && asppChannels == other.asppChannels && lowLevelChannels == other.lowLevelChannels
+                && decoderChannels == other.decoderChannels;
+    }
+}

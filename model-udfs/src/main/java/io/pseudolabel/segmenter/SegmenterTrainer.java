@@ -1,0 +1,397 @@
+package io.pseudolabel.segmenter;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.masks.ClassMap;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A DeepLabV3+ model with its optimizer, in one process, on DJL's PyTorch engine: train steps on
+ * augmented crops, predict class maps at the original resolution, and move weights and optimizer state
+ * in and out as {@link SegmenterWeights} (or their bytes) so that a distributed driver can broadcast,
+ * average and checkpoint them.
+ *
+ * <p>Threads: gradient recording is switched on per thread (PyTorch's grad mode is thread-local), so
+ * separate trainers may train on separate threads of one JVM; one trainer is not thread-safe.
+ */
+public final class SegmenterTrainer implements AutoCloseable {
+
+    public static final String ENGINE = "PyTorch";
+
+    private final SegmenterConfig config;
+    private final Device device;
+    private final Model model;
+    private final DeepLabV3Plus net;
+    private final NDManager manager;
+    private final ParameterStore parameterStore;
+    private final SegmenterOptimizer optimizer;
+    private final Augmenter augmenter;
+    private long samplesSeen;
+
+    /** A fresh model on the engine's default device (a GPU when CUDA natives and a GPU are present). */
+    public SegmenterTrainer(SegmenterConfig config) {
+        this(config, Engine.getEngine(ENGINE).defaultDevice());
+    }
+
+    /** A fresh model on {@code device}, initialised from {@code config.seed()} (He-normal convs). */
+    public SegmenterTrainer(SegmenterConfig config, Device device) {
+        this.config = config;
+        this.device = device;
+        Engine engine = Engine.getEngine(ENGINE);
+        this.model = Model.newInstance("deeplabv3plus", device, ENGINE);
+        this.net = new DeepLabV3Plus(config);
+        model.setBlock(net);
+        this.manager = model.getNDManager();
+        synchronized (SegmenterTrainer.class) {
+            engine.setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.cropSize(), config.cropSize()));
+        }
+        this.parameterStore = new ParameterStore(manager, false);
+        this.optimizer = new SegmenterOptimizer(config, net.getParameters());
+        this.augmenter = new Augmenter(config);
+    }
+
+    public SegmenterConfig config() {
+        return config;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** The DJL block (for inspection; its parameters are this trainer's). */
+    public DeepLabV3Plus block() {
+        return net;
+    }
+
+    /** Optimizer steps taken (restored with the optimizer state). */
+    public long steps() {
+        return optimizer.step();
+    }
+
+    /** Training samples (crops) this instance has trained on. */
+    public long samplesSeen() {
+        return samplesSeen;
+    }
+
+    /** The learning rate the next step uses. */
+    public float learningRate() {
+        return optimizer.learningRate();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Training
+
+    /**
+     * Trains {@code steps} steps; each draws {@code batchSize} samples from {@code batchSource} (without
+     * replacement within a batch when there are enough), augments them with {@code rnd}, and takes one
+     * optimizer step. Returns the mean loss of the steps.
+     */
+    public float trainSteps(List<Sample> batchSource, int steps, Random rnd) {
+        if (batchSource.isEmpty()) {
+            throw new IllegalArgumentException("no training samples");
+        }
+        double sum = 0;
+        int n = batchSource.size();
+        int b = config.batchSize();
+        int[] order = new int[n];
+        for (int s = 0; s < steps; s++) {
+            List<Augmenter.Crop> crops = new ArrayList<>(b);
+            if (n >= b) {
+                for (int i = 0; i < n; i++) {
+                    order[i] = i;
+                }
+                for (int i = 0; i < b; i++) {
+                    int j = i + rnd.nextInt(n - i);
+                    int t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                    crops.add(augmenter.augment(batchSource.get(order[i]), rnd));
+                }
+            } else {
+                for (int i = 0; i < b; i++) {
+                    crops.add(augmenter.augment(batchSource.get(rnd.nextInt(n)), rnd));
+                }
+            }
+            sum += trainBatch(crops);
+        }
+        return steps == 0 ? Float.NaN : (float) (sum / steps);
+    }
+
+    /** One optimizer step on prepared crops (all of one size); returns the batch loss. */
+    public float trainBatch(List<Augmenter.Crop> crops) {
+        if (crops.isEmpty()) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        int size = crops.get(0).size();
+        int b = crops.size();
+        float[] x = new float[b * 3 * size * size];
+        long[] y = new long[b * size * size];
+        for (int i = 0; i < b; i++) {
+            Augmenter.Crop c = crops.get(i);
+            if (c.size() != size) {
+                throw new IllegalArgumentException("crops of sizes " + size + " and " + c.size() + " in one batch");
+            }
+            System.arraycopy(c.chw(), 0, x, i * 3 * size * size, c.chw().length);
+            byte[] lab = c.labels();
+            int off = i * size * size;
+            for (int p = 0; p < lab.length; p++) {
+                int id = lab[p] & 0xff;
+                if (id >= config.numClasses() && id != SegmentationLoss.IGNORE) {
+                    throw new IllegalArgumentException("label id " + id + " outside 0.." + (config.numClasses() - 1)
+                            + " (and 255 = ignore)");
+                }
+                y[off + p] = id;
+            }
+        }
+        boolean prev = JniUtils.isGradMode();
+        float loss;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray input = manager.create(x, new Shape(b, 3, size, size));
+            NDArray labels = manager.create(y, new Shape(b, size, size));
+            JniUtils.setGradMode(true);
+            try {
+                NDArray logits = net.forward(parameterStore, new NDList(input), true).singletonOrThrow();
+                NDArray l = SegmentationLoss.crossEntropy(logits, labels);
+                JniUtils.backward((PtNDArray) l, (PtNDArray) l.onesLike(), false, false);
+                loss = l.getFloat();
+            } finally {
+                JniUtils.setGradMode(false);
+            }
+            if (!Float.isFinite(loss)) {
+                zeroGradients();
+                throw new IllegalStateException("loss is " + loss + " at step " + optimizer.step()
+                        + "; lower the learning rate");
+            }
+            optimizer.update();
+        } finally {
+            JniUtils.setGradMode(prev);
+        }
+        samplesSeen += b;
+        return loss;
+    }
+
+    private void zeroGradients() {
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            NDArray w = p.getValue().getArray();
+            if (p.getValue().requiresGradient() && w.hasGradient()) {
+                NDArray g = w.getGradient();
+                g.subi(g);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Inference
+
+    /** Class ids ({@code width*height}, row-major) predicted at the image's own resolution. */
+    public byte[] predict(RgbImage image) {
+        Augmenter.Padded in = Augmenter.inferenceInput(image);
+        boolean prev = JniUtils.isGradMode();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            JniUtils.setGradMode(false);
+            NDArray x = manager.create(in.chw(), new Shape(1, 3, in.paddedHeight(), in.paddedWidth()));
+            NDArray logits = net.forward(parameterStore, new NDList(x), false).singletonOrThrow();
+            long[] arg = logits.argMax(1).toType(DataType.INT64, false).toLongArray();
+            byte[] out = new byte[in.width() * in.height()];
+            int pw = in.paddedWidth();
+            for (int yy = 0; yy < in.height(); yy++) {
+                for (int xx = 0; xx < in.width(); xx++) {
+                    out[yy * in.width() + xx] = (byte) arg[yy * pw + xx];
+                }
+            }
+            return out;
+        } finally {
+            JniUtils.setGradMode(prev);
+        }
+    }
+
+    /** {@link #predict} as a class map. */
+    public ClassMap predictMap(RgbImage image) {
+        return new ClassMap(image.width(), image.height(), predict(image));
+    }
+
+    /** Raw logits {@code [B,C,H,W]} of a normalised NCHW batch in inference mode, as floats (tests, tools). */
+    public float[] logits(float[] nchw, int batch, int height, int width) {
+        boolean prev = JniUtils.isGradMode();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            JniUtils.setGradMode(false);
+            NDArray x = manager.create(nchw, new Shape(batch, 3, height, width));
+            return net.forward(parameterStore, new NDList(x), false).singletonOrThrow().toFloatArray();
+        } finally {
+            JniUtils.setGradMode(prev);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Weights and optimizer state
+
+    /** All parameters (BN running statistics included), by DJL's stable hierarchical names. */
+    public SegmenterWeights snapshot() {
+        LinkedHashMap<String, SegmenterWeights.Tensor> out = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            NDArray a = p.getValue().getArray();
+            out.put(p.getKey(), new SegmenterWeights.Tensor(a.getShape().getShape(), a.toFloatArray()));
+        }
+        return new SegmenterWeights(out);
+    }
+
+    /** {@link #snapshot()} as bytes. */
+    public byte[] weights() {
+        return snapshot().toBytes();
+    }
+
+    /** Replaces every parameter; {@code weights} must have exactly this model's names and shapes. */
+    public void load(SegmenterWeights weights) {
+        PairList<String, Parameter> params = net.getParameters();
+        if (weights.size() != params.size()) {
+            throw new IllegalArgumentException("weights hold " + weights.size() + " tensors, the model has "
+                    + params.size() + " (different architecture?)");
+        }
+        for (Pair<String, Parameter> p : params) {
+            SegmenterWeights.Tensor t = weights.tensors().get(p.getKey());
+            long[] shape = p.getValue().getArray().getShape().getShape();
+            if (t == null || !Arrays.equals(t.shape(), shape)) {
+                throw new IllegalArgumentException("parameter " + p.getKey() + " " + Arrays.toString(shape)
+                        + (t == null ? " is missing" : " got shape " + Arrays.toString(t.shape())));
+            }
+        }
+        boolean prev = JniUtils.isGradMode();
+        try {
+            JniUtils.setGradMode(false);
+            for (Pair<String, Parameter> p : params) {
+                p.getValue().getArray().set(weights.get(p.getKey()).data());
+            }
+        } finally {
+            JniUtils.setGradMode(prev);
+        }
+    }
+
+    /** Loads weights written by {@link #weights()}. */
+    public void load(byte[] weights) {
+        load(SegmenterWeights.fromBytes(weights));
+    }
+
+    /**
+     * Copies every tensor of {@code pretrained} whose name (or {@code "backbone_" + name}, for a bare
+     * backbone) and shape match one of this model's parameters; returns how many were copied. Use it
+     * to start from a pretrained backbone or from a model trained for another number of classes.
+     */
+    public int initialiseFrom(SegmenterWeights pretrained) {
+        LinkedHashMap<String, SegmenterWeights.Tensor> merged = new LinkedHashMap<>(snapshot().tensors());
+        int copied = 0;
+        for (var e : pretrained.tensors().entrySet()) {
+            String name = merged.containsKey(e.getKey()) ? e.getKey() : "backbone_" + e.getKey();
+            SegmenterWeights.Tensor mine = merged.get(name);
+            if (mine != null && Arrays.equals(mine.shape(), e.getValue().shape())) {
+                merged.put(name, e.getValue());
+                copied++;
+            }
+        }
+        load(new SegmenterWeights(merged));
+        return copied;
+    }
+
+    /**
+     * Initialises from a DJL {@code .params} file saved (by {@code Model.save}) from a
+     * {@link DeepLabV3Plus} or a {@link ResNetBackbone} of this architecture (the number of classes may
+     * differ); returns the number of tensors copied (see {@link #initialiseFrom(SegmenterWeights)}).
+     */
+    public int initialiseFromDjlParams(Path paramsFile) throws IOException, MalformedModelException {
+        if (!Files.isRegularFile(paramsFile)) {
+            throw new IOException("no such .params file: " + paramsFile);
+        }
+        List<Exception> failures = new ArrayList<>();
+        for (boolean whole : new boolean[] {true, false}) {
+            Block block = whole ? new DeepLabV3Plus(config) : new ResNetBackbone(config);
+            try (Model m = Model.newInstance("init", device, ENGINE)) {
+                m.setBlock(block);
+                String file = paramsFile.getFileName().toString();
+                String prefix = file.replaceFirst("(-\\d{4})?\\.params$", "");
+                m.load(paramsFile.toAbsolutePath().getParent(), prefix);
+                LinkedHashMap<String, SegmenterWeights.Tensor> t = new LinkedHashMap<>();
+                for (Pair<String, Parameter> p : block.getParameters()) {
+                    NDArray a = p.getValue().getArray();
+                    t.put(p.getKey(), new SegmenterWeights.Tensor(a.getShape().getShape(), a.toFloatArray()));
+                }
+                return initialiseFrom(new SegmenterWeights(t));
+            } catch (IOException | MalformedModelException | RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        MalformedModelException e = new MalformedModelException(paramsFile
+                + " holds neither a DeepLabV3+ nor a ResNet-" + config.depth() + " backbone of this width");
+        failures.forEach(e::addSuppressed);
+        throw e;
+    }
+
+    /** Saves the whole model as a DJL {@code <name>-0000.params} in {@code dir}. */
+    public void saveDjlParams(Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        model.save(dir, name);
+    }
+
+    /** Saves only the backbone as a DJL {@code <name>-0000.params}, for {@link #initialiseFromDjlParams}. */
+    public void saveBackboneDjlParams(Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        try (Model m = Model.newInstance(name, device, ENGINE)) {
+            m.setBlock(net.backbone());
+            m.save(dir, name);
+        }
+    }
+
+    /** The optimizer's state (moments and step count), by parameter name. */
+    public SegmenterWeights optimizerSnapshot() {
+        return optimizer.state();
+    }
+
+    public byte[] optimizerState() {
+        return optimizer.state().toBytes();
+    }
+
+    public void loadOptimizerState(SegmenterWeights state) {
+        boolean prev = JniUtils.isGradMode();
+        try {
+            JniUtils.setGradMode(false);
+            optimizer.load(state);
+        } finally {
+            JniUtils.setGradMode(prev);
+        }
+    }
+
+    public void loadOptimizerState(byte[] state) {
+        loadOptimizerState(SegmenterWeights.fromBytes(state));
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        model.close();
+    }
+}
