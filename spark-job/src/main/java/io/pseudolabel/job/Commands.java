@@ -6,7 +6,14 @@ import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.job.data.ClassList;
+import io.pseudolabel.job.data.DatasetLister;
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.eval.EvalJob;
+import io.pseudolabel.job.train.DistributedTrainer;
+import io.pseudolabel.job.train.PredictJob;
+import io.pseudolabel.job.train.SegmenterModel;
+import io.pseudolabel.job.train.TrainSettings;
 import io.pseudolabel.job.export.Exports;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
@@ -119,6 +126,55 @@ final class Commands {
         return 0;
     }
 
+    static int train(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "labels", "images", "output", "classes", "rounds", "local-steps", "workers",
+                "val-gt", "split"));
+        Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
+        c = set(c, "pseudolabel.train.rounds", cl.get("rounds"));
+        c = set(c, "pseudolabel.train.local-steps", cl.get("local-steps"));
+        c = set(c, "pseudolabel.train.workers", cl.get("workers"));
+        List<String> classes = ClassList.resolve(c.getString("pseudolabel.job.classes"));
+        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel train");
+        String labels = Runs.resolveLabels(cl.require("labels"), spark.sparkContext().hadoopConfiguration());
+        TrainSettings ts = TrainSettings.from(c, classes.size() + 1);
+        DistributedTrainer.Result r = DistributedTrainer.train(spark, ts, classes, labels, cl.get("images"),
+                cl.require("output"), c.getLong("pseudolabel.image.max-pixels"), out);
+        out.printf(Locale.ROOT, "trained %d rounds in %.1f s (%.1f samples/s); model: %s%n", r.rounds(),
+                r.millis() / 1000.0, r.samplesPerSecond(), r.modelDir());
+        if (cl.get("val-gt") != null) {
+            EvalResult e = predictAndEval(spark, r.modelDir(), cl.get("val-gt"), cl.get("split", "val"),
+                    HadoopFiles.child(cl.require("output"), "val"), classes, c);
+            out.println("segmenter on " + cl.get("split", "val") + ":");
+            out.print(e.table());
+        }
+        return 0;
+    }
+
+    static int predict(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "model", "images", "output", "layout", "split", "png"));
+        Config c = set(config, "pseudolabel.job.layout", cl.get("layout"));
+        c = set(c, "pseudolabel.job.split", cl.get("split"));
+        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel predict");
+        var hadoop = spark.sparkContext().hadoopConfiguration();
+        SegmenterModel model = SegmenterModel.read(cl.require("model"), hadoop);
+        List<ImageRef> images = DatasetLister.list(c.getString("pseudolabel.job.layout"), cl.require("images"),
+                c.getString("pseudolabel.job.split"), null, false, false, hadoop);
+        String table = PredictJob.run(spark, model, images, cl.require("output"), cl.flag("png"),
+                c.getLong("pseudolabel.image.max-pixels"));
+        out.printf("predicted %d images: %s%n", images.size(), table);
+        return 0;
+    }
+
+    /** Predicts a VOC split with a trained model and scores it against that split's ground truth. */
+    static EvalResult predictAndEval(SparkSession spark, String modelDir, String vocRoot, String split, String output,
+            List<String> classes, Config c) throws IOException {
+        var hadoop = spark.sparkContext().hadoopConfiguration();
+        SegmenterModel model = SegmenterModel.read(modelDir, hadoop);
+        List<ImageRef> images = DatasetLister.list("voc", vocRoot, split, null, false, false, hadoop);
+        String table = PredictJob.run(spark, model, images, output, false, c.getLong("pseudolabel.image.max-pixels"));
+        return EvalJob.labelsAgainstVoc(spark, table, vocRoot, classes);
+    }
+
     static int demo(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, "output", "train", "val", "models"));
         Path root = Path.of(cl.get("output", "demo-output")).toAbsolutePath();
@@ -143,8 +199,19 @@ final class Commands {
         Files.writeString(root.resolve("pseudo-label-eval.json"), r.toJson(), StandardCharsets.UTF_8);
         out.println("pseudo-labels vs ground truth (train split):");
         out.print(r.table());
-        out.printf(Locale.ROOT, "demo: pseudo-label mIoU %.4f on %d images; results in %s%n", r.miou(),
-                r.numImages(), root);
+
+        TrainSettings ts = TrainSettings.from(c, classes.size() + 1);
+        String runDir = root.resolve("segmenter-" + s.runId()).toString();
+        DistributedTrainer.Result t = DistributedTrainer.train(spark, ts, classes, s.labelsDir(), null, runDir,
+                c.getLong("pseudolabel.image.max-pixels"), out);
+        EvalResult seg = predictAndEval(spark, t.modelDir(), data.toString(), "val",
+                HadoopFiles.child(runDir, "val"), classes, c);
+        Files.writeString(root.resolve("segmenter-eval.json"), seg.toJson(), StandardCharsets.UTF_8);
+        out.println("segmenter (trained on the pseudo-labels) vs ground truth (val split):");
+        out.print(seg.table());
+        out.printf(Locale.ROOT, "demo: pseudo-label mIoU %.4f on %d train images; segmenter mIoU %.4f on %d val "
+                + "images (%d rounds x %d steps x %d workers, %.0f s); results in %s%n", r.miou(), r.numImages(),
+                seg.miou(), seg.numImages(), ts.rounds(), ts.localSteps(), ts.workers(), t.millis() / 1000.0, root);
         return 0;
     }
 

@@ -15,7 +15,7 @@ public final class Main {
             usage: pseudolabel <command> [options]
               demo             [--output DIR] [--train N] [--val N]
                                generate synthetic scenes, label them with the fixture models in local[2],
-                               and print the pseudo-label mIoU
+                               train a small DeepLabV3+ on the pseudo-labels, print both mIoUs
               validate-models  --models DIR        load DIR/clip, DIR/grounding-dino, DIR/sam and print their formats
               label            --images URI --models URI --output URI [--layout folder|voc|coco] [--split NAME]
                                [--annotations COCO_JSON]
@@ -23,6 +23,10 @@ public final class Main {
                                [--run-id ID] [--incremental] [--master URL]
               export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE]
                                palette PNGs per image, or one COCO instances JSON with RLE masks
+              train            --labels URI --output URI [--images DIR] [--rounds R] [--local-steps K]
+                               [--workers W] [--classes voc|coco|FILE] [--val-gt VOC_ROOT [--split val]]
+                               DeepLabV3+ on the pseudo-labels, R synchronous rounds over W Spark workers
+              predict          --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]
               eval             --pred URI --gt VOC_ROOT [--classes voc|coco|FILE] [--json FILE] [--master URL]
             common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
             """;
@@ -38,7 +42,7 @@ public final class Main {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
-            CommandLine cl = CommandLine.parse(args, Set.of("incremental", "help"));
+            CommandLine cl = CommandLine.parse(args, Set.of("incremental", "help", "png"));
             if (cl.flag("help") || cl.command().equals("help") || cl.command().equals("--help")) {
                 out.print(USAGE);
                 return 0;
@@ -50,6 +54,8 @@ public final class Main {
                 case "eval" -> Commands.eval(cl, config, out);
                 case "demo" -> Commands.demo(cl, config, out);
                 case "export" -> Commands.export(cl, config, out);
+                case "train" -> Commands.train(cl, config, out);
+                case "predict" -> Commands.predict(cl, config, out);
                 default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
             };
         } catch (CommandLine.UsageException e) {

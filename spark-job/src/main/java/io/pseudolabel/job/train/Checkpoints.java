@@ -1,0 +1,57 @@
+package io.pseudolabel.job.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.segmenter.SegmenterWeights;
+import org.apache.hadoop.conf.Configuration;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@code <output>/checkpoints/round-NNNNN/} with weights, optimizer state and the loss history, then
+ * {@code <output>/checkpoints/_LATEST} naming it: a crash mid-checkpoint leaves the previous one current.
+ */
+final class Checkpoints {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    /** What a checkpoint records besides tensors. */
+    record State(int round, List<Double> losses, long samples, String segmenterConfig) {}
+
+    record Loaded(State state, SegmenterWeights weights, SegmenterWeights optimizer) {}
+
+    private Checkpoints() {}
+
+    static String dir(String output) {
+        return HadoopFiles.child(output, "checkpoints");
+    }
+
+    static void save(String output, State state, SegmenterWeights weights, SegmenterWeights optimizer,
+            Configuration conf) throws IOException {
+        String name = String.format(Locale.ROOT, "round-%05d", state.round());
+        String d = HadoopFiles.child(dir(output), name);
+        HadoopFiles.writeAtomically(HadoopFiles.child(d, "weights.bin"), weights.toBytes(), conf);
+        HadoopFiles.writeAtomically(HadoopFiles.child(d, "optimizer.bin"), optimizer.toBytes(), conf);
+        HadoopFiles.writeAtomically(HadoopFiles.child(d, "state.json"),
+                GSON.toJson(state).getBytes(StandardCharsets.UTF_8), conf);
+        HadoopFiles.writeAtomically(HadoopFiles.child(dir(output), "_LATEST"),
+                (name + "\n").getBytes(StandardCharsets.UTF_8), conf);
+    }
+
+    static Optional<Loaded> latest(String output, Configuration conf) throws IOException {
+        String latest = HadoopFiles.child(dir(output), "_LATEST");
+        if (!HadoopFiles.exists(latest, conf)) {
+            return Optional.empty();
+        }
+        String d = HadoopFiles.child(dir(output), HadoopFiles.readString(latest, conf).strip());
+        State s = GSON.fromJson(HadoopFiles.readString(HadoopFiles.child(d, "state.json"), conf), State.class);
+        return Optional.of(new Loaded(new State(s.round(), new ArrayList<>(s.losses()), s.samples(),
+                s.segmenterConfig()), SegmenterWeights.fromBytes(HadoopFiles.read(HadoopFiles.child(d, "weights.bin"),
+                conf)), SegmenterWeights.fromBytes(HadoopFiles.read(HadoopFiles.child(d, "optimizer.bin"), conf))));
+    }
+}

@@ -1,0 +1,138 @@
+package io.pseudolabel.job.train;
+
+import com.google.gson.GsonBuilder;
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.segmenter.Sample;
+import io.pseudolabel.segmenter.SegmenterTrainer;
+import io.pseudolabel.segmenter.SegmenterWeights;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * DeepLabV3+ trained over Spark executors in synchronous rounds: the driver broadcasts the weights and
+ * optimizer state, each of W partitions trains K steps on its shard, {@code treeAggregate} sums the
+ * results, the driver averages them and checkpoints. Only Spark moves weights. A retried task redoes its
+ * shard's K steps from the same broadcast with the same seed, so a retry never corrupts a round.
+ */
+public final class DistributedTrainer {
+    private DistributedTrainer() {}
+
+    /** What training produced. */
+    public record Result(String modelDir, int rounds, List<Double> losses, double samplesPerSecond, long millis,
+            int resumedFrom) {}
+
+    public static Result train(SparkSession spark, TrainSettings settings, List<String> classNames, String labels,
+            String imagesRoot, String output, long maxPixels, PrintStream out) throws IOException {
+        long start = System.currentTimeMillis();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration conf = jsc.hadoopConfiguration();
+        JavaRDD<Sample> shards = TrainingData.shards(spark, labels, imagesRoot, settings.workers(), maxPixels);
+        long samples = shards.count();
+        if (samples == 0) {
+            throw new IllegalArgumentException("no OK rows with labels in " + labels + " to train on");
+        }
+        out.printf("train: %d pseudo-labelled images in %d shards, %d rounds x %d local steps x batch %d%n", samples,
+                settings.workers(), settings.rounds(), settings.localSteps(), settings.segmenter().batchSize());
+
+        SegmenterWeights weights;
+        SegmenterWeights optimizer;
+        List<Double> losses = new ArrayList<>();
+        int firstRound = 1;
+        long seen = 0;
+        Optional<Checkpoints.Loaded> resume = Checkpoints.latest(output, conf);
+        if (resume.isPresent()) {
+            Checkpoints.Loaded c = resume.get();
+            if (!c.state().segmenterConfig().equals(settings.segmenter().toString())) {
+                throw new IllegalArgumentException("checkpoint under " + Checkpoints.dir(output) + " was made with "
+                        + c.state().segmenterConfig() + ", not " + settings.segmenter() + "; use a new --output");
+            }
+            weights = c.weights();
+            optimizer = c.optimizer();
+            losses.addAll(c.state().losses());
+            firstRound = c.state().round() + 1;
+            seen = c.state().samples();
+            out.printf("train: resuming after round %d from %s%n", c.state().round(), Checkpoints.dir(output));
+        } else {
+            try (SegmenterTrainer init = new SegmenterTrainer(settings.segmenter())) {
+                weights = init.snapshot();
+                optimizer = init.optimizerSnapshot();
+            }
+        }
+        long trainStart = System.nanoTime();
+        long trainedSamples = 0;
+        for (int round = firstRound; round <= settings.rounds(); round++) {
+            long t0 = System.nanoTime();
+            Broadcast<SegmenterWeights> w = jsc.broadcast(weights);
+            Broadcast<SegmenterWeights> o = jsc.broadcast(optimizer);
+            int r = round;
+            RoundSum sum = shards.mapPartitions(it -> {
+                List<Sample> shard = new ArrayList<>();
+                it.forEachRemaining(shard::add);
+                if (shard.isEmpty()) {
+                    return java.util.Collections.<RoundSum>emptyIterator();
+                }
+                int partition = TaskContext.getPartitionId();
+                try (SegmenterTrainer trainer = new SegmenterTrainer(settings.segmenter())) {
+                    trainer.load(w.value());
+                    if (o.value().size() > 0) {
+                        trainer.loadOptimizerState(o.value());
+                    }
+                    Random rnd = new Random(settings.seed() * 1_000_003L + r * 7919L + partition);
+                    float loss = trainer.trainSteps(shard, settings.localSteps(), rnd);
+                    return List.of(new RoundSum().add(trainer.snapshot(), trainer.optimizerSnapshot(), loss,
+                            (long) settings.localSteps() * settings.segmenter().batchSize())).iterator();
+                }
+            }).treeAggregate(new RoundSum(), RoundSum::merge, RoundSum::merge, 2);
+            w.destroy();
+            o.destroy();
+            if (sum.workers == 0) {
+                throw new IllegalStateException("round " + round + ": no worker had samples");
+            }
+            weights = sum.weights.mean();
+            optimizer = sum.optimizer.count() > 0 ? sum.optimizer.mean() : optimizer;
+            double loss = sum.lossSum / sum.workers;
+            losses.add(loss);
+            seen += sum.samples;
+            trainedSamples += sum.samples;
+            Checkpoints.save(output, new Checkpoints.State(round, losses, seen, settings.segmenter().toString()),
+                    weights, optimizer, conf);
+            double elapsed = (System.nanoTime() - trainStart) / 1e9;
+            double rate = trainedSamples / elapsed;
+            double eta = (settings.rounds() - round) * (elapsed / (round - firstRound + 1));
+            out.printf(Locale.ROOT, "train round %d/%d: loss %.4f, %.1f samples/s, round %.1f s, ETA %.0f s%n", round,
+                    settings.rounds(), loss, rate, (System.nanoTime() - t0) / 1e9, eta);
+        }
+        shards.unpersist(false);
+        String modelDir = HadoopFiles.child(output, "model");
+        saveModel(modelDir, settings, classNames, weights, conf);
+        double seconds = (System.nanoTime() - trainStart) / 1e9;
+        return new Result(modelDir, settings.rounds(), losses, seconds > 0 ? trainedSamples / seconds : 0,
+                System.currentTimeMillis() - start, firstRound - 1);
+    }
+
+    /** The trained model: weights plus a JSON with the architecture and class names. */
+    static void saveModel(String dir, TrainSettings settings, List<String> classNames, SegmenterWeights weights,
+            Configuration conf) throws IOException {
+        HadoopFiles.writeAtomically(HadoopFiles.child(dir, "weights.bin"), weights.toBytes(), conf);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("segmenter", settings.segmenter());
+        meta.put("classes", classNames);
+        HadoopFiles.writeAtomically(HadoopFiles.child(dir, "segmenter.json"),
+                new GsonBuilder().setPrettyPrinting().create().toJson(meta).getBytes(StandardCharsets.UTF_8), conf);
+    }
+}

@@ -1,0 +1,83 @@
+package io.pseudolabel.job.train;
+
+import io.pseudolabel.image.ImageDecodeException;
+import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.masks.ClassMap;
+import io.pseudolabel.masks.PalettePng;
+import io.pseudolabel.segmenter.SegmenterTrainer;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Segmenter inference over a dataset in parallel: a prediction table (the label table's image_id, uri,
+ * width, height, status, error and semantic_png columns, so {@code eval} reads both) and optionally one
+ * palette PNG per image. Needs only the segmenter, never the foundation models.
+ */
+public final class PredictJob {
+    public static final StructType SCHEMA = new StructType()
+            .add("image_id", DataTypes.StringType, false)
+            .add("uri", DataTypes.StringType, false)
+            .add("width", DataTypes.IntegerType, false)
+            .add("height", DataTypes.IntegerType, false)
+            .add("status", DataTypes.StringType, false)
+            .add("error", DataTypes.StringType, true)
+            .add("semantic_png", DataTypes.BinaryType, true);
+
+    private PredictJob() {}
+
+    /** Writes {@code <output>/predictions} (Parquet) and, with {@code pngs}, {@code <output>/png/<id>.png}; returns the table's path. */
+    public static String run(SparkSession spark, SegmenterModel model, List<ImageRef> images, String output,
+            boolean pngs, long maxPixels) throws IOException {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<SegmenterModel> m = jsc.broadcast(model);
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
+        String pngDir = pngs ? HadoopFiles.child(output, "png") : null;
+        int partitions = Math.max(1, Math.min(images.size(), 2 * jsc.defaultParallelism()));
+        JavaRDD<Row> rows = jsc.parallelize(images, partitions).mapPartitions(it -> {
+            List<Row> out = new ArrayList<>();
+            if (!it.hasNext()) {
+                return out.iterator();
+            }
+            ImageDecoder decoder = new ImageDecoder(maxPixels);
+            try (SegmenterTrainer net = new SegmenterTrainer(m.value().config())) {
+                net.load(m.value().weights());
+                while (it.hasNext()) {
+                    ImageRef ref = it.next();
+                    try {
+                        RgbImage image = decoder.decode(HadoopFiles.read(ref.uri(), conf.value().value()), ref.uri());
+                        byte[] png = PalettePng.write(new ClassMap(image.width(), image.height(), net.predict(image)));
+                        if (pngDir != null) {
+                            HadoopFiles.writeAtomically(HadoopFiles.child(pngDir, ref.imageId() + ".png"), png,
+                                    conf.value().value());
+                        }
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), image.width(), image.height(), "OK", null,
+                                png));
+                    } catch (ImageDecodeException | IOException e) {
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, "BAD_IMAGE", e.getMessage(), null));
+                    }
+                }
+            }
+            return out.iterator();
+        });
+        Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
+        String table = HadoopFiles.child(output, "predictions");
+        df.write().mode(SaveMode.ErrorIfExists).parquet(table);
+        return table;
+    }
+}

@@ -1,0 +1,47 @@
+package io.pseudolabel.job.train;
+
+import com.typesafe.config.Config;
+import io.pseudolabel.segmenter.SegmenterConfig;
+
+import java.io.Serializable;
+
+/**
+ * {@code pseudolabel.train.*}: the segmenter and how its training is spread over Spark.
+ *
+ * @param rounds synchronous rounds: broadcast weights, K local steps per worker, average
+ * @param localSteps K; 1 is synchronous SGD
+ * @param workers W partitions, each training on its shard
+ */
+public record TrainSettings(SegmenterConfig segmenter, int rounds, int localSteps, int workers, long seed)
+        implements Serializable {
+
+    public static TrainSettings from(Config root, int numClasses) {
+        Config t = root.getConfig("pseudolabel.train");
+        try {
+            SegmenterConfig s = new SegmenterConfig(t.getInt("backbone-depth"), numClasses, t.getInt("base-channels"),
+                    t.getInt("aspp-channels"), t.getInt("low-level-channels"), t.getInt("decoder-channels"),
+                    (float) t.getDouble("dropout"), t.getInt("crop-size"), (float) t.getDouble("min-scale"),
+                    (float) t.getDouble("max-scale"), t.getInt("batch-size"), t.getString("optimizer"),
+                    (float) t.getDouble("learning-rate"), (float) t.getDouble("momentum"),
+                    (float) t.getDouble("weight-decay"),
+                    t.getInt("rounds") * t.getInt("local-steps"), t.getLong("seed"));
+            TrainSettings ts = new TrainSettings(s, t.getInt("rounds"), t.getInt("local-steps"), t.getInt("workers"),
+                    t.getLong("seed"));
+            if (ts.rounds < 1 || ts.localSteps < 1 || ts.workers < 1) {
+                throw new IllegalArgumentException("pseudolabel.train: rounds, local-steps and workers must be >= 1");
+            }
+            return ts;
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
+        }
+    }
+
+    public TrainSettings with(int rounds, int localSteps, int workers) {
+        SegmenterConfig s = segmenter;
+        SegmenterConfig scheduled = new SegmenterConfig(s.depth(), s.numClasses(), s.baseChannels(), s.asppChannels(),
+                s.lowLevelChannels(), s.decoderChannels(), s.dropout(), s.cropSize(), s.minScale(), s.maxScale(),
+                s.batchSize(), s.optimizer(), s.learningRate(), s.momentum(), s.weightDecay(), rounds * localSteps,
+                s.seed());
+        return new TrainSettings(scheduled, rounds, localSteps, workers, seed);
+    }
+}

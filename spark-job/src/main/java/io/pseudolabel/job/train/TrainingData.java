@@ -1,0 +1,51 @@
+package io.pseudolabel.job.train;
+
+import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.masks.ClassMap;
+import io.pseudolabel.masks.PalettePng;
+import io.pseudolabel.segmenter.Sample;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+
+/** Pseudo-labelled samples for training: the label table's OK rows, their images decoded, split into W shards. */
+final class TrainingData {
+    private TrainingData() {}
+
+    /**
+     * One partition per worker, decoded once and kept (memory, spilling to disk) for every round.
+     *
+     * @param imagesRoot when not null, images are read from {@code imagesRoot/<file name of uri>} instead of the
+     *     label table's {@code uri} (the pseudo-labels moved with their images)
+     */
+    static JavaRDD<Sample> shards(SparkSession spark, String labels, String imagesRoot, int workers, long maxPixels) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
+        JavaRDD<Row> rows = spark.read().parquet(labels).filter(col("status").equalTo("OK"))
+                .select("uri", "semantic_png").orderBy("uri").javaRDD();
+        return rows.repartition(workers).mapPartitions(it -> {
+            ImageDecoder decoder = new ImageDecoder(maxPixels);
+            List<Sample> out = new ArrayList<>();
+            while (it.hasNext()) {
+                Row r = it.next();
+                String uri = r.getString(0);
+                String from = imagesRoot == null ? uri : HadoopFiles.child(imagesRoot, uri.substring(uri.lastIndexOf('/') + 1));
+                RgbImage image = decoder.decode(HadoopFiles.read(from, conf.value().value()), from);
+                ClassMap labelsMap = PalettePng.read((byte[]) r.get(1));
+                out.add(new Sample(image, labelsMap));
+            }
+            return out.iterator();
+        }).persist(StorageLevel.MEMORY_AND_DISK());
+    }
+}
