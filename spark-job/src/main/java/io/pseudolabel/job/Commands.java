@@ -7,6 +7,7 @@ import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.eval.EvalCommand;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
@@ -84,17 +85,8 @@ final class Commands {
     }
 
     static int eval(CommandLine cl, Config config, PrintStream out) throws IOException {
-        cl.allowOnly(union(COMMON, "pred", "gt", "classes", "json"));
-        Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
-        List<String> classes = ClassList.resolve(c.getString("pseudolabel.job.classes"));
-        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel eval");
-        String labels = Runs.resolveLabels(cl.require("pred"), spark.sparkContext().hadoopConfiguration());
-        EvalResult r = EvalJob.labelsAgainstVoc(spark, labels, cl.require("gt"), classes);
-        out.print(r.table());
-        if (cl.get("json") != null) {
-            Files.writeString(Path.of(cl.get("json")), r.toJson(), StandardCharsets.UTF_8);
-        }
-        return 0;
+        cl.allowOnly(union(COMMON, EvalCommand.OPTIONS.toArray(new String[0])));
+        return EvalCommand.run(cl, () -> Spark.session(cl.get("master"), "pseudolabel eval"), out);
     }
 
     static int demo(CommandLine cl, Config config, PrintStream out) throws IOException {
