@@ -185,7 +185,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         }
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

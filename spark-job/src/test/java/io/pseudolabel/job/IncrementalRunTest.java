@@ -1,0 +1,143 @@
+package io.pseudolabel.job;
+
+import io.pseudolabel.job.label.LabelJob;
+import io.pseudolabel.scenes.FixtureWorld;
+import io.pseudolabel.scenes.Scene;
+import io.pseudolabel.scenes.SceneGenerator;
+import io.pseudolabel.scenes.VocSceneWriter;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nightly runs: only new or changed images are labelled again; a killed run never moves _LATEST. */
+class IncrementalRunTest {
+    static final SceneGenerator SCENES = new SceneGenerator(FixtureWorld.load(), 21L);
+
+    @TempDir
+    Path tmp;
+
+    static void writeScene(Path folder, String name, int index) throws Exception {
+        Scene s = SCENES.scene(index);
+        Files.write(folder.resolve(name + ".jpg"), VocSceneWriter.jpeg(s.image(), VocSceneWriter.JPEG_QUALITY));
+    }
+
+    static LabelJob.Summary run(Path images, Path out, String runId, boolean incremental) throws Exception {
+        var config = TestSpark.config(Map.of("pseudolabel.job.layout", "folder", "pseudolabel.job.classes",
+                classesFile(out).toString()));
+        return LabelJob.run(TestSpark.session(), config, new LabelJob.Options(images.toString(), out.toString(), runId,
+                incremental), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    static Path classesFile(Path out) throws Exception {
+        Path f = out.resolveSibling("classes.txt");
+        if (!Files.exists(f)) {
+            Files.write(f, FixtureWorld.load().classNames());
+        }
+        return f;
+    }
+
+    static Map<String, Row> rowsByUri(String labelsDir) {
+        SparkSession spark = TestSpark.session();
+        Map<String, Row> out = new HashMap<>();
+        for (Row r : spark.read().parquet(labelsDir).collectAsList()) {
+            out.put(r.getAs("uri"), r);
+        }
+        return out;
+    }
+
+    @Test
+    void secondRunLabelsOnlyNewAndChangedImagesAndKeepsTheRestByteIdentical() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images/nested"));
+        for (int i = 0; i < 5; i++) {
+            writeScene(images, "img" + i, i);
+        }
+        Path out = tmp.resolve("out");
+        LabelJob.Summary first = run(images.getParent(), out, "night1", true);
+        assertEquals(5, first.labelled());
+        assertEquals(0, first.carriedOver());
+
+        writeScene(images, "img5", 5);                       // added
+        writeScene(images, "img6", 6);                       // added
+        writeScene(images, "img1", 9);                       // changed content
+        Files.setLastModifiedTime(images.resolve("img1.jpg"),
+                FileTime.from(System.currentTimeMillis() + 5000, TimeUnit.MILLISECONDS));
+        Files.delete(images.resolve("img3.jpg"));             // removed
+        LabelJob.Summary second = run(images.getParent(), out, "night2", true);
+
+        assertEquals(3, second.labelled(), "model calls: 2 new + 1 changed");
+        assertEquals(3, second.carriedOver());
+        assertEquals("night2", Files.readString(out.resolve("_LATEST")).strip());
+        Map<String, Row> before = rowsByUri(first.labelsDir());
+        Map<String, Row> after = rowsByUri(second.labelsDir());
+        assertEquals(6, after.size());
+        for (String kept : List.of("img0", "img2", "img4")) {
+            String uri = uriOf(after, kept);
+            assertEquals(before.get(uri), after.get(uri), kept + " must be carried over unchanged");
+            assertEquals("night1", after.get(uri).getAs("run_id"));
+        }
+        for (String fresh : List.of("img1", "img5", "img6")) {
+            assertEquals("night2", after.get(uriOf(after, fresh)).getAs("run_id"), fresh);
+        }
+        assertTrue(after.keySet().stream().noneMatch(u -> u.endsWith("img3.jpg")), "removed image disappears");
+    }
+
+    static String uriOf(Map<String, Row> rows, String name) {
+        return rows.keySet().stream().filter(u -> u.endsWith("/" + name + ".jpg")).findFirst().orElseThrow(
+                () -> new AssertionError(name + " missing from " + rows.keySet()));
+    }
+
+    @Test
+    void aRunKilledMidwayLeavesLatestOnThePreviousRun() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        for (int i = 0; i < 2; i++) {
+            writeScene(images, "a" + i, i);
+        }
+        Path out = tmp.resolve("out");
+        run(images, out, "good", false);
+        for (int i = 2; i < 10; i++) {
+            writeScene(images, "a" + i, i);
+        }
+        SparkSession spark = TestSpark.session();
+        Thread killer = new Thread(() -> {
+            try {
+                // Wait until the second run has started writing its labels, then kill its jobs.
+                Path labels = out.resolve("runs/killed/labels");
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (!Files.exists(labels) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
+                Thread.sleep(200);
+                spark.sparkContext().cancelAllJobs();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        killer.start();
+        assertThrows(Exception.class, () -> run(images, out, "killed", false));
+        killer.join();
+        assertEquals("good", Files.readString(out.resolve("_LATEST")).strip());
+        assertFalse(Files.exists(out.resolve("runs/killed/_MANIFEST.json")));
+        // The next run still works and becomes _LATEST.
+        LabelJob.Summary next = run(images, out, "after", true);
+        assertEquals(10, next.total());
+        assertEquals(2, next.carriedOver());
+        assertEquals("after", Files.readString(out.resolve("_LATEST")).strip());
+    }
+}

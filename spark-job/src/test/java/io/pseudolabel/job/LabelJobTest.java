@@ -1,0 +1,138 @@
+package io.pseudolabel.job;
+
+import io.pseudolabel.job.eval.EvalJob;
+import io.pseudolabel.job.eval.EvalResult;
+import io.pseudolabel.job.label.LabelJob;
+import io.pseudolabel.job.label.LabelTable;
+import io.pseudolabel.job.run.Runs;
+import io.pseudolabel.masks.BitMask;
+import io.pseudolabel.masks.ClassMap;
+import io.pseudolabel.masks.CocoRle;
+import io.pseudolabel.masks.InstanceMask;
+import io.pseudolabel.masks.OverlapRule;
+import io.pseudolabel.masks.PalettePng;
+import io.pseudolabel.masks.SemanticComposer;
+import io.pseudolabel.scenes.FixtureWorld;
+import io.pseudolabel.scenes.SceneGenerator;
+import io.pseudolabel.scenes.VocSceneWriter;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The label stage in local[2] on a generated VOC set. */
+class LabelJobTest {
+    @TempDir
+    static Path tmp;
+    static Path voc;
+    static List<String> classes;
+
+    @BeforeAll
+    static void scenes() throws Exception {
+        voc = tmp.resolve("voc");
+        new VocSceneWriter(new SceneGenerator(FixtureWorld.load(), 5L)).write(voc, 12, 0);
+        classes = Files.readAllLines(voc.resolve("classes.txt"));
+    }
+
+    static LabelJob.Summary label(String supervision, Path output, String runId) throws Exception {
+        var config = TestSpark.config(Map.of("pseudolabel.job.layout", "voc", "pseudolabel.job.split", "train",
+                "pseudolabel.job.classes", voc.resolve("classes.txt").toString(), "pseudolabel.supervision",
+                supervision));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        LabelJob.Summary s = LabelJob.run(TestSpark.session(), config,
+                new LabelJob.Options(voc.toString(), output.toString(), runId, false),
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+        System.out.print(log.toString(StandardCharsets.UTF_8));
+        return s;
+    }
+
+    @Test
+    void labelsAVocSetIntoAParquetRunWithEveryColumn() throws Exception {
+        Path out = tmp.resolve("out-none");
+        LabelJob.Summary s = label("none", out, "r1");
+        assertEquals(12, s.total());
+        assertEquals(Map.of("OK", 12L), s.counts());
+        assertEquals("r1", Files.readString(out.resolve("_LATEST")).strip());
+        assertTrue(Files.readString(out.resolve("runs/r1/_MANIFEST.json")).contains("\"modelFingerprint\": \""
+                + s.fingerprint() + "\""));
+
+        SparkSession spark = TestSpark.session();
+        var df = spark.read().parquet(s.labelsDir());
+        assertEquals(List.of(LabelTable.SCHEMA.fieldNames()), List.of(df.schema().fieldNames()));
+        List<Row> rows = df.orderBy("image_id").collectAsList();
+        assertEquals(12, rows.size());
+        for (Row r : rows) {
+            String id = r.getAs("image_id");
+            assertTrue(((String) r.getAs("uri")).endsWith("JPEGImages/" + id + ".jpg"), r.toString());
+            int w = r.getAs("width");
+            int h = r.getAs("height");
+            byte[] jpeg = Files.readAllBytes(voc.resolve("JPEGImages/" + id + ".jpg"));
+            assertEquals(io.pseudolabel.job.label.LabelPartition.sha256(jpeg), r.getAs("content_sha256"));
+            assertEquals("OK", r.getAs("status"));
+            assertNull(r.getAs("error"));
+            assertEquals(s.fingerprint(), r.getAs("model_fingerprint"));
+            assertEquals("r1", r.getAs("run_id"));
+            assertNotNull(r.getAs("created_at"));
+            List<Row> labels = r.getList(r.fieldIndex("labels"));
+            List<Row> instances = r.getList(r.fieldIndex("instances"));
+            assertTrue(!labels.isEmpty() && !instances.isEmpty(), id);
+            ClassMap semantic = PalettePng.read(r.getAs("semantic_png"));
+            assertEquals(w, semantic.width());
+            assertEquals(h, semantic.height());
+            // The instances' RLE masks, composed with the configured rule, are exactly the semantic map.
+            List<InstanceMask> layers = new ArrayList<>();
+            for (Row i : instances) {
+                Row rle = i.getAs("rle");
+                List<Integer> size = rle.getList(0);
+                assertEquals(List.of(h, w), size);
+                BitMask m = CocoRle.decode(new CocoRle.Rle(size.get(0), size.get(1), rle.getString(1)));
+                List<Float> box = i.getList(i.fieldIndex("box"));
+                assertEquals(4, box.size());
+                int classId = i.getAs("class_id");
+                assertEquals(classes.get(classId - 1), i.getAs("name"));
+                layers.add(new InstanceMask(classId, i.getAs("det_score"), m));
+            }
+            assertEquals(semantic, SemanticComposer.compose(w, h, layers, OverlapRule.SMALLER_ON_TOP), id);
+        }
+        EvalResult eval = EvalJob.labelsAgainstVoc(spark, Runs.resolveLabels(out.toString(),
+                spark.sparkContext().hadoopConfiguration()), voc.toString(), classes);
+        System.out.println(eval.table());
+        assertEquals(12, eval.numImages());
+        assertTrue(eval.miou() >= 0.85, "pseudo-label mIoU " + eval.miou());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"image-labels", "boxes"})
+    void supervisedModesUseTheVocAnnotations(String mode) throws Exception {
+        Path out = tmp.resolve("out-" + mode);
+        LabelJob.Summary s = label(mode, out, "r-" + mode);
+        assertEquals(Map.of("OK", 12L), s.counts());
+        SparkSession spark = TestSpark.session();
+        EvalResult eval = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), voc.toString(), classes);
+        assertTrue(eval.miou() >= 0.85, mode + " mIoU " + eval.miou());
+        // Given labels/boxes score 1: nothing came from CLIP.
+        for (Row r : spark.read().parquet(s.labelsDir()).select("labels").collectAsList()) {
+            for (Row l : r.<Row>getList(0)) {
+                assertEquals(1f, l.getFloat(2));
+            }
+        }
+    }
+}
