@@ -290,7 +290,7 @@ public final class EvalReport {
         return out;
     }
 
-    /** Class colours at 55% over the image (or over grey without one); background shows the image. */
+    /** Class colours at 60% over the image (or over grey without one); background shows the image. */
     static BufferedImage overlay(RgbImage base, ClassMap map) {
         int w = map.width();
         int hgt = map.height();
@@ -300,7 +300,7 @@ public final class EvalReport {
             for (int x = 0; x < w; x++) {
                 int[] under = base == null ? GREY : new int[] {base.get(x, y, 0), base.get(x, y, 1), base.get(x, y, 2)};
                 int c = map.ids()[y * w + x] & 0xff;
-                int[] px = c == 0 ? under : blend(under, PalettePng.vocColor(c), base == null ? 1.0 : 0.55);
+                int[] px = c == 0 ? under : blend(under, PalettePng.vocColor(c), base == null ? 1.0 : 0.6);
                 row[x] = px[0] << 16 | px[1] << 8 | px[2];
             }
             out.setRGB(0, y, w, 1, row, 0, w);
