@@ -44,10 +44,17 @@ final class EvalInputs {
 
     static final int IDS_PER_SLICE = 256;
 
-    /** A label run (root with {@code _LATEST}, run dir, labels dir), any Parquet table, or a PNG folder. */
+    /**
+     * A label run (root with {@code _LATEST}, run dir, labels dir), any Parquet table with {@code image_id}
+     * and {@code semantic_png}, or a PNG folder (its {@code SegmentationClass/} when it has one).
+     */
     static Input prediction(SparkSession spark, String uri) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         String resolved = Runs.resolveLabels(uri, conf);
+        String segmentation = HadoopFiles.child(resolved, "SegmentationClass");
+        if (!resolved.toLowerCase(Locale.ROOT).endsWith(".parquet") && HadoopFiles.exists(segmentation, conf)) {
+            resolved = segmentation; // predictions exported in VOC layout
+        }
         Listing l = list(resolved, conf);
         if (l.parquet) {
             return new Input("table " + resolved, table(spark, resolved), null);

@@ -2,12 +2,15 @@ package io.pseudolabel.job.eval;
 
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.masks.ClassMap;
-import io.pseudolabel.masks.PalettePng;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * What evaluation sums over images: the confusion matrix, images counted, per-image errors and images
@@ -33,12 +36,61 @@ public final class EvalPartial implements Serializable {
     final List<Sample> worst = new ArrayList<>();
 
     /**
-     * One scored image kept for the report: its label maps as palette PNGs (small, and what the report
-     * draws) and its original image's URI when known.
+     * One scored image kept for the report: its label maps, deflated (label maps shrink well, and deflating
+     * is much cheaper than PNG encoding for the images that pass through the list), and its original
+     * image's URI when known.
      */
-    public record Sample(String id, double miou, double pixelAccuracy, int width, int height, byte[] gtPng,
-            byte[] predPng, String imageUri) implements Serializable {
+    public record Sample(String id, double miou, double pixelAccuracy, int width, int height, byte[] gtDeflated,
+            byte[] predDeflated, String imageUri) implements Serializable {
         private static final long serialVersionUID = 1L;
+
+        public ClassMap gt() {
+            return new ClassMap(width, height, inflate(gtDeflated, width * height));
+        }
+
+        public ClassMap pred() {
+            return new ClassMap(width, height, inflate(predDeflated, width * height));
+        }
+    }
+
+    static byte[] deflate(byte[] ids) {
+        Deflater d = new Deflater(Deflater.BEST_SPEED);
+        try {
+            d.setInput(ids);
+            d.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length / 8 + 64);
+            byte[] buf = new byte[8192];
+            while (!d.finished()) {
+                out.write(buf, 0, d.deflate(buf));
+            }
+            return out.toByteArray();
+        } finally {
+            d.end();
+        }
+    }
+
+    static byte[] inflate(byte[] data, int length) {
+        Inflater inf = new Inflater();
+        try {
+            inf.setInput(data);
+            byte[] out = new byte[length];
+            int n = 0;
+            while (n < length && !inf.finished()) {
+                int k = inf.inflate(out, n, length - n);
+                if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
+                    break;
+                }
+                n += k;
+            }
+            if (n != length) {
+                throw new IllegalStateException("kept label map inflates to " + n + " bytes, " + length + " expected");
+            }
+            return out;
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("kept label map is corrupt", e);
+        } finally {
+            inf.end();
+        }
     }
 
     EvalPartial(int classes) {
@@ -70,8 +122,8 @@ public final class EvalPartial implements Serializable {
         images++;
         double miou = one.meanIou();
         if (keepWorst > 0 && !Double.isNaN(miou) && wouldKeep(id, miou)) {
-            keep(new Sample(id, miou, one.pixelAccuracy(), gt.width(), gt.height(), PalettePng.write(gt),
-                    PalettePng.write(pred), imageUri));
+            keep(new Sample(id, miou, one.pixelAccuracy(), gt.width(), gt.height(), deflate(gt.ids()),
+                    deflate(pred.ids()), imageUri));
         }
         return this;
     }

@@ -187,8 +187,8 @@ public final class EvalReport {
         ImageDecoder decoder = new ImageDecoder(MAX_ORIGINAL_PIXELS);
         h.append("<div class=\"grid\">\n");
         for (EvalPartial.Sample s : worst) {
-            ClassMap gt = PalettePng.read(s.gtPng());
-            ClassMap pred = PalettePng.read(s.predPng());
+            ClassMap gt = s.gt();
+            ClassMap pred = s.pred();
             collect(gt, seen);
             collect(pred, seen);
             String note = "";

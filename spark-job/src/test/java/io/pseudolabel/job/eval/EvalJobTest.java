@@ -66,8 +66,8 @@ class EvalJobTest {
         assertEquals(expectedWorst, worst.stream().map(EvalPartial.Sample::id).toList());
         assertEquals(perImage.get(0)[1], worst.get(0).miou(), 0);
         int first = data.scoredIds.indexOf(worst.get(0).id());
-        assertEquals(data.gts.get(first), io.pseudolabel.masks.PalettePng.read(worst.get(0).gtPng()));
-        assertEquals(data.preds.get(first), io.pseudolabel.masks.PalettePng.read(worst.get(0).predPng()));
+        assertEquals(data.gts.get(first), worst.get(0).gt());
+        assertEquals(data.preds.get(first), worst.get(0).pred());
     }
 
     @Test
