@@ -9,6 +9,8 @@ import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.eval.EvalCommand;
+import io.pseudolabel.job.eval.EvalReport;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.train.DistributedTrainer;
 import io.pseudolabel.job.train.PredictJob;
@@ -94,17 +96,8 @@ final class Commands {
     }
 
     static int eval(CommandLine cl, Config config, PrintStream out) throws IOException {
-        cl.allowOnly(union(COMMON, "pred", "gt", "classes", "json"));
-        Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
-        List<String> classes = ClassList.resolve(c.getString("pseudolabel.job.classes"));
-        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel eval");
-        String labels = Runs.resolveLabels(cl.require("pred"), spark.sparkContext().hadoopConfiguration());
-        EvalResult r = EvalJob.labelsAgainstVoc(spark, labels, cl.require("gt"), classes);
-        out.print(r.table());
-        if (cl.get("json") != null) {
-            Files.writeString(Path.of(cl.get("json")), r.toJson(), StandardCharsets.UTF_8);
-        }
-        return 0;
+        cl.allowOnly(union(COMMON, EvalCommand.OPTIONS.toArray(new String[0])));
+        return EvalCommand.run(cl, () -> Spark.session(cl.get("master"), "pseudolabel eval"), out);
     }
 
     static int export(CommandLine cl, Config config, PrintStream out) throws IOException {
@@ -172,7 +165,8 @@ final class Commands {
         SegmenterModel model = SegmenterModel.read(modelDir, hadoop);
         List<ImageRef> images = DatasetLister.list("voc", vocRoot, split, null, false, false, hadoop);
         String table = PredictJob.run(spark, model, images, output, false, c.getLong("pseudolabel.image.max-pixels"));
-        return EvalJob.labelsAgainstVoc(spark, table, vocRoot, classes);
+        return EvalJob.run(spark, EvalJob.Spec.of(table, vocRoot).withSplit(split).withClassNames(classes)
+                .withSamples(24));
     }
 
     static int demo(CommandLine cl, Config config, PrintStream out) throws IOException {
@@ -195,8 +189,10 @@ final class Commands {
                 new LabelJob.Options(data.toString(), root.resolve("labels").toString(), null, false), out);
         printSummary(s, out);
         List<String> classes = ClassList.resolve(data.resolve("classes.txt").toString());
-        EvalResult r = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), data.toString(), classes);
+        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(s.labelsDir(), data.toString()).withSplit("train")
+                .withClassNames(classes).withSamples(24));
         Files.writeString(root.resolve("pseudo-label-eval.json"), r.toJson(), StandardCharsets.UTF_8);
+        EvalReport.write(spark, r, root.resolve("report.html"));
         out.println("pseudo-labels vs ground truth (train split):");
         out.print(r.table());
 
@@ -206,11 +202,13 @@ final class Commands {
                 c.getLong("pseudolabel.image.max-pixels"), out);
         EvalResult seg = predictAndEval(spark, t.modelDir(), data.toString(), "val",
                 HadoopFiles.child(runDir, "val"), classes, c);
+        EvalReport.write(spark, seg, root.resolve("segmenter-report.html"));
         Files.writeString(root.resolve("segmenter-eval.json"), seg.toJson(), StandardCharsets.UTF_8);
         out.println("segmenter (trained on the pseudo-labels) vs ground truth (val split):");
         out.print(seg.table());
         out.printf(Locale.ROOT, "demo: pseudo-label mIoU %.4f on %d train images; segmenter mIoU %.4f on %d val "
-                + "images (%d rounds x %d steps x %d workers, %.0f s); results in %s%n", r.miou(), r.numImages(),
+                + "images (%d rounds x %d steps x %d workers, %.0f s); reports: report.html, segmenter-report.html "
+                + "in %s%n", r.miou(), r.numImages(),
                 seg.miou(), seg.numImages(), ts.rounds(), ts.localSteps(), ts.workers(), t.millis() / 1000.0, root);
         return 0;
     }

@@ -27,7 +27,8 @@ public final class Main {
                                [--workers W] [--classes voc|coco|FILE] [--val-gt VOC_ROOT [--split val]]
                                DeepLabV3+ on the pseudo-labels, R synchronous rounds over W Spark workers
               predict          --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]
-              eval             --pred URI --gt VOC_ROOT [--classes voc|coco|FILE] [--json FILE] [--master URL]
+              eval             --pred URI --gt URI [--split NAME] [--classes voc|coco|FILE] [--num-classes N]
+                               [--json FILE] [--html FILE] [--samples K]
             common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
             """;
 

@@ -1,0 +1,278 @@
+package io.pseudolabel.job.eval;
+
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.run.Runs;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * What {@code --pred} and {@code --gt} point at, recognised from the files there, as pair RDDs keyed by
+ * image id. Keys: a table's {@code image_id}; a PNG folder's path below the folder without {@code .png}
+ * (the file stem for a flat folder); a VOC id; a COCO {@code file_name}'s stem.
+ */
+final class EvalInputs {
+    private EvalInputs() {}
+
+    /** Items keyed by image id, what they are, and class names when the source declares them. */
+    record Input(String description, JavaPairRDD<String, LabelItem> items, List<String> classNames) {}
+
+    static final int IDS_PER_SLICE = 256;
+
+    /**
+     * A label run (root with {@code _LATEST}, run dir, labels dir), any Parquet table with {@code image_id}
+     * and {@code semantic_png}, or a PNG folder (its {@code SegmentationClass/} when it has one).
+     */
+    static Input prediction(SparkSession spark, String uri) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        String resolved = Runs.resolveLabels(uri, conf);
+        String segmentation = HadoopFiles.child(resolved, "SegmentationClass");
+        if (!resolved.toLowerCase(Locale.ROOT).endsWith(".parquet") && HadoopFiles.exists(segmentation, conf)) {
+            resolved = segmentation; // predictions exported in VOC layout
+        }
+        Listing l = list(resolved, conf);
+        if (l.parquet) {
+            return new Input("table " + resolved, table(spark, resolved), null);
+        }
+        if (!l.pngs.isEmpty()) {
+            return new Input("PNG folder " + resolved + " (" + l.pngs.size() + " maps)",
+                    pairs(spark, pngItems(l, null)), null);
+        }
+        throw new IllegalArgumentException("--pred " + uri + ": no Parquet table and no PNG label maps at "
+                + resolved);
+    }
+
+    /**
+     * A VOC root ({@code SegmentationClass/}, optionally a split), a COCO instances JSON (or a COCO root with
+     * {@code annotations/instances_<split>.json}), or a PNG folder.
+     */
+    static Input groundTruth(SparkSession spark, String uri, String split) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        String root = HadoopFiles.normalize(uri);
+        if (!HadoopFiles.exists(root, conf)) {
+            throw new IllegalArgumentException("--gt " + uri + " does not exist");
+        }
+        if (root.toLowerCase(Locale.ROOT).endsWith(".json")) {
+            return coco(spark, root, conf);
+        }
+        if (HadoopFiles.exists(HadoopFiles.child(root, "SegmentationClass"), conf)) {
+            return voc(spark, root, split, conf);
+        }
+        String annotations = HadoopFiles.child(root, "annotations");
+        if (HadoopFiles.exists(annotations, conf)) {
+            return coco(spark, cocoJson(annotations, split, conf), conf);
+        }
+        if (split != null) {
+            throw new IllegalArgumentException("--split applies to a VOC or COCO root; " + uri
+                    + " has neither SegmentationClass/ nor annotations/");
+        }
+        Listing l = list(root, conf);
+        if (l.pngs.isEmpty()) {
+            throw new IllegalArgumentException("--gt " + uri + ": not a VOC root (no SegmentationClass/), not a COCO"
+                    + " instances JSON, and no PNG label maps in it");
+        }
+        return new Input("PNG folder " + root + " (" + l.pngs.size() + " maps)", pairs(spark, pngItems(l, null)),
+                null);
+    }
+
+    private static Input voc(SparkSession spark, String root, String split, Configuration conf) {
+        List<String> ids = new ArrayList<>();
+        String desc;
+        if (split != null) {
+            String list = HadoopFiles.child(root, "ImageSets/Segmentation/" + split + ".txt");
+            if (!HadoopFiles.exists(list, conf)) {
+                throw new IllegalArgumentException("VOC split list not found: " + list);
+            }
+            try {
+                for (String line : HadoopFiles.readString(list, conf).split("\\R")) {
+                    if (!line.isBlank()) {
+                        ids.add(line.strip());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + list, e);
+            }
+            desc = "VOC " + root + " split " + split;
+        } else {
+            for (String key : list(HadoopFiles.child(root, "SegmentationClass"), conf).keys) {
+                ids.add(key);
+            }
+            desc = "VOC " + root + " (all of SegmentationClass)";
+        }
+        List<Tuple2<String, LabelItem>> items = new ArrayList<>();
+        for (String id : ids) {
+            items.add(new Tuple2<>(id, new LabelItem.PngFile(HadoopFiles.child(root, "SegmentationClass/" + id + ".png"),
+                    HadoopFiles.child(root, "JPEGImages/" + id + ".jpg"))));
+        }
+        List<String> names = null;
+        String classes = HadoopFiles.child(root, "classes.txt");
+        if (HadoopFiles.exists(classes, conf)) {
+            try {
+                names = Arrays.stream(HadoopFiles.readString(classes, conf).split("\\R")).map(String::strip)
+                        .filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + classes, e);
+            }
+        }
+        return new Input(desc + " (" + ids.size() + " images)", pairs(spark, items), names);
+    }
+
+    private static String cocoJson(String annotations, String split, Configuration conf) {
+        if (split != null) {
+            String f = HadoopFiles.child(annotations, "instances_" + split + ".json");
+            if (!HadoopFiles.exists(f, conf)) {
+                throw new IllegalArgumentException("COCO instances file not found: " + f);
+            }
+            return f;
+        }
+        List<String> found = new ArrayList<>();
+        try {
+            for (FileStatus st : HadoopFiles.fs(annotations, conf).listStatus(new Path(annotations))) {
+                String n = st.getPath().getName();
+                if (n.startsWith("instances_") && n.endsWith(".json")) {
+                    found.add(st.getPath().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + annotations, e);
+        }
+        if (found.size() != 1) {
+            throw new IllegalArgumentException(annotations + " holds " + found.size() + " instances_*.json files; pass"
+                    + " --split NAME for instances_NAME.json or --gt the JSON itself");
+        }
+        return found.get(0);
+    }
+
+    private static Input coco(SparkSession spark, String json, Configuration conf) {
+        CocoInstances coco;
+        Path p = new Path(json);
+        try (Reader r = new InputStreamReader(p.getFileSystem(conf).open(p), StandardCharsets.UTF_8)) {
+            coco = CocoInstances.parse(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read COCO instances " + json + ": " + e.getMessage(), e);
+        } catch (IllegalStateException | com.google.gson.JsonParseException | NumberFormatException e) {
+            throw new IllegalArgumentException("not a COCO instances JSON: " + json + ": " + e.getMessage(), e);
+        }
+        // <root>/annotations/instances_<split>.json -> images in <root>/<split>/
+        String imageDir = null;
+        String name = p.getName();
+        if (p.getParent() != null && p.getParent().getName().equals("annotations") && name.startsWith("instances_")) {
+            String s = name.substring("instances_".length(), name.length() - ".json".length());
+            imageDir = new Path(p.getParent().getParent(), s).toString();
+        }
+        List<Tuple2<String, LabelItem>> items = new ArrayList<>();
+        for (CocoInstances.Image im : coco.images()) {
+            String imageUri = imageDir == null ? null : imageDir + "/" + im.fileName();
+            items.add(new Tuple2<>(im.key(), new LabelItem.Coco(im, imageUri)));
+        }
+        return new Input("COCO " + json + " (" + coco.images().size() + " images, " + coco.classNames().size()
+                + " categories)", pairs(spark, items), coco.classNames());
+    }
+
+    private static JavaPairRDD<String, LabelItem> table(SparkSession spark, String uri) {
+        Dataset<Row> df = spark.read().parquet(uri);
+        Set<String> cols = Set.of(df.columns());
+        for (String c : List.of("image_id", "semantic_png")) {
+            if (!cols.contains(c)) {
+                throw new IllegalArgumentException("prediction table " + uri + " has no column " + c + "; columns: "
+                        + String.join(", ", df.columns()));
+            }
+        }
+        Column none = lit(null).cast("string");
+        Dataset<Row> sel = df.select(col("image_id"), col("semantic_png"),
+                cols.contains("uri") ? col("uri") : none.as("uri"),
+                cols.contains("status") ? col("status") : none.as("status"),
+                cols.contains("error") ? col("error") : none.as("error"));
+        return sel.javaRDD().mapToPair(row -> new Tuple2<>(row.getString(0), (LabelItem) new LabelItem.TableRow(
+                row.isNullAt(1) ? null : (byte[]) row.get(1), row.getString(2), row.getString(3), row.getString(4))));
+    }
+
+    private static List<Tuple2<String, LabelItem>> pngItems(Listing l, String imageUri) {
+        List<Tuple2<String, LabelItem>> out = new ArrayList<>();
+        for (int i = 0; i < l.pngs.size(); i++) {
+            out.add(new Tuple2<>(l.keys.get(i), new LabelItem.PngFile(l.pngs.get(i), imageUri)));
+        }
+        return out;
+    }
+
+    private static JavaPairRDD<String, LabelItem> pairs(SparkSession spark, List<Tuple2<String, LabelItem>> items) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int slices = Math.max(1, Math.min(Math.max(items.size(), 1),
+                Math.max(jsc.defaultParallelism(), (items.size() + IDS_PER_SLICE - 1) / IDS_PER_SLICE)));
+        return jsc.parallelizePairs(items, slices);
+    }
+
+    /** PNG files below a folder (recursively, sorted) and whether Parquet files are there. */
+    private static final class Listing {
+        final List<String> pngs = new ArrayList<>();
+        final List<String> keys = new ArrayList<>();
+        boolean parquet;
+    }
+
+    private static Listing list(String dir, Configuration conf) {
+        Listing l = new Listing();
+        Path root = new Path(HadoopFiles.normalize(dir));
+        try {
+            FileSystem fs = root.getFileSystem(conf);
+            if (!fs.exists(root)) {
+                throw new FileNotFoundException(dir + " does not exist");
+            }
+            FileStatus rootStatus = fs.getFileStatus(root);
+            if (rootStatus.isFile()) {
+                l.parquet = root.getName().endsWith(".parquet");
+                return l;
+            }
+            String prefix = rootStatus.getPath().toString();
+            List<String[]> found = new ArrayList<>();
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+            while (it.hasNext()) {
+                LocatedFileStatus st = it.next();
+                String name = st.getPath().getName();
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (lower.endsWith(".parquet")) {
+                    l.parquet = true;
+                } else if (lower.endsWith(".png") && !name.startsWith(".") && !name.startsWith("_")) {
+                    String full = st.getPath().toString();
+                    String rel = full.startsWith(prefix) ? full.substring(prefix.length()).replaceFirst("^/", "")
+                            : name;
+                    found.add(new String[] {rel.substring(0, rel.length() - 4), full});
+                }
+            }
+            found.sort((a, b) -> a[0].compareTo(b[0]));
+            for (String[] f : found) {
+                l.keys.add(f[0]);
+                l.pngs.add(f[1]);
+            }
+            return l;
+        } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+}
