@@ -115,23 +115,23 @@ class IncrementalRunTest {
             writeScene(images, "a" + i, i);
         }
         SparkSession spark = TestSpark.session();
-        Thread killer = new Thread(() -> {
-            try {
-                // Wait until the second run has started writing its labels, then kill its jobs.
-                Path labels = out.resolve("runs/killed/labels");
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (!Files.exists(labels) && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(50);
+        // Kill the run as soon as its first label task has finished: the rest of the stage is still to do.
+        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+        org.apache.spark.scheduler.SparkListener killer = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                if (killed.compareAndSet(false, true)) {
+                    spark.sparkContext().cancelAllJobs();
                 }
-                Thread.sleep(200);
-                spark.sparkContext().cancelAllJobs();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
-        });
-        killer.start();
-        assertThrows(Exception.class, () -> run(images, out, "killed", false));
-        killer.join();
+        };
+        spark.sparkContext().addSparkListener(killer);
+        try {
+            assertThrows(Exception.class, () -> run(images, out, "killed", false));
+        } finally {
+            spark.sparkContext().removeSparkListener(killer);
+        }
+        assertTrue(killed.get());
         assertEquals("good", Files.readString(out.resolve("_LATEST")).strip());
         assertFalse(Files.exists(out.resolve("runs/killed/_MANIFEST.json")));
         // The next run still works and becomes _LATEST.
