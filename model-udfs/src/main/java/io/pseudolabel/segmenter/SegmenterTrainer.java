@@ -27,6 +27,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A DeepLabV3+ model with its optimizer, in one process, on DJL's PyTorch engine: train steps on
@@ -34,12 +36,23 @@ import java.util.Random;
  * in and out as {@link SegmenterWeights} (or their bytes) so that a distributed driver can broadcast,
  * average and checkpoint them.
  *
+ * <p>CPU training needs {@code ONEDNN_MAX_CPU_ISA=AVX2} in the JVM's environment: libtorch 2.7.1's
+ * oneDNN AVX-512 convolution backward returns garbage gradients on the AMD EPYC CPUs we checked
+ * (nondeterministic, often NaN after a step or two); the AVX2 kernels are exact. The variable is read
+ * when libtorch loads, so it must be set before the JVM starts (the launcher and
+ * {@code spark.executorEnv} do); without it the constructor logs a warning.
+ *
  * <p>Threads: gradient recording is switched on per thread (PyTorch's grad mode is thread-local), so
  * separate trainers may train on separate threads of one JVM; one trainer is not thread-safe.
  */
 public final class SegmenterTrainer implements AutoCloseable {
 
     public static final String ENGINE = "PyTorch";
+    /** The environment variable that keeps oneDNN off its AVX-512 kernels (see the class comment). */
+    public static final String ONEDNN_ISA_ENV = "ONEDNN_MAX_CPU_ISA";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmenterTrainer.class);
+    private static volatile boolean isaWarned;
 
     private final SegmenterConfig config;
     private final Device device;
@@ -72,6 +85,11 @@ public final class SegmenterTrainer implements AutoCloseable {
         this.parameterStore = new ParameterStore(manager, false);
         this.optimizer = new SegmenterOptimizer(config, net.getParameters());
         this.augmenter = new Augmenter(config);
+        if (!device.isGpu() && System.getenv(ONEDNN_ISA_ENV) == null && !isaWarned) {
+            isaWarned = true;
+            LOG.warn("{} is not set: on CPUs with AVX-512, libtorch's oneDNN convolution backward can return "
+                    + "garbage gradients (NaN losses); start the JVM with {}=AVX2", ONEDNN_ISA_ENV, ONEDNN_ISA_ENV);
+        }
     }
 
     public SegmenterConfig config() {
@@ -298,16 +316,20 @@ public final class SegmenterTrainer implements AutoCloseable {
         load(SegmenterWeights.fromBytes(weights));
     }
 
+    /** Name prefix of the backbone's parameters inside the whole model. */
+    static final String BACKBONE_PREFIX = "01backbone_";
+
     /**
-     * Copies every tensor of {@code pretrained} whose name (or {@code "backbone_" + name}, for a bare
-     * backbone) and shape match one of this model's parameters; returns how many were copied. Use it
-     * to start from a pretrained backbone or from a model trained for another number of classes.
+     * Copies every tensor of {@code pretrained} whose name (or {@code "01backbone_" + name}, for the
+     * tensors of a bare {@link ResNetBackbone}) and shape match one of this model's parameters; returns
+     * how many were copied. Use it to start from a pretrained backbone or from a model trained for
+     * another number of classes.
      */
     public int initialiseFrom(SegmenterWeights pretrained) {
         LinkedHashMap<String, SegmenterWeights.Tensor> merged = new LinkedHashMap<>(snapshot().tensors());
         int copied = 0;
         for (var e : pretrained.tensors().entrySet()) {
-            String name = merged.containsKey(e.getKey()) ? e.getKey() : "backbone_" + e.getKey();
+            String name = ownName(merged, e.getKey());
             SegmenterWeights.Tensor mine = merged.get(name);
             if (mine != null && Arrays.equals(mine.shape(), e.getValue().shape())) {
                 merged.put(name, e.getValue());
@@ -318,15 +340,23 @@ public final class SegmenterTrainer implements AutoCloseable {
         return copied;
     }
 
+    private static String ownName(java.util.Map<String, SegmenterWeights.Tensor> mine, String name) {
+        return mine.containsKey(name) ? name : BACKBONE_PREFIX + name;
+    }
+
     /**
      * Initialises from a DJL {@code .params} file saved (by {@code Model.save}) from a
      * {@link DeepLabV3Plus} or a {@link ResNetBackbone} of this architecture (the number of classes may
      * differ); returns the number of tensors copied (see {@link #initialiseFrom(SegmenterWeights)}).
+     *
+     * @throws MalformedModelException when the file holds neither (DJL reads parameters by position,
+     *     so a file is accepted only when all its tensors but the classifier's fit by name and shape)
      */
     public int initialiseFromDjlParams(Path paramsFile) throws IOException, MalformedModelException {
         if (!Files.isRegularFile(paramsFile)) {
             throw new IOException("no such .params file: " + paramsFile);
         }
+        SegmenterWeights mine = snapshot();
         List<Exception> failures = new ArrayList<>();
         for (boolean whole : new boolean[] {true, false}) {
             Block block = whole ? new DeepLabV3Plus(config) : new ResNetBackbone(config);
@@ -336,9 +366,21 @@ public final class SegmenterTrainer implements AutoCloseable {
                 String prefix = file.replaceFirst("(-\\d{4})?\\.params$", "");
                 m.load(paramsFile.toAbsolutePath().getParent(), prefix);
                 LinkedHashMap<String, SegmenterWeights.Tensor> t = new LinkedHashMap<>();
+                int fits = 0;
                 for (Pair<String, Parameter> p : block.getParameters()) {
                     NDArray a = p.getValue().getArray();
-                    t.put(p.getKey(), new SegmenterWeights.Tensor(a.getShape().getShape(), a.toFloatArray()));
+                    SegmenterWeights.Tensor tensor =
+                            new SegmenterWeights.Tensor(a.getShape().getShape(), a.toFloatArray());
+                    t.put(p.getKey(), tensor);
+                    SegmenterWeights.Tensor own = mine.tensors().get(ownName(mine.tensors(), p.getKey()));
+                    if (own != null && Arrays.equals(own.shape(), tensor.shape())) {
+                        fits++;
+                    }
+                }
+                if (fits < t.size() - (whole ? 2 : 0)) {
+                    failures.add(new MalformedModelException((whole ? "as DeepLabV3+: " : "as backbone: ")
+                            + (t.size() - fits) + " of " + t.size() + " tensors do not fit"));
+                    continue;
                 }
                 return initialiseFrom(new SegmenterWeights(t));
             } catch (IOException | MalformedModelException | RuntimeException e) {

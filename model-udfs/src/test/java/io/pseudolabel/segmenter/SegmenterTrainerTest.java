@@ -1,0 +1,200 @@
+package io.pseudolabel.segmenter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.masks.ClassMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SegmenterTrainerTest {
+
+    /** ResNet-18, base 8, 32x32 crops at scale 1, batch 4. */
+    static SegmenterConfig config(String optimizer, long seed) {
+        return new SegmenterConfig(18, 3, 8, 16, 8, 16, 0f, 32, 1f, 1f, 4, optimizer,
+                optimizer.equals("adam") ? 3e-3f : 0.05f, 0.9f, 1e-4f, 0, seed);
+    }
+
+    /** 48x48 grey images with a red square (class 1) and a blue square (class 2), 255 on a border ring. */
+    static List<Sample> squares(int count, long seed) {
+        Random rnd = new Random(seed);
+        List<Sample> out = new ArrayList<>();
+        int n = 48;
+        for (int k = 0; k < count; k++) {
+            byte[] rgb = new byte[n * n * 3];
+            byte[] ids = new byte[n * n];
+            for (int i = 0; i < n * n; i++) {
+                int g = 100 + rnd.nextInt(30);
+                rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = (byte) g;
+            }
+            for (int cls = 1; cls <= 2; cls++) {
+                int size = 10 + rnd.nextInt(8);
+                int x0 = rnd.nextInt(n - size);
+                int y0 = rnd.nextInt(n - size);
+                for (int y = y0; y < y0 + size; y++) {
+                    for (int x = x0; x < x0 + size; x++) {
+                        int i = y * n + x;
+                        ids[i] = (byte) cls;
+                        rgb[i * 3] = (byte) (cls == 1 ? 220 : 30);
+                        rgb[i * 3 + 1] = 40;
+                        rgb[i * 3 + 2] = (byte) (cls == 1 ? 30 : 220);
+                    }
+                }
+            }
+            for (int x = 0; x < n; x++) {
+                ids[x] = (byte) 255;
+            }
+            out.add(new Sample(new RgbImage(n, n, rgb), new ClassMap(n, n, ids)));
+        }
+        return out;
+    }
+
+    private static float fixedLoss(SegmenterTrainer t, List<Augmenter.Crop> crops) {
+        // Evaluate a batch loss without changing the weights: train on a copy and restore.
+        SegmenterWeights w = t.snapshot();
+        SegmenterWeights o = t.optimizerSnapshot();
+        float l = t.trainBatch(crops);
+        t.load(w);
+        t.loadOptimizerState(o);
+        return l;
+    }
+
+    @Test
+    void aFewStepsReduceTheLoss() {
+        List<Sample> data = squares(6, 1);
+        Augmenter aug = new Augmenter(32, 1f, 1f);
+        Random r = new Random(9);
+        List<Augmenter.Crop> probe = new ArrayList<>();
+        for (Sample s : data.subList(0, 4)) {
+            probe.add(aug.augment(s, r));
+        }
+        for (String opt : new String[] {"adam", "sgd"}) {
+            try (SegmenterTrainer t = new SegmenterTrainer(config(opt, 1), Device.cpu())) {
+                float before = fixedLoss(t, probe);
+                float first = t.trainSteps(data, 5, new Random(2));
+                t.trainSteps(data, 10, new Random(3));
+                float last = t.trainSteps(data, 5, new Random(4));
+                float after = fixedLoss(t, probe);
+                assertEquals(20, t.steps());
+                assertEquals(80 + 8, t.samplesSeen()); // fixedLoss trains (and undoes) two batches
+                assertTrue(after < 0.6f * before, opt + ": probe loss " + before + " -> " + after);
+                assertTrue(last < first, opt + ": mean loss " + first + " -> " + last);
+            }
+        }
+    }
+
+    @Test
+    void weightsRoundTripGivesIdenticalPredictions() {
+        List<Sample> data = squares(4, 2);
+        try (SegmenterTrainer a = new SegmenterTrainer(config("adam", 1), Device.cpu());
+                SegmenterTrainer b = new SegmenterTrainer(config("adam", 2), Device.cpu())) {
+            a.trainSteps(data, 3, new Random(1));
+            assertNotEquals(a.snapshot(), b.snapshot());
+            byte[] bytes = a.weights();
+            b.load(bytes);
+            assertEquals(a.snapshot(), b.snapshot());
+            for (Sample s : data) {
+                assertArrayEquals(a.predict(s.image()), b.predict(s.image()));
+            }
+            RgbImage odd = new RgbImage(21, 13, new byte[21 * 13 * 3]);
+            assertArrayEquals(a.predict(odd), b.predict(odd));
+        }
+    }
+
+    @Test
+    void optimizerStateRoundTripContinuesIdentically() {
+        List<Sample> data = squares(4, 3);
+        for (String opt : new String[] {"adam", "sgd"}) {
+            try (SegmenterTrainer a = new SegmenterTrainer(config(opt, 1), Device.cpu());
+                    SegmenterTrainer b = new SegmenterTrainer(config(opt, 2), Device.cpu())) {
+                a.trainSteps(data, 3, new Random(1));
+                b.load(a.weights());
+                b.loadOptimizerState(a.optimizerState());
+                assertEquals(3, b.steps());
+                float la = a.trainSteps(data, 2, new Random(5));
+                float lb = b.trainSteps(data, 2, new Random(5));
+                assertEquals(la, lb, 1e-5f);
+                SegmenterWeights wa = a.snapshot();
+                SegmenterWeights wb = b.snapshot();
+                for (String n : wa.names()) {
+                    assertArrayEquals(wa.get(n).data(), wb.get(n).data(), 1e-5f, n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void averageOfTwoTrainersIsTheElementwiseMean() {
+        try (SegmenterTrainer a = new SegmenterTrainer(config("sgd", 1), Device.cpu());
+                SegmenterTrainer b = new SegmenterTrainer(config("sgd", 2), Device.cpu());
+                SegmenterTrainer c = new SegmenterTrainer(config("sgd", 3), Device.cpu())) {
+            a.trainSteps(squares(4, 4), 1, new Random(1));
+            SegmenterWeights wa = a.snapshot();
+            SegmenterWeights wb = b.snapshot();
+            SegmenterWeights mean = new WeightAverager.Sum().add(wa).merge(new WeightAverager.Sum().add(wb)).mean();
+            c.load(mean.toBytes());
+            SegmenterWeights wc = c.snapshot();
+            for (String n : wa.names()) {
+                float[] x = wa.get(n).data();
+                float[] y = wb.get(n).data();
+                float[] m = wc.get(n).data();
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals((x[i] + y[i]) / 2f, m[i], n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void initialisesFromDjlParamsOfABackboneOrAWholeModel(@TempDir Path dir) throws Exception {
+        try (SegmenterTrainer a = new SegmenterTrainer(config("adam", 1), Device.cpu());
+                SegmenterTrainer b = new SegmenterTrainer(config("adam", 2).withClasses(5), Device.cpu())) {
+            a.trainSteps(squares(4, 5), 2, new Random(1));
+            a.saveBackboneDjlParams(dir, "resnet18");
+            a.saveDjlParams(dir, "deeplab");
+            Path backbone = dir.resolve("resnet18-0000.params");
+            assertTrue(Files.isRegularFile(backbone));
+            int n = b.initialiseFromDjlParams(backbone);
+            SegmenterWeights wa = a.snapshot();
+            SegmenterWeights wb = b.snapshot();
+            int backboneTensors = 0;
+            for (String name : wa.names()) {
+                if (name.contains("backbone")) {
+                    backboneTensors++;
+                    assertEquals(wa.get(name), wb.get(name), name);
+                }
+            }
+            assertEquals(backboneTensors, n);
+            // The whole model: everything but the 5-class classifier (weight and bias) fits.
+            int whole = b.initialiseFromDjlParams(dir.resolve("deeplab-0000.params"));
+            assertEquals(wa.size() - 2, whole);
+            // a still works after saving.
+            assertEquals(48 * 48, a.predict(squares(1, 6).get(0).image()).length);
+            assertThrows(Exception.class, () -> b.initialiseFromDjlParams(dir.resolve("missing.params")));
+        }
+    }
+
+    @Test
+    void rejectsLabelsOutsideTheClasses() {
+        List<Sample> bad = squares(1, 7);
+        bad.get(0).labels().ids()[100] = 9;
+        try (SegmenterTrainer t = new SegmenterTrainer(config("adam", 1), Device.cpu())) {
+            Augmenter.Crop c = Augmenter.crop(Augmenter.normalise(bad.get(0).image()), bad.get(0).labels().ids(),
+                    48, 48, 32, 0, 0, false);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.trainBatch(List.of(c)));
+            assertTrue(e.getMessage().contains("label id 9"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> t.load(new byte[] {1, 2, 3}));
+        }
+    }
+}
