@@ -62,6 +62,9 @@ public final class HadoopFiles {
     public static void writeAtomically(String uri, byte[] data, Configuration conf) throws IOException {
         Path target = new Path(normalize(uri));
         FileSystem fs = target.getFileSystem(conf);
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+            fs = local.getRawFileSystem(); // no .crc side files next to exported PNGs and JSON
+        }
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             out.write(data);

@@ -57,9 +57,10 @@ public final class DistributedTrainer {
         Optional<Checkpoints.Loaded> resume = Checkpoints.latest(output, conf);
         if (resume.isPresent()) {
             Checkpoints.Loaded c = resume.get();
-            if (!c.state().segmenterConfig().equals(settings.segmenter().toString())) {
-                throw new IllegalArgumentException("checkpoint under " + Checkpoints.dir(output) + " was made with "
-                        + c.state().segmenterConfig() + ", not " + settings.segmenter() + "; use a new --output");
+            // The architecture must match; the schedule may change (e.g. more rounds after a finished run).
+            if (!c.state().segmenterConfig().equals(architecture(settings))) {
+                throw new IllegalArgumentException("checkpoint under " + Checkpoints.dir(output) + " holds a "
+                        + c.state().segmenterConfig() + ", not a " + architecture(settings) + "; use a new --output");
             }
             weights = c.weights();
             optimizer = c.optimizer();
@@ -109,7 +110,7 @@ public final class DistributedTrainer {
             losses.add(loss);
             seen += sum.samples;
             trainedSamples += sum.samples;
-            Checkpoints.save(output, new Checkpoints.State(round, losses, seen, settings.segmenter().toString()),
+            Checkpoints.save(output, new Checkpoints.State(round, losses, seen, architecture(settings)),
                     weights, optimizer, conf);
             double elapsed = (System.nanoTime() - trainStart) / 1e9;
             double rate = trainedSamples / elapsed;
@@ -123,6 +124,14 @@ public final class DistributedTrainer {
         double seconds = (System.nanoTime() - trainStart) / 1e9;
         return new Result(modelDir, settings.rounds(), losses, seconds > 0 ? trainedSamples / seconds : 0,
                 System.currentTimeMillis() - start, firstRound - 1);
+    }
+
+    /** The fields that fix parameter names and shapes: a checkpoint resumes only into the same ones. */
+    static String architecture(TrainSettings settings) {
+        var s = settings.segmenter();
+        return String.format(Locale.ROOT, "ResNet-%d DeepLabV3+ classes=%d base=%d aspp=%d low-level=%d decoder=%d",
+                s.depth(), s.numClasses(), s.baseChannels(), s.asppChannels(), s.lowLevelChannels(),
+                s.decoderChannels());
     }
 
     /** The trained model: weights plus a JSON with the architecture and class names. */
