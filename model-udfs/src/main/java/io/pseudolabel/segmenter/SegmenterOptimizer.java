@@ -2,6 +2,8 @@ package io.pseudolabel.segmenter;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -90,7 +92,8 @@ final class SegmenterOptimizer {
                 m.muli(b1).addi(grad);
                 w.subi(m.mul(lr));
             }
-            g.subi(g);
+            // Zeroed by libtorch (NaN-safe, unlike g - g).
+            JniUtils.zeroGrad((PtNDArray) w);
         }
     }
 

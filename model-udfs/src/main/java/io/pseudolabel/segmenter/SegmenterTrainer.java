@@ -217,8 +217,7 @@ public final class SegmenterTrainer implements AutoCloseable {
         for (Pair<String, Parameter> p : net.getParameters()) {
             NDArray w = p.getValue().getArray();
             if (p.getValue().requiresGradient() && w.hasGradient()) {
-                NDArray g = w.getGradient();
-                g.subi(g);
+                JniUtils.zeroGrad((PtNDArray) w);
             }
         }
     }

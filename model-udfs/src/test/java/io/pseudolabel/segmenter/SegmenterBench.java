@@ -20,7 +20,7 @@ public final class SegmenterBench {
         String what = args.length > 0 ? args[0] : "speed";
         if (what.equals("speed")) {
             speed(64, 4, 200);
-            speed(128, 4, 20);
+            speed(128, 4, 50);
         } else {
             int steps = args.length > 1 ? Integer.parseInt(args[1]) : 300;
             int crop = args.length > 2 ? Integer.parseInt(args[2]) : 128;
