@@ -15,6 +15,10 @@ final class Spark {
             conf.setMaster("local[*]");
         }
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        // Executors training the segmenter on CPUs: exact oneDNN kernels, no spinning OpenMP threads.
+        conf.setIfMissing("spark.executorEnv.ONEDNN_MAX_CPU_ISA", "AVX2");
+        conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
+        conf.setIfMissing("spark.executorEnv.TORCH_CPP_LOG_LEVEL", "ERROR");
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }
