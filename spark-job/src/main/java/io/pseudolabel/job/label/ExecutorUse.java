@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -13,9 +14,9 @@ import java.util.TreeSet;
 
 /**
  * What one executor did in a label run: the label tasks it ran, how many of them Spark gave a GPU address,
- * the addresses it gave, and how many model sets the executor JVM had loaded ({@link ExecutorModels#loads()},
- * one per model fingerprint and device when the one-model-per-executor rule holds). Every label task reports
- * one line through a collection accumulator; Spark merges the updates of successful tasks only, so a task
+ * the addresses it gave, and how many times the executor JVM had loaded this run's model set
+ * ({@link ExecutorModels#loads(String, RuntimeOptions)}: 1 when the one-model-set-per-executor rule holds).
+ * Every label task reports one line through a collection accumulator; Spark merges the updates of successful tasks only, so a task
  * lost with its executor is not counted. The driver folds the lines into one record per executor for the
  * run's manifest.
  */
@@ -25,12 +26,12 @@ public record ExecutorUse(String executorId, String host, int tasks, int gpuTask
     private static final String SEP = "\t";
 
     /** The report line of the running task, after it has its models. */
-    static String report() {
+    static String report(String fingerprint, RuntimeOptions runtime) {
         SparkEnv env = SparkEnv.get();
         String executor = env == null ? "?" : env.executorId();
         String host = env == null || env.blockManager() == null ? "?" : env.blockManager().blockManagerId().host();
         return String.join(SEP, executor, host, String.join(",", gpuAddresses()),
-                Integer.toString(ExecutorModels.loads()));
+                Integer.toString(ExecutorModels.loads(fingerprint, runtime)));
     }
 
     /** The GPU addresses Spark assigned to the running task; empty when none (or outside a task). */

@@ -69,7 +69,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         Configuration conf = hadoopConf.value().value();
         ModelSet models = ExecutorModels.get(ModelLocalizer.localize(t.settings(), conf), t.fingerprint(), runtime);
         if (executors != null) {
-            executors.add(ExecutorUse.report());
+            executors.add(ExecutorUse.report(t.fingerprint(), runtime));
         }
         PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.text());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, t.prepareThreads()), r -> {
