@@ -115,6 +115,32 @@ class S3LabelTest {
         }
     }
 
+    @Test
+    void aConfigFileOnS3IsReadWithSparkHadoopSettingsFromConfAndSecretsStayHidden() throws Exception {
+        String bucket = "s3-config-test";
+        s3.createBucket(bucket);
+        s3.put(bucket, "conf/nightly.conf", ("pseudolabel.job.batch-size = 3\n"
+                + "pseudolabel.models.dir = \"s3a://AKIAEXAMPLE:topsecret@" + bucket + "/models\"\n")
+                .getBytes(StandardCharsets.UTF_8));
+        List<String> confs = new java.util.ArrayList<>();
+        s3.s3aSettings(bucket).forEach((k, v) -> confs.add("spark.hadoop." + k + "=" + v));
+        confs.add("pseudolabel.job.partitions=5");
+        try {
+            var config = JobConfig.load("s3a://" + bucket + "/conf/nightly.conf", confs);
+            assertEquals(3, config.getInt("pseudolabel.job.batch-size"));
+            assertEquals(5, config.getInt("pseudolabel.job.partitions"));
+            assertEquals(S3TestServer.SECRET_KEY, System.getProperty("spark.hadoop.fs.s3a.bucket." + bucket
+                    + ".secret.key"), "--conf spark.* reaches SparkConf the way spark-submit's --conf does");
+            String shown = JobConfig.render(config);
+            assertTrue(shown.contains("s3a://***@" + bucket + "/models"), shown);
+            for (String secret : List.of("topsecret", "AKIAEXAMPLE", S3TestServer.SECRET_KEY, S3TestServer.ACCESS_KEY)) {
+                assertFalse(shown.contains(secret), shown);
+            }
+        } finally {
+            s3.s3aSettings(bucket).keySet().forEach(k -> System.clearProperty("spark.hadoop." + k));
+        }
+    }
+
     static LabelJob.Summary run(String root, String runId, ByteArrayOutputStream log) throws Exception {
         var config = TestSpark.config(Map.of("pseudolabel.models.dir", root + "/models", "pseudolabel.job.layout",
                 "voc", "pseudolabel.job.split", "train", "pseudolabel.job.classes", root + "/voc/classes.txt"));
