@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import io.pseudolabel.job.data.HadoopFiles;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ public final class JobConfig {
     private static final Pattern SECRET = Pattern.compile(".*(secret|password|token|access\\.key|credential).*",
             Pattern.CASE_INSENSITIVE);
 
+    private static final Pattern USER_INFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\\s]+@");
+
     private JobConfig() {}
 
     public static Config load(String configFile, List<String> confs) {
@@ -31,21 +34,50 @@ public final class JobConfig {
                 throw new CommandLine.UsageException("--conf takes key=value, got '" + kv + "'");
             }
             String key = kv.substring(0, eq).trim();
-            overrides = overrides.withValue(key, ConfigValueFactory.fromAnyRef(kv.substring(eq + 1).trim()));
+            String value = kv.substring(eq + 1).trim();
+            if (key.startsWith("spark.")) {
+                // Spark settings go where spark-submit puts its --conf: system properties, read by SparkConf.
+                System.setProperty(key, value);
+                continue;
+            }
+            overrides = overrides.withValue(key, ConfigValueFactory.fromAnyRef(value));
         }
         Config file = ConfigFactory.empty();
         if (configFile != null) {
-            Path p = Path.of(configFile);
-            if (!Files.isRegularFile(p)) {
-                throw new CommandLine.UsageException("config file not found: " + configFile);
-            }
-            file = ConfigFactory.parseFile(p.toFile());
+            file = parseConfigFile(configFile);
         }
         Config merged = overrides.withFallback(ConfigFactory.systemProperties()).withFallback(file)
                 .withFallback(ConfigFactory.defaultReference()).resolve();
         checkKnownKeys(merged.getConfig("pseudolabel"), ConfigFactory.defaultReference().getConfig("pseudolabel"),
                 "pseudolabel");
         return merged;
+    }
+
+    /**
+     * A local HOCON file, or one on any Hadoop filesystem ({@code s3a://}, {@code hdfs://}), read with the
+     * {@code spark.hadoop.*} settings of this JVM (spark-submit's {@code --conf}) before Spark starts.
+     */
+    static Config parseConfigFile(String configFile) {
+        if (!configFile.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*") || configFile.startsWith("file:")) {
+            Path p = configFile.startsWith("file:") ? Path.of(java.net.URI.create(configFile)) : Path.of(configFile);
+            if (!Files.isRegularFile(p)) {
+                throw new CommandLine.UsageException("config file not found: " + configFile);
+            }
+            return ConfigFactory.parseFile(p.toFile());
+        }
+        org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+        for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf().getAllWithPrefix("spark.hadoop.")) {
+            hadoop.set(kv._1(), kv._2());
+        }
+        try {
+            if (!HadoopFiles.exists(configFile, hadoop)) {
+                throw new CommandLine.UsageException("config file not found: " + configFile);
+            }
+            return ConfigFactory.parseString(HadoopFiles.readString(configFile, hadoop),
+                    com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription(configFile));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read config file " + configFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** A key under pseudolabel that reference.conf does not define is a typo; say which. */
@@ -58,12 +90,18 @@ public final class JobConfig {
         }
     }
 
-    /** The pseudolabel section as HOCON, secrets shown as ***. */
+    /**
+     * The pseudolabel section as HOCON, secrets shown as ***: values of secret-looking keys, and user info in
+     * URIs ({@code s3a://KEY:SECRET@bucket}). Nothing outside the pseudolabel section (Spark and Hadoop
+     * settings such as {@code spark.hadoop.fs.s3a.secret.key}) is printed at all.
+     */
     public static String render(Config config) {
         Config c = config.getConfig("pseudolabel");
         for (Map.Entry<String, ConfigValue> e : c.entrySet()) {
             if (SECRET.matcher(e.getKey().toLowerCase(Locale.ROOT)).matches()) {
                 c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef("***"));
+            } else if (e.getValue().unwrapped() instanceof String v && USER_INFO.matcher(v).find()) {
+                c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(USER_INFO.matcher(v).replaceAll("$1***@")));
             }
         }
         return "pseudolabel " + c.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));

@@ -15,12 +15,22 @@ public final class TestSpark {
     private TestSpark() {}
 
     public static synchronized SparkSession session() {
-        if (spark == null) {
+        if (spark == null || spark.sparkContext().isStopped()) {
             spark = SparkSession.builder().master("local[2]").appName("pseudolabel-test")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
                     .config("spark.ui.showConsoleProgress", "false").getOrCreate();
         }
         return spark;
+    }
+
+    /** Stops the local session (a test that needs another master, e.g. a standalone cluster, calls this). */
+    public static synchronized void stop() {
+        if (spark != null) {
+            spark.stop();
+            spark = null;
+        }
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
     }
 
     public static Path fixtureModels() {

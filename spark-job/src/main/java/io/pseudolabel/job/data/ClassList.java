@@ -1,5 +1,7 @@
 package io.pseudolabel.job.data;
 
+import org.apache.hadoop.conf.Configuration;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,26 +29,40 @@ public final class ClassList {
 
     /** {@code voc}, {@code coco}, or a file with one class name per line (blank lines and # comments skipped). */
     public static List<String> resolve(String spec) {
+        return resolve(spec, null);
+    }
+
+    /** As {@link #resolve(String)}; with a Hadoop configuration the file may also be on S3 or HDFS. */
+    public static List<String> resolve(String spec, Configuration conf) {
         if (spec.equalsIgnoreCase("voc")) {
             return VOC;
         }
         if (spec.equalsIgnoreCase("coco")) {
             return COCO;
         }
-        Path file = Path.of(spec);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--classes must be voc, coco or a file of class names; no file " + spec);
-        }
+        String text;
         try {
-            List<String> names = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
-                    .filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
-            if (names.isEmpty() || names.size() > 254) {
-                throw new IllegalArgumentException("class file " + file + " must name 1..254 classes, has "
-                        + names.size());
+            if (conf != null && spec.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*") && !spec.startsWith("file:")) {
+                if (!HadoopFiles.exists(spec, conf)) {
+                    throw new IllegalArgumentException("--classes must be voc, coco or a file of class names; no file "
+                            + spec);
+                }
+                text = HadoopFiles.readString(spec, conf);
+            } else {
+                Path file = spec.startsWith("file:") ? Path.of(java.net.URI.create(spec)) : Path.of(spec);
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("--classes must be voc, coco or a file of class names; no file "
+                            + spec);
+                }
+                text = Files.readString(file, StandardCharsets.UTF_8);
             }
-            return names;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read class file " + file, e);
+            throw new UncheckedIOException("cannot read class file " + spec, e);
         }
+        List<String> names = text.lines().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
+        if (names.isEmpty() || names.size() > 254) {
+            throw new IllegalArgumentException("class file " + spec + " must name 1..254 classes, has " + names.size());
+        }
+        return names;
     }
 }

@@ -18,15 +18,17 @@ public final class ExecutorModels {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
     private static final Map<String, ModelSet> CACHE = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
+    private static final Map<String, AtomicInteger> LOADS_BY_KEY = new ConcurrentHashMap<>();
 
     private ExecutorModels() {}
 
     public static ModelSet get(LabelerSettings settings, String fingerprint, RuntimeOptions runtime) {
-        String key = fingerprint + "@" + runtime.cacheKey();
+        String key = key(fingerprint, runtime);
         return CACHE.computeIfAbsent(key, k -> {
             long start = System.nanoTime();
             ModelSet set = ModelSet.load(settings, runtime);
             LOADS.incrementAndGet();
+            LOADS_BY_KEY.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
             LOG.info("loaded models {} on {} in {} ms", fingerprint, runtime.cacheKey(),
                     (System.nanoTime() - start) / 1_000_000);
             return set;
@@ -36,6 +38,16 @@ public final class ExecutorModels {
     /** How many model sets this JVM has loaded; the cluster test checks it is one per executor. */
     public static int loads() {
         return LOADS.get();
+    }
+
+    /** How many times this JVM has loaded the model set of {@code fingerprint} on {@code runtime}'s device. */
+    public static int loads(String fingerprint, RuntimeOptions runtime) {
+        AtomicInteger n = LOADS_BY_KEY.get(key(fingerprint, runtime));
+        return n == null ? 0 : n.get();
+    }
+
+    private static String key(String fingerprint, RuntimeOptions runtime) {
+        return fingerprint + "@" + runtime.cacheKey();
     }
 
     /** Closes and forgets every model set (tests, and the demo before it exits). */

@@ -27,6 +27,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
@@ -59,7 +60,8 @@ public final class LabelJob {
 
     /** What a run did; also printed. */
     public record Summary(String runId, String labelsDir, long total, long labelled, long carriedOver,
-            Map<String, Long> counts, List<String> firstErrors, String fingerprint, long millis) {}
+            Map<String, Long> counts, List<String> firstErrors, String fingerprint, long millis,
+            List<ExecutorUse> executors) {}
 
     private LabelJob() {}
 
@@ -76,7 +78,7 @@ public final class LabelJob {
         if (HadoopFiles.exists(Runs.runDir(output, runId), hadoop)) {
             throw new IllegalArgumentException("run " + runId + " already exists under " + output);
         }
-        List<String> classes = ClassList.resolve(job.classes());
+        List<String> classes = ClassList.resolve(job.classes(), hadoop);
         List<ImageRef> refs = DatasetLister.list(job.layout(), options.images(), job.split(), job.annotations(),
                 settings.supervision() != Supervision.NONE, options.incremental(), hadoop);
         String fingerprint = ModelFingerprint.of(settings, classes);
@@ -96,10 +98,11 @@ public final class LabelJob {
         Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(hadoop));
         LongAccumulator done = jsc.sc().longAccumulator("images labelled");
         LongAccumulator failed = jsc.sc().longAccumulator("images failed");
+        CollectionAccumulator<String> executorReports = jsc.sc().collectionAccumulator("label executors");
 
         int partitions = partitions(job, plan.toLabel.size(), jsc.defaultParallelism());
         JavaRDD<Row> rows = jsc.parallelize(plan.toLabel, partitions)
-                .mapPartitions(new LabelPartition(taskBc, confBc, done, failed));
+                .mapPartitions(new LabelPartition(taskBc, confBc, done, failed, executorReports));
         Dataset<Row> labelled = spark.createDataFrame(rows, LabelTable.SCHEMA);
         Dataset<Row> all = labelled;
         if (!plan.carried.isEmpty()) {
@@ -130,13 +133,14 @@ public final class LabelJob {
         Map<String, Long> durations = new LinkedHashMap<>();
         durations.put("list_and_plan", listed - start);
         durations.put("label", labelledAt - listed);
+        List<ExecutorUse> executors = ExecutorUse.summarize(executorReports.value());
         Manifest manifest = new Manifest(runId, "label", options.images(), output, fingerprint,
-                JobConfig.render(config), createdAt, counts, plan.carried.size(), done.value(), durations);
+                JobConfig.render(config), createdAt, counts, plan.carried.size(), done.value(), durations, executors);
         HadoopFiles.writeAtomically(Runs.manifest(output, runId), manifest.toJson().getBytes(StandardCharsets.UTF_8),
                 hadoop);
         Runs.publish(output, runId, hadoop);
         return new Summary(runId, labelsDir, total, done.value(), plan.carried.size(), counts, firstErrors,
-                fingerprint, System.currentTimeMillis() - start);
+                fingerprint, System.currentTimeMillis() - start, executors);
     }
 
     /** CLIP class embeddings, computed once here on the driver's CPU and broadcast to every task. */

@@ -15,6 +15,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
@@ -44,13 +45,21 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
     private final Broadcast<SerializableConfiguration> hadoopConf;
     private final LongAccumulator done;
     private final LongAccumulator failed;
+    private final CollectionAccumulator<String> executors;
 
     public LabelPartition(Broadcast<LabelTask> task, Broadcast<SerializableConfiguration> hadoopConf,
             LongAccumulator done, LongAccumulator failed) {
+        this(task, hadoopConf, done, failed, null);
+    }
+
+    /** @param executors receives one {@link ExecutorUse} report per task (may be null) */
+    public LabelPartition(Broadcast<LabelTask> task, Broadcast<SerializableConfiguration> hadoopConf,
+            LongAccumulator done, LongAccumulator failed, CollectionAccumulator<String> executors) {
         this.task = task;
         this.hadoopConf = hadoopConf;
         this.done = done;
         this.failed = failed;
+        this.executors = executors;
     }
 
     @Override
@@ -59,6 +68,9 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         RuntimeOptions runtime = t.settings().runtime().withGpuId(assignedGpu());
         Configuration conf = hadoopConf.value().value();
         ModelSet models = ExecutorModels.get(ModelLocalizer.localize(t.settings(), conf), t.fingerprint(), runtime);
+        if (executors != null) {
+            executors.add(ExecutorUse.report(t.fingerprint(), runtime));
+        }
         PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.text());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, t.prepareThreads()), r -> {
             Thread th = new Thread(r, "pseudolabel-prepare");

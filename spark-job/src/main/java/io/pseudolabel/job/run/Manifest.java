@@ -2,6 +2,9 @@ package io.pseudolabel.job.run;
 
 import com.google.gson.GsonBuilder;
 
+import io.pseudolabel.job.label.ExecutorUse;
+
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,10 +13,11 @@ import java.util.Map;
  * @param config the effective configuration, secrets redacted
  * @param counts images by status
  * @param durationsMillis wall time of each phase
+ * @param executors per executor: label tasks, GPU addresses its tasks got, model sets its JVM loaded
  */
 public record Manifest(String runId, String command, String images, String output, String modelFingerprint,
         String config, long createdAtMillis, Map<String, Long> counts, long carriedOver, long labelled,
-        Map<String, Long> durationsMillis) {
+        Map<String, Long> durationsMillis, List<ExecutorUse> executors) {
 
     public String toJson() {
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(this);
