@@ -179,7 +179,7 @@ final class Commands {
             out.printf("generating %d train + %d val synthetic scenes in %s%n", train, val, data);
             new VocSceneWriter(new SceneGenerator(FixtureWorld.load(), 7L)).write(data, train, val);
         }
-        String models = cl.get("models", Demo.fixtureModels().toString());
+        String models = cl.get("models") != null ? cl.get("models") : Demo.fixtureModels().toString();
         Config c = withModels(config, models);
         c = set(c, "pseudolabel.job.layout", "voc");
         c = set(c, "pseudolabel.job.split", "train");
