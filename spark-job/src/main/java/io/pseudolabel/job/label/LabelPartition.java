@@ -85,7 +85,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
     }
 
     /** The GPU address Spark assigned to this task, or -1 when it assigned none. */
-    static int assignedGpu() {
+    public static int assignedGpu() {
         TaskContext ctx = TaskContext.get();
         if (ctx == null) {
             return -1;

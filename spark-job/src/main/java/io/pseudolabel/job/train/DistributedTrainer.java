@@ -88,7 +88,7 @@ public final class DistributedTrainer {
                     return java.util.Collections.<RoundSum>emptyIterator();
                 }
                 int partition = TaskContext.getPartitionId();
-                try (SegmenterTrainer trainer = new SegmenterTrainer(settings.segmenter())) {
+                try (SegmenterTrainer trainer = newTrainer(settings.segmenter())) {
                     trainer.load(w.value());
                     if (o.value().size() > 0) {
                         trainer.loadOptimizerState(o.value());
@@ -124,6 +124,12 @@ public final class DistributedTrainer {
         double seconds = (System.nanoTime() - trainStart) / 1e9;
         return new Result(modelDir, settings.rounds(), losses, seconds > 0 ? trainedSamples / seconds : 0,
                 System.currentTimeMillis() - start, firstRound - 1);
+    }
+
+    /** A trainer on the GPU Spark assigned to this task, or on the engine's default device when none was. */
+    static SegmenterTrainer newTrainer(io.pseudolabel.segmenter.SegmenterConfig config) {
+        int gpu = io.pseudolabel.job.label.LabelPartition.assignedGpu();
+        return gpu >= 0 ? new SegmenterTrainer(config, ai.djl.Device.gpu(gpu)) : new SegmenterTrainer(config);
     }
 
     /** The fields that fix parameter names and shapes: a checkpoint resumes only into the same ones. */

@@ -55,7 +55,7 @@ public final class PredictJob {
                 return out.iterator();
             }
             ImageDecoder decoder = new ImageDecoder(maxPixels);
-            try (SegmenterTrainer net = new SegmenterTrainer(m.value().config())) {
+            try (SegmenterTrainer net = DistributedTrainer.newTrainer(m.value().config())) {
                 net.load(m.value().weights());
                 while (it.hasNext()) {
                     ImageRef ref = it.next();
