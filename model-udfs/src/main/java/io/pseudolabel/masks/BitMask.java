@@ -38,10 +38,15 @@ public final class BitMask {
     public static BitMask fromLogits(float[] logits, int width, int height, float threshold) {
         requireLength(logits.length, width, height);
         BitMask m = new BitMask(width, height);
-        for (int i = 0; i < logits.length; i++) {
-            if (logits[i] > threshold) {
-                m.words[i >>> 6] |= 1L << i;
+        int n = logits.length;
+        for (int wi = 0; wi < m.words.length; wi++) {
+            int base = wi << 6;
+            int end = Math.min(64, n - base);
+            long bits = 0;
+            for (int b = 0; b < end; b++) {
+                bits |= (logits[base + b] > threshold ? 1L : 0L) << b;
             }
+            m.words[wi] = bits;
         }
         return m;
     }
