@@ -24,6 +24,8 @@ public final class Main {
               export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE]
                                palette PNGs per image, or one COCO instances JSON with RLE masks
               eval             --pred URI --gt VOC_ROOT [--classes voc|coco|FILE] [--json FILE] [--master URL]
+              bench            [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]
+                               benchmarks against their budgets; a table, bench.md and bench.json in DIR
             common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
             """;
 
@@ -50,6 +52,7 @@ public final class Main {
                 case "eval" -> Commands.eval(cl, config, out);
                 case "demo" -> Commands.demo(cl, config, out);
                 case "export" -> Commands.export(cl, config, out);
+                case "bench" -> Commands.bench(cl, config, out);
                 default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
             };
         } catch (CommandLine.UsageException e) {

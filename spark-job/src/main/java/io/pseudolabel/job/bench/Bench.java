@@ -1,0 +1,98 @@
+package io.pseudolabel.job.bench;
+
+import com.typesafe.config.Config;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code pseudolabel bench}: every benchmark scenario of issue 7 in one run, each against its budget.
+ * Prints one table, and writes {@code bench.json} and {@code bench.md} (plus its working data under
+ * {@code work/}) into the output directory.
+ */
+public final class Bench {
+    /** Scenario ids in the order they run. */
+    public static final List<String> SCENARIOS = List.of("cpu", "overlap", "spark", "memory", "eval", "train");
+
+    /**
+     * @param images images per scenario; -1 = each scenario's default
+     * @param repeats timed repeats (medians are taken over them)
+     */
+    public record Options(int images, Path output, Set<String> only, int repeats, Path models) {
+        boolean runs(String scenario) {
+            return only.isEmpty() || only.contains(scenario);
+        }
+
+        int imagesOr(int fallback) {
+            return images > 0 ? images : fallback;
+        }
+    }
+
+    private Bench() {}
+
+    /** Parses the command line's values; null = default. */
+    public static Options options(String images, String output, String only, String repeats, String models) {
+        Set<String> picked = new LinkedHashSet<>();
+        if (only != null && !only.isBlank()) {
+            for (String s : only.split(",")) {
+                String id = s.strip().toLowerCase(Locale.ROOT);
+                if (!SCENARIOS.contains(id)) {
+                    throw new IllegalArgumentException("--only: unknown scenario '" + s + "'; known: "
+                            + String.join(",", SCENARIOS));
+                }
+                picked.add(id);
+            }
+        }
+        int n = images == null ? -1 : Integer.parseInt(images.strip());
+        if (images != null && n < 1) {
+            throw new IllegalArgumentException("--images must be >= 1: " + images);
+        }
+        int r = repeats == null ? 3 : Integer.parseInt(repeats.strip());
+        if (r < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1: " + repeats);
+        }
+        return new Options(n, Path.of(output == null ? "bench-output" : output).toAbsolutePath().normalize(), picked,
+                r, models == null ? fixtureModels() : Path.of(models).toAbsolutePath().normalize());
+    }
+
+    /** The committed fixture models next to the checkout ({@code pseudolabel.home}, else the working directory). */
+    static Path fixtureModels() {
+        Path home = Path.of(System.getProperty("pseudolabel.home", ".")).toAbsolutePath().normalize();
+        for (Path p : List.of(home, home.getParent() == null ? home : home.getParent())) {
+            Path models = p.resolve("model-udfs/fixtures/models");
+            if (Files.isDirectory(models)) {
+                return models;
+            }
+        }
+        return home.resolve("model-udfs/fixtures/models");
+    }
+
+    public static int run(Options o, Config config, PrintStream out) throws IOException {
+        Files.createDirectories(o.output());
+        Machine machine = Machine.describe();
+        out.println(machine.text());
+        long start = System.nanoTime();
+        List<BenchRow> rows = new ArrayList<>();
+        if (o.runs("cpu")) {
+            out.println("[bench] cpu: non-model CPU per image ...");
+            rows.addAll(new CpuScenario(o.imagesOr(24), o.repeats()).run());
+        }
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        BenchReport report = new BenchReport(machine, rows, Instant.now(), seconds, o);
+        String table = report.table();
+        out.print(table);
+        Files.writeString(o.output().resolve("bench.md"), report.markdown(), StandardCharsets.UTF_8);
+        Files.writeString(o.output().resolve("bench.json"), report.json(), StandardCharsets.UTF_8);
+        out.println("[bench] wrote " + o.output().resolve("bench.md") + " and bench.json in " + seconds + " s");
+        return 0;
+    }
+}
