@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code pseudolabel bench}: every benchmark scenario of issue 7 in one run, each against its budget.
@@ -38,6 +39,11 @@ public final class Bench {
     }
 
     private Bench() {}
+
+    private static void step(PrintStream out, long start, String what) {
+        out.printf(Locale.ROOT, "[bench %3d s] %s%n", (System.nanoTime() - start) / 1_000_000_000L, what);
+        out.flush();
+    }
 
     /** Parses the command line's values; null = default. */
     public static Options options(String images, String output, String only, String repeats, String models) {
@@ -83,8 +89,55 @@ public final class Bench {
         long start = System.nanoTime();
         List<BenchRow> rows = new ArrayList<>();
         if (o.runs("cpu")) {
-            out.println("[bench] cpu: non-model CPU per image ...");
+            step(out, start, "cpu: non-model CPU per image, 1 thread");
             rows.addAll(new CpuScenario(o.imagesOr(24), o.repeats()).run());
+        }
+        Path work = o.output().resolve("work");
+        if (o.runs("overlap")) {
+            step(out, start, "overlap: preprocessing behind inference, local[1], slow fixture models");
+            rows.addAll(new OverlapScenario(o, config, work).run());
+        }
+        // spark, memory and eval share one set of small scenes: `small` unique ones plus copies up to `large`
+        int sparkImages = o.imagesOr(300);
+        int small = o.imagesOr(300);
+        int large = 10 * small;
+        Datasets.Spec spec = new Datasets.Spec(Math.min(300, small), (large + Math.min(300, small) - 1)
+                / Math.min(300, small), 320, 240, 1);
+        Path smallVoc = null;
+        if (o.runs("spark") || o.runs("memory") || o.runs("eval")) {
+            step(out, start, "scenes: " + spec.key());
+            smallVoc = Datasets.voc(work.resolve("voc-320x240-1obj"), spec, 2, sparkImages, small, large);
+        }
+        if (o.runs("spark")) {
+            step(out, start, "spark: label local[2] vs a plain loop, " + sparkImages + " images");
+            SparkSession spark = BenchSpark.start("local[2]");
+            try {
+                rows.addAll(new SparkScenario(o, config, smallVoc, work, sparkImages).run(spark));
+            } finally {
+                spark.stop();
+            }
+        }
+        if (o.runs("memory")) {
+            step(out, start, "memory: child JVMs, " + small + " and " + large + " images");
+            try {
+                rows.addAll(new MemoryScenario(o, smallVoc, work, small, large).run());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        if (o.runs("eval")) {
+            step(out, start, "eval: kernel, and the eval job over " + large + " label maps");
+            SparkSession spark = BenchSpark.start("local[2]");
+            try {
+                rows.addAll(new EvalScenario(o, smallVoc, spec, work, large).run(spark));
+            } finally {
+                spark.stop();
+            }
+        }
+        if (o.runs("train")) {
+            rows.add(BenchRow.notMeasured("train", "samples/s, 2 workers / 1 worker (standalone cluster, 1 core each)",
+                    ">= 1.6x", "the distributed trainer (DESIGN section 7) does not exist yet"));
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         BenchReport report = new BenchReport(machine, rows, Instant.now(), seconds, o);
