@@ -25,6 +25,7 @@ public final class Main {
                                palette PNGs per image, or one COCO instances JSON with RLE masks
               eval             --pred URI --gt VOC_ROOT [--classes voc|coco|FILE] [--json FILE] [--master URL]
               bench            [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]
+                               [--spark-repeats R]
                                benchmarks against their budgets; a table, bench.md and bench.json in DIR
             common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
             """;

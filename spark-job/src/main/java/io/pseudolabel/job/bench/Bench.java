@@ -28,7 +28,7 @@ public final class Bench {
      * @param images images per scenario; -1 = each scenario's default
      * @param repeats timed repeats (medians are taken over them)
      */
-    public record Options(int images, Path output, Set<String> only, int repeats, Path models) {
+    public record Options(int images, Path output, Set<String> only, int repeats, int sparkRepeats, Path models) {
         boolean runs(String scenario) {
             return only.isEmpty() || only.contains(scenario);
         }
@@ -47,6 +47,15 @@ public final class Bench {
 
     /** Parses the command line's values; null = default. */
     public static Options options(String images, String output, String only, String repeats, String models) {
+        return options(images, output, only, repeats, null, models);
+    }
+
+    /**
+     * @param sparkRepeats job/loop pairs of the spark scenario (default 1: at 300 images each pair labels 600
+     *     images, and the default run must stay under 10 minutes on two cores)
+     */
+    public static Options options(String images, String output, String only, String repeats, String sparkRepeats,
+            String models) {
         Set<String> picked = new LinkedHashSet<>();
         if (only != null && !only.isBlank()) {
             for (String s : only.split(",")) {
@@ -66,8 +75,12 @@ public final class Bench {
         if (r < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1: " + repeats);
         }
+        int sr = sparkRepeats == null ? 1 : Integer.parseInt(sparkRepeats.strip());
+        if (sr < 1) {
+            throw new IllegalArgumentException("--spark-repeats must be >= 1: " + sparkRepeats);
+        }
         return new Options(n, Path.of(output == null ? "bench-output" : output).toAbsolutePath().normalize(), picked,
-                r, models == null ? fixtureModels() : Path.of(models).toAbsolutePath().normalize());
+                r, sr, models == null ? fixtureModels() : Path.of(models).toAbsolutePath().normalize());
     }
 
     /** The committed fixture models next to the checkout ({@code pseudolabel.home}, else the working directory). */

@@ -65,7 +65,8 @@ final class BenchReport {
                 .append(", \"load5_start\": ").append(num(machine.load5()))
                 .append(", \"load1_end\": ").append(num(loadAtEnd[0])).append("},\n");
         s.append("  \"options\": {\"images\": ").append(options.images()).append(", \"repeats\": ")
-                .append(options.repeats()).append(", \"only\": ").append(str(String.join(",", options.only())))
+                .append(options.repeats()).append(", \"spark_repeats\": ").append(options.sparkRepeats())
+                .append(", \"only\": ").append(str(String.join(",", options.only())))
                 .append("},\n");
         s.append("  \"rows\": [\n");
         for (int i = 0; i < rows.size(); i++) {

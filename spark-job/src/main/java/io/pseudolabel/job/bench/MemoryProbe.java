@@ -25,7 +25,7 @@ import java.util.Locale;
  * <p>Arguments: master models voc split output
  */
 public final class MemoryProbe {
-    static final long GC_EVERY_MS = 10_000;
+    static final long GC_EVERY_MS = 5_000;
     static final String PREFIX = "BENCH-MEMORY ";
 
     private static volatile long liveMax;

@@ -24,6 +24,8 @@ import java.util.Locale;
 final class MemoryScenario {
     static final String ID = "memory";
     static final String XMX = "-Xmx2g";
+    /** The whole heap committed and touched up front, so RSS does not follow G1's heap sizing. */
+    static final List<String> HEAP = List.of("-Xms2g", XMX, "-XX:+AlwaysPreTouch");
     static final double BUDGET = 1.10;
 
     private final Bench.Options options;
@@ -46,7 +48,7 @@ final class MemoryScenario {
         Probe a = probe(small);
         Probe b = probe(large);
         List<BenchRow> rows = new ArrayList<>();
-        String how = "child JVM " + XMX + ", local[2], supervision boxes (SAM only, sam-chw), 320x240 scenes, 1 object; "
+        String how = "child JVM " + String.join(" ", HEAP) + ", local[2], supervision boxes (SAM only, sam-chw), 320x240 scenes, 1 object; "
                 + small + " vs "
                 + large + " images";
         double heapRatio = (double) b.liveHeap() / a.liveHeap();
@@ -86,7 +88,7 @@ final class MemoryScenario {
                 cmd.add(arg);
             }
         }
-        cmd.add(XMX);
+        cmd.addAll(HEAP);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(MemoryProbe.class.getName());

@@ -54,7 +54,7 @@ final class SparkScenario {
         loop(labeler, refs.subList(0, Math.min(4, n))); // warm-up
         BenchSpark.label(spark, BenchSpark.with(config, java.util.Map.of("pseudolabel.job.split", "n2")), voc, out,
                 "warmup");
-        int reps = Math.min(options.repeats(), 2);
+        int reps = options.sparkRepeats();
         double[] loopMs = new double[reps];
         double[] jobMs = new double[reps];
         double[] stageMs = new double[reps];
