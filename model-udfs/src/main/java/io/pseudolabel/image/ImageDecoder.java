@@ -5,6 +5,8 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
@@ -138,6 +140,39 @@ public final class ImageDecoder {
         return ((t >> 8) + t) >> 8;
     }
 
+    /**
+     * Row {@code y} (0-based from the raster's top) of every band, interleaved, like {@code Raster.getPixels};
+     * straight from the bytes when the raster is one byte array with its bands in order (what the JPEG reader
+     * returns), since {@code getPixels} goes through the sample model one sample at a time.
+     */
+    private static void rowSamples(Raster r, int y, int[] row) {
+        int w = r.getWidth();
+        int bands = r.getNumBands();
+        if (r.getDataBuffer() instanceof DataBufferByte db && db.getNumBanks() == 1
+                && r.getSampleModel() instanceof ComponentSampleModel sm && sm.getPixelStride() == bands
+                && inOrder(sm.getBandOffsets()) && sm.getSampleSize(0) == 8) {
+            byte[] data = db.getData();
+            int base = db.getOffset() + sm.getBandOffsets()[0]
+                    + (r.getMinY() + y - r.getSampleModelTranslateY()) * sm.getScanlineStride()
+                    + (r.getMinX() - r.getSampleModelTranslateX()) * bands;
+            int n = w * bands;
+            for (int i = 0; i < n; i++) {
+                row[i] = data[base + i] & 0xff;
+            }
+            return;
+        }
+        r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, row);
+    }
+
+    private static boolean inOrder(int[] bandOffsets) {
+        for (int i = 0; i < bandOffsets.length; i++) {
+            if (bandOffsets[i] != bandOffsets[0] + i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static RgbImage jpegToRgb(Raster r, Container info, String name) throws ImageDecodeException {
         int w = r.getWidth();
         int h = r.getHeight();
@@ -148,7 +183,7 @@ public final class ImageDecoder {
         int o = 0;
         if (bands == 1) {
             for (int y = 0; y < h; y++) {
-                r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, row);
+                rowSamples(r, y, row);
                 for (int x = 0; x < w; x++) {
                     byte v = (byte) row[x];
                     out[o++] = v;
@@ -161,7 +196,7 @@ public final class ImageDecoder {
             boolean rgb = !info.jfif && (info.adobeTransform == 0
                     || (info.adobeTransform < 0 && ids.length == 3 && ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B'));
             for (int y = 0; y < h; y++) {
-                r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, row);
+                rowSamples(r, y, row);
                 for (int i = 0; i < w * 3; i += 3) {
                     if (rgb) {
                         out[o++] = (byte) row[i];
@@ -182,7 +217,7 @@ public final class ImageDecoder {
             // "CMYK;I" (Adobe polarity), with or without an Adobe marker, and we follow it.
             boolean ycck = info.adobeTransform == 2;
             for (int y = 0; y < h; y++) {
-                r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, row);
+                rowSamples(r, y, row);
                 for (int i = 0; i < w * 4; i += 4) {
                     int c = row[i];
                     int m = row[i + 1];

@@ -42,22 +42,41 @@ final class PixelNormalizer {
         byte[] rgb = img.rgb();
         int iw = img.width();
         int ih = img.height();
+        float[] t0 = table[0];
+        float[] t1 = table[1];
+        float[] t2 = table[2];
+        // the columns of the window that fall inside the image: [inX0, inX1)
+        int inX0 = Math.min(w, Math.max(0, -x0));
+        int inX1 = Math.max(inX0, Math.min(w, iw - x0));
         for (int y = 0; y < h; y++) {
             int sy = y0 + y;
-            for (int x = 0; x < w; x++) {
-                int sx = x0 + x;
-                int o = y * outW + x;
-                if (sx < 0 || sy < 0 || sx >= iw || sy >= ih) {
-                    out[o] = table[0][0];
-                    out[plane + o] = table[1][0];
-                    out[2 * plane + o] = table[2][0];
-                } else {
-                    int p = (sy * iw + sx) * 3;
-                    out[o] = table[0][rgb[p] & 0xff];
-                    out[plane + o] = table[1][rgb[p + 1] & 0xff];
-                    out[2 * plane + o] = table[2][rgb[p + 2] & 0xff];
+            int row = y * outW;
+            if (sy < 0 || sy >= ih) {
+                for (int x = 0; x < w; x++) {
+                    outside(out, row + x, plane);
                 }
+                continue;
+            }
+            for (int x = 0; x < inX0; x++) {
+                outside(out, row + x, plane);
+            }
+            int p = (sy * iw + x0 + inX0) * 3;
+            for (int x = inX0; x < inX1; x++, p += 3) {
+                int o = row + x;
+                out[o] = t0[rgb[p] & 0xff];
+                out[plane + o] = t1[rgb[p + 1] & 0xff];
+                out[2 * plane + o] = t2[rgb[p + 2] & 0xff];
+            }
+            for (int x = inX1; x < w; x++) {
+                outside(out, row + x, plane);
             }
         }
+    }
+
+    /** A window pixel outside the image: pixel value 0 in every channel. */
+    private void outside(float[] out, int o, int plane) {
+        out[o] = table[0][0];
+        out[plane + o] = table[1][0];
+        out[2 * plane + o] = table[2][0];
     }
 }

@@ -154,29 +154,44 @@ public final class Resampler {
         return v < 0 ? 0 : (v > 255 ? 255 : v);
     }
 
+    // Both passes special-case two taps (every output pixel of a bilinear upscale, the SAM and Grounding-DINO
+    // resizes): the same integer sum, unrolled. Integer addition is exact, so the order of the terms does not
+    // change the result.
+
     private static byte[] horizontal(byte[] in, int inW, int h, Coefficients c) {
         int outW = c.start.length;
-        byte[] out = new byte[outW * h * 3];
+        int ksize = c.ksize;
+        int[] start = c.start;
+        int[] count = c.count;
         int[] wts = c.weights;
+        byte[] out = new byte[outW * h * 3];
         for (int y = 0; y < h; y++) {
             int rowIn = y * inW * 3;
             int o = y * outW * 3;
-            for (int xx = 0; xx < outW; xx++) {
-                int kb = xx * c.ksize;
-                int n = c.count[xx];
-                int p = rowIn + c.start[xx] * 3;
+            for (int xx = 0; xx < outW; xx++, o += 3) {
+                int kb = xx * ksize;
+                int n = count[xx];
+                int p = rowIn + start[xx] * 3;
                 int s0 = HALF;
                 int s1 = HALF;
                 int s2 = HALF;
-                for (int x = 0; x < n; x++, p += 3) {
-                    int w = wts[kb + x];
-                    s0 += (in[p] & 0xff) * w;
-                    s1 += (in[p + 1] & 0xff) * w;
-                    s2 += (in[p + 2] & 0xff) * w;
+                if (n == 2) {
+                    int w0 = wts[kb];
+                    int w1 = wts[kb + 1];
+                    s0 += (in[p] & 0xff) * w0 + (in[p + 3] & 0xff) * w1;
+                    s1 += (in[p + 1] & 0xff) * w0 + (in[p + 4] & 0xff) * w1;
+                    s2 += (in[p + 2] & 0xff) * w0 + (in[p + 5] & 0xff) * w1;
+                } else {
+                    for (int x = 0; x < n; x++, p += 3) {
+                        int w = wts[kb + x];
+                        s0 += (in[p] & 0xff) * w;
+                        s1 += (in[p + 1] & 0xff) * w;
+                        s2 += (in[p + 2] & 0xff) * w;
+                    }
                 }
-                out[o++] = (byte) clip8(s0);
-                out[o++] = (byte) clip8(s1);
-                out[o++] = (byte) clip8(s2);
+                out[o] = (byte) clip8(s0);
+                out[o + 1] = (byte) clip8(s1);
+                out[o + 2] = (byte) clip8(s2);
             }
         }
         return out;
@@ -185,14 +200,29 @@ public final class Resampler {
     private static byte[] vertical(byte[] in, int w, Coefficients c) {
         int outH = c.start.length;
         int rowLen = w * 3;
+        int ksize = c.ksize;
         byte[] out = new byte[outH * rowLen];
         int[] wts = c.weights;
-        int[] acc = new int[rowLen];
+        int[] acc = null;
         for (int yy = 0; yy < outH; yy++) {
-            java.util.Arrays.fill(acc, HALF);
-            int kb = yy * c.ksize;
+            int kb = yy * ksize;
             int n = c.count[yy];
             int first = c.start[yy];
+            int o = yy * rowLen;
+            if (n == 2) {
+                int w0 = wts[kb];
+                int w1 = wts[kb + 1];
+                int p0 = first * rowLen;
+                int p1 = p0 + rowLen;
+                for (int i = 0; i < rowLen; i++) {
+                    out[o + i] = (byte) clip8(HALF + (in[p0 + i] & 0xff) * w0 + (in[p1 + i] & 0xff) * w1);
+                }
+                continue;
+            }
+            if (acc == null) {
+                acc = new int[rowLen];
+            }
+            java.util.Arrays.fill(acc, HALF);
             for (int y = 0; y < n; y++) {
                 int wgt = wts[kb + y];
                 int p = (first + y) * rowLen;
@@ -200,7 +230,6 @@ public final class Resampler {
                     acc[i] += (in[p + i] & 0xff) * wgt;
                 }
             }
-            int o = yy * rowLen;
             for (int i = 0; i < rowLen; i++) {
                 out[o + i] = (byte) clip8(acc[i]);
             }

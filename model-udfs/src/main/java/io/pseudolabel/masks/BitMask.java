@@ -38,10 +38,15 @@ public final class BitMask {
     public static BitMask fromLogits(float[] logits, int width, int height, float threshold) {
         requireLength(logits.length, width, height);
         BitMask m = new BitMask(width, height);
-        for (int i = 0; i < logits.length; i++) {
-            if (logits[i] > threshold) {
-                m.words[i >>> 6] |= 1L << i;
+        int n = logits.length;
+        for (int wi = 0; wi < m.words.length; wi++) {
+            int base = wi << 6;
+            int end = Math.min(64, n - base);
+            long bits = 0;
+            for (int b = 0; b < end; b++) {
+                bits |= (logits[base + b] > threshold ? 1L : 0L) << b;
             }
+            m.words[wi] = bits;
         }
         return m;
     }
@@ -120,22 +125,79 @@ public final class BitMask {
 
     /** The tightest pixel-edge box around the on pixels (x2 = last column + 1); empty when no pixel is on. */
     public Optional<Box> bounds() {
-        int minX = width, minY = height, maxX = -1, maxY = -1;
-        for (int y = 0; y < height; y++) {
+        int[] b = boundsArray();
+        return b == null ? Optional.empty() : Optional.of(new Box(b[0], b[1], b[2], b[3]));
+    }
+
+    /** {minX, minY, maxX + 1, maxY + 1} of the on pixels, or null; a word at a time, rows via their bit ranges. */
+    int[] boundsArray() {
+        int first = nextSetBit(0, width * height);
+        if (first < 0) {
+            return null;
+        }
+        int last = previousSetBit(width * height - 1, 0);
+        int minY = first / width;
+        int maxY = last / width;
+        int minX = width;
+        int maxX = -1;
+        for (int y = minY; y <= maxY; y++) {
             int row = y * width;
-            for (int x = 0; x < width; x++) {
-                if (getIndex(row + x)) {
-                    minX = Math.min(minX, x);
-                    maxX = Math.max(maxX, x);
-                    minY = Math.min(minY, y);
-                    maxY = y;
-                }
+            int f = nextSetBit(row, row + width);
+            if (f >= 0) {
+                minX = Math.min(minX, f - row);
+                maxX = Math.max(maxX, previousSetBit(row + width - 1, row) - row);
             }
         }
-        if (maxX < 0) {
-            return Optional.empty();
+        return new int[] {minX, minY, maxX + 1, maxY + 1};
+    }
+
+    /** The first on bit in {@code [from, to)}, or -1. */
+    int nextSetBit(int from, int to) {
+        if (from >= to) {
+            return -1;
         }
-        return Optional.of(new Box(minX, minY, maxX + 1, maxY + 1));
+        int wi = from >>> 6;
+        long word = words[wi] & (-1L << from);
+        while (true) {
+            if (word != 0) {
+                int bit = (wi << 6) + Long.numberOfTrailingZeros(word);
+                return bit < to ? bit : -1;
+            }
+            if (++wi >= words.length || (wi << 6) >= to) {
+                return -1;
+            }
+            word = words[wi];
+        }
+    }
+
+    /** The last on bit in {@code [downTo, from]}, or -1. */
+    int previousSetBit(int from, int downTo) {
+        if (from < downTo) {
+            return -1;
+        }
+        int wi = from >>> 6;
+        long word = words[wi] & (-1L >>> (63 - (from & 63)));
+        while (true) {
+            if (word != 0) {
+                int bit = (wi << 6) + 63 - Long.numberOfLeadingZeros(word);
+                return bit >= downTo ? bit : -1;
+            }
+            if (--wi < 0 || (wi << 6) + 63 < downTo) {
+                return -1;
+            }
+            word = words[wi];
+        }
+    }
+
+    /** Calls {@code action} with the row-major index of every on pixel, in increasing order. */
+    void forEachSetBit(java.util.function.IntConsumer action) {
+        for (int wi = 0; wi < words.length; wi++) {
+            long word = words[wi];
+            while (word != 0) {
+                action.accept((wi << 6) + Long.numberOfTrailingZeros(word));
+                word &= word - 1;
+            }
+        }
     }
 
     public BitMask and(BitMask other) {
@@ -177,15 +239,30 @@ public final class BitMask {
         int y0 = clampCeil(box.y1() - 0.5, height);
         int y1 = clampCeil(box.y2() - 0.5, height);
         BitMask out = new BitMask(width, height);
+        if (x0 >= x1) {
+            return out;
+        }
         for (int y = y0; y < y1; y++) {
             int row = y * width;
-            for (int x = x0; x < x1; x++) {
-                if (getIndex(row + x)) {
-                    out.setIndex(row + x);
-                }
-            }
+            copyBits(row + x0, row + x1, out.words);
         }
         return out;
+    }
+
+    /** ORs this mask's bits {@code [from, to)} into {@code dst}, a word at a time. */
+    private void copyBits(int from, int to, long[] dst) {
+        int first = from >>> 6;
+        int last = (to - 1) >>> 6;
+        for (int wi = first; wi <= last; wi++) {
+            long keep = -1L;
+            if (wi == first) {
+                keep &= -1L << from;
+            }
+            if (wi == last) {
+                keep &= -1L >>> (63 - ((to - 1) & 63));
+            }
+            dst[wi] |= words[wi] & keep;
+        }
     }
 
     public BitMask copy() {

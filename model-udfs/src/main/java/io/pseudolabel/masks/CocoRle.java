@@ -39,12 +39,27 @@ public final class CocoRle {
     public static int[] encodeCounts(BitMask mask) {
         int h = mask.height();
         int w = mask.width();
-        int[] counts = new int[h * w + 1];
+        int[] b = mask.boundsArray();
+        if (b == null) {
+            return new int[] {h * w};
+        }
+        // Only the pixels inside the mask's bounding box are read; everything outside it is off, so it
+        // just lengthens the current off run (what the pixel-by-pixel walk would do, one pixel at a time).
+        int minX = b[0], minY = b[1], endX = b[2], endY = b[3];
+        int[] counts = new int[(endX - minX) * (endY - minY + 2) + 3];
         int k = 0;
-        int run = 0;
+        int run = minX * h; // the columns left of the box, all off
         boolean current = false;
-        for (int x = 0; x < w; x++) {
-            for (int y = 0; y < h; y++) {
+        for (int x = minX; x < endX; x++) {
+            if (minY > 0) { // rows above the box in this column
+                if (current) {
+                    counts[k++] = run;
+                    run = 0;
+                    current = false;
+                }
+                run += minY;
+            }
+            for (int y = minY; y < endY; y++) {
                 boolean on = mask.getIndex(y * w + x);
                 if (on != current) {
                     counts[k++] = run;
@@ -53,6 +68,23 @@ public final class CocoRle {
                 }
                 run++;
             }
+            int below = h - endY;
+            if (below > 0) {
+                if (current) {
+                    counts[k++] = run;
+                    run = 0;
+                    current = false;
+                }
+                run += below;
+            }
+        }
+        int right = (w - endX) * h;
+        if (right > 0) {
+            if (current) {
+                counts[k++] = run;
+                run = 0;
+            }
+            run += right;
         }
         counts[k++] = run;
         return Arrays.copyOf(counts, k);

@@ -57,22 +57,13 @@ public final class SemanticComposer {
     }
 
     private static void paint(byte[] ids, InstanceMask inst) {
-        BitMask m = inst.mask();
-        for (int i = 0; i < ids.length; i++) {
-            if (m.getIndex(i)) {
-                ids[i] = (byte) inst.classId();
-            }
-        }
+        byte id = (byte) inst.classId();
+        inst.mask().forEachSetBit(i -> ids[i] = id);
     }
 
     private static void paintOrConflict(byte[] ids, InstanceMask inst) {
-        BitMask m = inst.mask();
         byte id = (byte) inst.classId();
-        for (int i = 0; i < ids.length; i++) {
-            if (m.getIndex(i)) {
-                ids[i] = ids[i] == 0 || ids[i] == id ? id : (byte) ClassMap.IGNORE;
-            }
-        }
+        inst.mask().forEachSetBit(i -> ids[i] = ids[i] == 0 || ids[i] == id ? id : (byte) ClassMap.IGNORE);
     }
 
     private record Ranked(InstanceMask instance, int area, int order) {}

@@ -31,13 +31,44 @@ public final class SceneGenerator {
     public static final double MIN_VISIBLE = 0.5;
 
     private static final int MAX_LAYOUT_TRIES = 12;
+    /** With a fixed object count the layout is redrawn up to this many times. */
+    private static final int MAX_FIXED_COUNT_TRIES = 500;
 
     private final FixtureWorld world;
     private final long seed;
+    /** {width, height} for every scene, or null for one of {@link #SIZES} per scene. */
+    private final int[] fixedSize;
+    /** Objects in every scene, or 0 for 1..{@link #MAX_OBJECTS} per scene. */
+    private final int fixedObjects;
 
     public SceneGenerator(FixtureWorld world, long seed) {
+        this(world, seed, null, 0);
+    }
+
+    private SceneGenerator(FixtureWorld world, long seed, int[] fixedSize, int fixedObjects) {
         this.world = world;
         this.seed = seed;
+        this.fixedSize = fixedSize;
+        this.fixedObjects = fixedObjects;
+    }
+
+    /**
+     * The same generator with every scene drawn at {@code width x height} (benchmarks want one size).
+     * The random stream is consumed as before, so only the size differs from the default scene.
+     */
+    public SceneGenerator withSize(int width, int height) {
+        if (width < 16 || height < 16) {
+            throw new IllegalArgumentException("scene size must be at least 16x16: " + width + "x" + height);
+        }
+        return new SceneGenerator(world, seed, new int[] {width, height}, fixedObjects);
+    }
+
+    /** The same generator with exactly {@code count} objects (1..{@link #MAX_OBJECTS}) in every scene. */
+    public SceneGenerator withObjects(int count) {
+        if (count < 1 || count > MAX_OBJECTS) {
+            throw new IllegalArgumentException("objects per scene must be 1.." + MAX_OBJECTS + ": " + count);
+        }
+        return new SceneGenerator(world, seed, fixedSize, count);
     }
 
     public FixtureWorld world() {
@@ -51,14 +82,27 @@ public final class SceneGenerator {
     public Scene scene(int index) {
         SplittableRandom rnd = new SplittableRandom(mix(seed, index));
         int[] size = SIZES.get(rnd.nextInt(SIZES.size()));
+        if (fixedSize != null) {
+            size = fixedSize;
+        }
         int w = size[0], h = size[1];
         byte[] rgb = background(w, h, rnd);
 
         Layout layout = null;
-        for (int attempt = 0; attempt < MAX_LAYOUT_TRIES && layout == null; attempt++) {
-            // The last try draws a single object, which is always fully visible.
-            int count = attempt == MAX_LAYOUT_TRIES - 1 ? 1 : 1 + rnd.nextInt(MAX_OBJECTS);
+        int tries = fixedObjects > 0 ? MAX_FIXED_COUNT_TRIES : MAX_LAYOUT_TRIES;
+        for (int attempt = 0; attempt < tries && layout == null; attempt++) {
+            int count;
+            if (fixedObjects > 0) {
+                count = fixedObjects;
+            } else {
+                // The last try draws a single object, which is always fully visible.
+                count = attempt == MAX_LAYOUT_TRIES - 1 ? 1 : 1 + rnd.nextInt(MAX_OBJECTS);
+            }
             layout = render(w, h, drawObjects(w, h, count, rnd));
+        }
+        if (layout == null) {
+            throw new IllegalStateException("no layout of " + fixedObjects + " objects with each at least "
+                    + MIN_VISIBLE + " visible in " + w + "x" + h + " after " + tries + " tries (scene " + index + ")");
         }
         byte[] ids = new byte[w * h];
         for (int i = 0; i < ids.length; i++) {

@@ -160,4 +160,22 @@ class SceneGeneratorTest {
         BitMask all = BitMask.ofBox(m.width(), m.height(), new Box(0, 0, m.width(), m.height()));
         return all.andNot(m);
     }
+
+    @Test
+    void fixedSizeAndObjectCount() {
+        SceneGenerator gen = new SceneGenerator(WORLD, 3).withSize(640, 480).withObjects(3);
+        for (int i = 0; i < 6; i++) {
+            Scene s = gen.scene(i);
+            assertEquals(640, s.image().width());
+            assertEquals(480, s.image().height());
+            assertEquals(3, s.objects().size());
+            for (SceneObject o : s.objects()) {
+                assertTrue(o.visible().area() >= SceneGenerator.MIN_VISIBLE * o.drawnArea());
+            }
+        }
+        assertArrayEquals(gen.scene(2).image().rgb(), gen.scene(2).image().rgb());
+        // the default generator is untouched by the options
+        assertArrayEquals(new SceneGenerator(WORLD, 3).scene(1).image().rgb(),
+                new SceneGenerator(WORLD, 3).scene(1).image().rgb());
+    }
 }

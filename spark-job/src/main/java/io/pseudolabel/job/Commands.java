@@ -213,6 +213,13 @@ final class Commands {
         return 0;
     }
 
+    static int bench(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "images", "output", "only", "repeats", "spark-repeats", "models"));
+        return io.pseudolabel.job.bench.Bench.run(io.pseudolabel.job.bench.Bench.options(cl.get("images"),
+                cl.get("output"), cl.get("only"), cl.get("repeats"), cl.get("spark-repeats"), cl.get("models")),
+                config, out);
+    }
+
     static Config withModels(Config c, String models) {
         return set(c, "pseudolabel.models.dir", models);
     }

@@ -29,6 +29,9 @@ public final class Main {
               predict          --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]
               eval             --pred URI --gt URI [--split NAME] [--classes voc|coco|FILE] [--num-classes N]
                                [--json FILE] [--html FILE] [--samples K]
+              bench            [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]
+                               [--spark-repeats R]
+                               benchmarks against their budgets; a table, bench.md and bench.json in DIR
             common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
             """;
 
@@ -57,6 +60,7 @@ public final class Main {
                 case "export" -> Commands.export(cl, config, out);
                 case "train" -> Commands.train(cl, config, out);
                 case "predict" -> Commands.predict(cl, config, out);
+                case "bench" -> Commands.bench(cl, config, out);
                 default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
             };
         } catch (CommandLine.UsageException e) {

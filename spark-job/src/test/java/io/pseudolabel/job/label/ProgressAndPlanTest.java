@@ -20,6 +20,9 @@ class ProgressAndPlanTest {
         assertEquals(4, LabelJob.partitions(auto, 40, 2));       // 2 x parallelism beats ceil(40/16)=3
         assertEquals(5000, LabelJob.partitions(auto, 80_000, 2)); // ceil(80000/16)
         assertEquals(3, LabelJob.partitions(auto, 3, 8));        // never more partitions than images
+        assertEquals(8, LabelJob.partitions(auto, 100, 2));     // ceil(100/16)=7, rounded up to whole waves
+        assertEquals(20, LabelJob.partitions(auto, 300, 2));
+        assertEquals(9, LabelJob.partitions(auto, 130, 3));
         assertEquals(1, LabelJob.partitions(auto, 0, 2));
         JobSettings fixed = new JobSettings("folder", "train", "", "voc", 7, 2, 8, 5000);
         assertEquals(7, LabelJob.partitions(fixed, 1000, 2));

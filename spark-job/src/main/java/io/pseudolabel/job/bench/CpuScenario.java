@@ -1,0 +1,414 @@
+package io.pseudolabel.job.bench;
+
+import io.pseudolabel.geom.Box;
+import io.pseudolabel.image.ClipImageProcessor;
+import io.pseudolabel.image.DinoImageProcessor;
+import io.pseudolabel.image.ImageDecodeException;
+import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.image.SamImageProcessor;
+import io.pseudolabel.job.label.LabelPartition;
+import io.pseudolabel.masks.BitMask;
+import io.pseudolabel.masks.Candidate;
+import io.pseudolabel.masks.ClassMap;
+import io.pseudolabel.masks.GroupedMask;
+import io.pseudolabel.masks.Grouping;
+import io.pseudolabel.masks.InstanceMask;
+import io.pseudolabel.masks.LabeledInstance;
+import io.pseudolabel.masks.OverlapRule;
+import io.pseudolabel.masks.PalettePng;
+import io.pseudolabel.masks.SemanticComposer;
+import io.pseudolabel.sam.SamMaskPostprocessor;
+import io.pseudolabel.scenes.FixtureWorld;
+import io.pseudolabel.scenes.Scene;
+import io.pseudolabel.scenes.SceneGenerator;
+import io.pseudolabel.scenes.SceneObject;
+import io.pseudolabel.scenes.VocSceneWriter;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Scenario 1: the CPU work per image that is not a model, single-threaded, on 640x480 JPEG scenes with
+ * three objects. The steps are the ones {@code PseudoLabeler.prepare} and {@code label} run around the
+ * models, with the reference processors' default configs (CLIP 224 bicubic + crop, Grounding-DINO
+ * shortest edge 800 / longest 1333 bilinear, SAM longest side 1024 padded CHW) and the HF SAM decoder's
+ * output (3 candidates of 256x256 logits per box, post-processed here). The "model outputs" are made
+ * from each scene's ground truth (+8 inside, -8 outside), before timing.
+ */
+final class CpuScenario {
+    static final String ID = "cpu";
+    static final int WIDTH = 640, HEIGHT = 480, OBJECTS = 3;
+    static final double BUDGET_MS = 50;
+
+    /** The timed steps, in pipeline order. */
+    static final List<String> STEPS = List.of("decode", "clip-preprocess", "dino-preprocess", "sam-preprocess",
+            "sam-postprocess", "grouping", "rle", "compose", "png", "sha256");
+
+    private final int images;
+    private final int repeats;
+
+    CpuScenario(int images, int repeats) {
+        this.images = Math.max(1, images);
+        this.repeats = Math.max(1, repeats);
+    }
+
+    /** One image's inputs: the JPEG bytes, and the low-res SAM logits [box][candidate] for its boxes. */
+    record Input(byte[] jpeg, List<Box> boxes, List<Integer> classIds, float[][][] lowRes) {}
+
+    static List<Input> inputs(int count) {
+        SceneGenerator gen = new SceneGenerator(FixtureWorld.load(), 2024L).withSize(WIDTH, HEIGHT).withObjects(OBJECTS);
+        List<Input> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Scene s = gen.scene(i);
+            byte[] jpeg = VocSceneWriter.jpeg(s.image(), VocSceneWriter.JPEG_QUALITY);
+            List<Box> boxes = new ArrayList<>();
+            List<Integer> ids = new ArrayList<>();
+            float[][][] low = new float[s.objects().size()][][];
+            for (int k = 0; k < s.objects().size(); k++) {
+                SceneObject o = s.objects().get(k);
+                boxes.add(o.box());
+                ids.add(o.classId());
+                // HF boxes-revision order: subpart, part, whole
+                low[k] = new float[][] {lowResLogits(o.subpart()), lowResLogits(o.part()), lowResLogits(o.visible())};
+            }
+            out.add(new Input(jpeg, boxes, ids, low));
+        }
+        return out;
+    }
+
+    /** A mask as SAM's 256x256 low-res logits over the padded 1024 frame: +8 inside, -8 outside. */
+    static float[] lowResLogits(BitMask mask) {
+        int w = mask.width(), h = mask.height();
+        double scale = (double) SamMaskPostprocessor.FRAME / Math.max(w, h);
+        float[] out = new float[SamMaskPostprocessor.LOW_RES * SamMaskPostprocessor.LOW_RES];
+        for (int j = 0; j < SamMaskPostprocessor.LOW_RES; j++) {
+            for (int i = 0; i < SamMaskPostprocessor.LOW_RES; i++) {
+                int x = (int) ((4 * i + 2) / scale);
+                int y = (int) ((4 * j + 2) / scale);
+                boolean on = x < w && y < h && mask.get(x, y);
+                out[j * SamMaskPostprocessor.LOW_RES + i] = on ? 8f : -8f;
+            }
+        }
+        return out;
+    }
+
+    /** The steps that differ between the code before and after the optimisations. */
+    interface Impl {
+        float[] clip(RgbImage image);
+
+        float[] dino(RgbImage image);
+
+        float[] sam(RgbImage image);
+
+        float[] samToOriginal(float[] low, int resizedW, int resizedH, int width, int height);
+
+        Optional<GroupedMask> select(Box box, List<Candidate> candidates);
+
+        ClassMap compose(int width, int height, List<InstanceMask> layers);
+
+        byte[] png(ClassMap map);
+
+        LabeledInstance instance(int classId, Box box, GroupedMask kept);
+
+        BitMask mask(float[] logits, int width, int height);
+    }
+
+    private final ImageDecoder decoder = new ImageDecoder(100_000_000L);
+    private final ClipImageProcessor clip = new ClipImageProcessor();
+    private final DinoImageProcessor dino = new DinoImageProcessor();
+    private final SamImageProcessor sam = new SamImageProcessor();
+    private final Grouping grouping = new Grouping();
+
+    /** The code as it is now. */
+    final Impl current = new Impl() {
+        @Override
+        public float[] clip(RgbImage image) {
+            return clip.pixelValues(image);
+        }
+
+        @Override
+        public float[] dino(RgbImage image) {
+            return dino.pixelValues(image);
+        }
+
+        @Override
+        public float[] sam(RgbImage image) {
+            return sam.paddedPixelValues(image);
+        }
+
+        @Override
+        public float[] samToOriginal(float[] low, int rw, int rh, int w, int h) {
+            return SamMaskPostprocessor.toOriginal(low, rw, rh, w, h);
+        }
+
+        @Override
+        public Optional<GroupedMask> select(Box box, List<Candidate> candidates) {
+            return grouping.select(box, candidates);
+        }
+
+        @Override
+        public ClassMap compose(int width, int height, List<InstanceMask> layers) {
+            return SemanticComposer.compose(width, height, layers, OverlapRule.SMALLER_ON_TOP);
+        }
+
+        @Override
+        public byte[] png(ClassMap map) {
+            return PalettePng.write(map);
+        }
+
+        @Override
+        public LabeledInstance instance(int classId, Box box, GroupedMask kept) {
+            return LabeledInstance.of(classId, "c" + classId, box, 1f, kept);
+        }
+
+        @Override
+        public BitMask mask(float[] logits, int width, int height) {
+            return BitMask.fromLogits(logits, width, height, 0f);
+        }
+    };
+
+    /** The frozen copy of the code before the optimisations ({@link Legacy}). */
+    final Impl before = new Impl() {
+        private final Legacy.Processors processors = new Legacy.Processors(clip, dino, sam);
+
+        @Override
+        public float[] clip(RgbImage image) {
+            return processors.clip(image);
+        }
+
+        @Override
+        public float[] dino(RgbImage image) {
+            return processors.dino(image);
+        }
+
+        @Override
+        public float[] sam(RgbImage image) {
+            return processors.sam(image);
+        }
+
+        @Override
+        public float[] samToOriginal(float[] low, int rw, int rh, int w, int h) {
+            return Legacy.toOriginal(low, rw, rh, w, h);
+        }
+
+        @Override
+        public Optional<GroupedMask> select(Box box, List<Candidate> candidates) {
+            return Legacy.select(grouping.config(), box, candidates);
+        }
+
+        @Override
+        public ClassMap compose(int width, int height, List<InstanceMask> layers) {
+            return Legacy.compose(width, height, layers);
+        }
+
+        @Override
+        public byte[] png(ClassMap map) {
+            return Legacy.png(map);
+        }
+
+        @Override
+        public LabeledInstance instance(int classId, Box box, GroupedMask kept) {
+            return Legacy.instance(classId, "c" + classId, box, 1f, kept);
+        }
+
+        @Override
+        public BitMask mask(float[] logits, int width, int height) {
+            return Legacy.fromLogits(logits, width, height, 0f);
+        }
+    };
+
+    /** What one pass over one image produced, to check that two implementations agree. */
+    record Output(float[] clip, float[] dino, float[] sam, List<LabeledInstance> instances, ClassMap semantic,
+            byte[] png) {}
+
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * CPU time of this thread in ns: what the steps cost, whatever else the machine runs at the same time
+     * (wall time on a loaded machine also counts the time the thread waited for a core).
+     */
+    static long cpu() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    /** Runs every step once on {@code in}, adding each step's nanoseconds to {@code nanos}. */
+    Output once(Input in, Impl impl, long[] nanos) {
+        long t0 = cpu();
+        RgbImage image;
+        try {
+            image = decoder.decode(in.jpeg(), "bench.jpg");
+        } catch (ImageDecodeException e) {
+            throw new IllegalStateException(e);
+        }
+        long t1 = cpu();
+        float[] c = impl.clip(image);
+        long t2 = cpu();
+        float[] d = impl.dino(image);
+        long t3 = cpu();
+        float[] s = impl.sam(image);
+        long t4 = cpu();
+        int w = image.width(), h = image.height();
+        int[] resized = SamImageProcessor.resizedSize(w, h, SamMaskPostprocessor.FRAME);
+        float[] iou = {0.80f, 0.95f, 0.86f};
+        List<List<Candidate>> candidates = new ArrayList<>();
+        for (float[][] perBox : in.lowRes()) {
+            List<Candidate> cs = new ArrayList<>();
+            for (int k = 0; k < perBox.length; k++) {
+                float[] full = impl.samToOriginal(perBox[k], resized[0], resized[1], w, h);
+                cs.add(new Candidate(k, impl.mask(full, w, h), iou[k]));
+            }
+            candidates.add(cs);
+        }
+        long t5 = cpu();
+        List<GroupedMask> kept = new ArrayList<>();
+        List<Integer> keptIds = new ArrayList<>();
+        List<Box> keptBoxes = new ArrayList<>();
+        for (int b = 0; b < in.boxes().size(); b++) {
+            Optional<GroupedMask> g = impl.select(in.boxes().get(b), candidates.get(b));
+            if (g.isPresent()) {
+                kept.add(g.get());
+                keptIds.add(in.classIds().get(b));
+                keptBoxes.add(in.boxes().get(b));
+            }
+        }
+        long t6 = cpu();
+        List<LabeledInstance> instances = new ArrayList<>();
+        for (int i = 0; i < kept.size(); i++) {
+            instances.add(impl.instance(keptIds.get(i), keptBoxes.get(i), kept.get(i)));
+        }
+        long t7 = cpu();
+        List<InstanceMask> layers = new ArrayList<>();
+        for (int i = 0; i < kept.size(); i++) {
+            layers.add(new InstanceMask(keptIds.get(i), 1f, kept.get(i).mask()));
+        }
+        ClassMap semantic = impl.compose(w, h, layers);
+        long t8 = cpu();
+        byte[] png = impl.png(semantic);
+        long t9 = cpu();
+        String sha = LabelPartition.sha256(in.jpeg());
+        long t10 = cpu();
+        long[] t = {t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10};
+        for (int i = 0; i < STEPS.size(); i++) {
+            nanos[i] += t[i + 1] - t[i];
+        }
+        if (sha.isEmpty()) {
+            throw new IllegalStateException("no hash");
+        }
+        return new Output(c, d, s, instances, semantic, png);
+    }
+
+    /** Medians per step (ms per image) of each implementation; "total" is the median of the per-image sums. */
+    record Timings(Map<String, Double> after, Map<String, Double> before, double wallAfter, double wallBefore) {}
+
+    /**
+     * Times both implementations on every image, interleaved (image by image, alternating which goes first)
+     * so that a change in machine load hits both alike; checks on the way that both give the same output.
+     */
+    Timings measure(List<Input> in, int warmups) {
+        for (int w = 0; w < warmups; w++) {
+            for (Input i : in) {
+                requireSame(once(i, before, new long[STEPS.size()]), once(i, current, new long[STEPS.size()]));
+            }
+        }
+        int n = in.size() * repeats;
+        double[][] stepsNow = new double[STEPS.size()][n];
+        double[][] stepsBefore = new double[STEPS.size()][n];
+        double[] totalNow = new double[n];
+        double[] totalBefore = new double[n];
+        double[] wallNow = new double[n];
+        double[] wallBefore = new double[n];
+        int k = 0;
+        for (int r = 0; r < repeats; r++) {
+            for (Input i : in) {
+                boolean beforeFirst = (k & 1) == 0;
+                long[] a = new long[STEPS.size()];
+                long[] b = new long[STEPS.size()];
+                long w0;
+                if (beforeFirst) {
+                    w0 = System.nanoTime();
+                    once(i, before, b);
+                    wallBefore[k] = Stats.millis(System.nanoTime() - w0);
+                    w0 = System.nanoTime();
+                    once(i, current, a);
+                    wallNow[k] = Stats.millis(System.nanoTime() - w0);
+                } else {
+                    w0 = System.nanoTime();
+                    once(i, current, a);
+                    wallNow[k] = Stats.millis(System.nanoTime() - w0);
+                    w0 = System.nanoTime();
+                    once(i, before, b);
+                    wallBefore[k] = Stats.millis(System.nanoTime() - w0);
+                }
+                totalNow[k] = record(a, stepsNow, k);
+                totalBefore[k] = record(b, stepsBefore, k);
+                k++;
+            }
+        }
+        return new Timings(medians(stepsNow, totalNow), medians(stepsBefore, totalBefore), Stats.median(wallNow),
+                Stats.median(wallBefore));
+    }
+
+    private static double record(long[] nanos, double[][] steps, int k) {
+        long sum = 0;
+        for (int s = 0; s < nanos.length; s++) {
+            steps[s][k] = Stats.millis(nanos[s]);
+            sum += nanos[s];
+        }
+        return Stats.millis(sum);
+    }
+
+    private static Map<String, Double> medians(double[][] steps, double[] totals) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int s = 0; s < STEPS.size(); s++) {
+            out.put(STEPS.get(s), Stats.median(steps[s]));
+        }
+        out.put("total", Stats.median(totals));
+        return out;
+    }
+
+    /** The optimised code must give what the old code gave: same tensors, masks, RLEs, map and PNG pixels. */
+    static void requireSame(Output old, Output now) {
+        String diff = null;
+        if (!java.util.Arrays.equals(old.clip(), now.clip())) {
+            diff = "CLIP pixel values";
+        } else if (!java.util.Arrays.equals(old.dino(), now.dino())) {
+            diff = "Grounding-DINO pixel values";
+        } else if (!java.util.Arrays.equals(old.sam(), now.sam())) {
+            diff = "SAM pixel values";
+        } else if (!old.instances().equals(now.instances())) {
+            diff = "instances (masks, RLE, scores)";
+        } else if (!old.semantic().equals(now.semantic())) {
+            diff = "semantic map";
+        } else if (!PalettePng.read(old.png()).equals(PalettePng.read(now.png()))) {
+            diff = "PNG pixels";
+        }
+        if (diff != null) {
+            throw new IllegalStateException("bench cpu: the optimised code changed the " + diff);
+        }
+    }
+
+    List<BenchRow> run() {
+        List<Input> in = inputs(images);
+        Timings t = measure(in, 2);
+        List<BenchRow> rows = new ArrayList<>();
+        String where = images + " scenes " + WIDTH + "x" + HEIGHT + " JPEG, " + OBJECTS + " objects, x" + repeats
+                + " repeats, 1 thread";
+        rows.add(BenchRow.atMost(ID, "non-model CPU per image (median)", t.after().get("total"), "ms", BUDGET_MS,
+                where + "; thread CPU time"));
+        for (String step : STEPS) {
+            rows.add(BenchRow.info(ID, "  " + step, t.after().get(step), "ms", "median per image; before: "
+                    + BenchRow.fmt(t.before().get(step)) + " ms"));
+        }
+        rows.add(BenchRow.info(ID, "before the optimisations (same run)", t.before().get("total"), "ms",
+                "frozen copy of the pre-bench code (bench/Legacy.java), interleaved with the rows above; "
+                        + "outputs checked identical"));
+        rows.add(BenchRow.info(ID, "wall per image, after / before", t.wallAfter(), "ms",
+                "before: " + BenchRow.fmt(t.wallBefore()) + " ms; wall counts waiting for a core on a loaded machine"));
+        return rows;
+    }
+}

@@ -1,0 +1,144 @@
+package io.pseudolabel.job.bench;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.typesafe.config.Config;
+import io.pseudolabel.job.JobConfig;
+import io.pseudolabel.labeler.Supervision;
+import org.apache.spark.sql.SparkSession;
+
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The child JVM of the memory scenario: runs {@code label} in {@code local[N]} under a fixed -Xmx and
+ * prints one line {@code BENCH-MEMORY {json}}: the peak live heap (heap used right after a full GC, forced
+ * every {@value #GC_EVERY_MS} ms by a sampler thread), the peak heap used after any GC (from GC
+ * notifications), the peak heap used at any sample, and the process's peak RSS ({@code VmHWM}).
+ *
+ * <p>Arguments: master models voc split output
+ */
+public final class MemoryProbe {
+    static final long GC_EVERY_MS = 5_000;
+    static final String PREFIX = "BENCH-MEMORY ";
+
+    private static volatile long liveMax;
+    private static volatile long afterGcMax;
+    private static volatile long usedMax;
+    private static volatile long rssMax;
+
+    private MemoryProbe() {}
+
+    public static void main(String[] args) throws Exception {
+        String master = args[0];
+        Path models = Path.of(args[1]);
+        Path voc = Path.of(args[2]);
+        String split = args[3];
+        Path output = Path.of(args[4]);
+        listenToGcs();
+        Thread sampler = new Thread(MemoryProbe::sample, "bench-memory-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        Config config = BenchSpark.cheapestSam(BenchSpark.labelConfig(JobConfig.load(null, List.of()), models, voc, split,
+                Supervision.BOXES, 1, 2), models);
+        SparkSession spark = BenchSpark.start(master);
+        long t0 = System.nanoTime();
+        BenchSpark.LabelRun run;
+        try {
+            run = BenchSpark.label(spark, config, voc, output, "mem");
+        } finally {
+            spark.stop();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        sampler.interrupt();
+        measureLive();
+        long[] rss = procStatus();
+        rssMax = Math.max(rssMax, rss[1]);
+        System.out.println(PREFIX + String.format(Locale.ROOT,
+                "{\"images\": %d, \"ok\": %d, \"seconds\": %.2f, \"live_heap_max\": %d, \"heap_after_gc_max\": %d, "
+                        + "\"heap_used_max\": %d, \"rss_hwm\": %d, \"heap_limit\": %d}",
+                run.labelled(), run.counts().getOrDefault("OK", 0L), seconds, liveMax, afterGcMax, usedMax, rss[0],
+                Runtime.getRuntime().maxMemory()));
+        System.exit(0);
+    }
+
+    private static void sample() {
+        long lastGc = System.currentTimeMillis();
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(200);
+                usedMax = Math.max(usedMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                rssMax = Math.max(rssMax, procStatus()[1]);
+                if (System.currentTimeMillis() - lastGc >= GC_EVERY_MS) {
+                    measureLive();
+                    lastGc = System.currentTimeMillis();
+                }
+            }
+        } catch (InterruptedException e) {
+            // done
+        }
+    }
+
+    private static void measureLive() {
+        ManagementFactory.getMemoryMXBean().gc();
+        liveMax = Math.max(liveMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+
+    private static void listenToGcs() {
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener((n, handback) -> {
+                    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                        return;
+                    }
+                    GarbageCollectionNotificationInfo info =
+                            GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                    long after = 0;
+                    for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                        if (isHeapPool(e.getKey())) {
+                            MemoryUsage u = e.getValue();
+                            after += u.getUsed();
+                        }
+                    }
+                    afterGcMax = Math.max(afterGcMax, after);
+                }, null, null);
+            }
+        }
+    }
+
+    private static boolean isHeapPool(String name) {
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getName().equals(name)) {
+                return pool.getType() == java.lang.management.MemoryType.HEAP;
+            }
+        }
+        return false;
+    }
+
+    /** {VmHWM, VmRSS} in bytes from /proc/self/status, or zeros off Linux. */
+    static long[] procStatus() {
+        long hwm = 0, rss = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    hwm = kb(line);
+                } else if (line.startsWith("VmRSS:")) {
+                    rss = kb(line);
+                }
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return new long[] {hwm, rss};
+    }
+
+    private static long kb(String line) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    }
+}
