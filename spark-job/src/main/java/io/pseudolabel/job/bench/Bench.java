@@ -150,7 +150,7 @@ public final class Bench {
         }
         if (o.runs("train")) {
             rows.add(BenchRow.notMeasured("train", "samples/s, 2 workers / 1 worker (standalone cluster, 1 core each)",
-                    ">= 1.6x", "the distributed trainer (DESIGN section 7) does not exist yet"));
+                    ">= 1.6x", "W=1/W=2 scenario for the distributed trainer not written yet"));
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         BenchReport report = new BenchReport(machine, rows, Instant.now(), seconds, o);
