@@ -2,6 +2,8 @@ package io.pseudolabel.labeler;
 
 import io.pseudolabel.clip.ClipTextEmbeddings;
 import io.pseudolabel.clip.ClipZeroShot;
+import io.pseudolabel.clip.ImageClassifier;
+import io.pseudolabel.clip.ZeroShotClassifier;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.Detection;
 import io.pseudolabel.geom.Box;
@@ -36,17 +38,18 @@ public final class PseudoLabeler {
     private final LabelerSettings settings;
     private final List<String> classNames;
     private final Map<String, Integer> classIds = new HashMap<>();
-    private final ClipTextEmbeddings text;
+    private final ImageClassifier classifier;
     private final ImageDecoder decoder;
     private final Grouping grouping;
     private final Selection selection;
 
     /**
      * @param classNames class ids are 1..C in this order
-     * @param text CLIP class embeddings for {@code classNames}; required without supervision
+     * @param classifier names the classes of an image from its CLIP embedding (zero-shot or a trained head)
+     *     for exactly {@code classNames}; required without supervision
      */
-    public PseudoLabeler(ModelSet models, LabelerSettings settings, List<String> classNames, ClipTextEmbeddings text,
-            Selection selection) {
+    public PseudoLabeler(ModelSet models, LabelerSettings settings, List<String> classNames,
+            ImageClassifier classifier, Selection selection) {
         this.models = models;
         this.settings = settings;
         this.classNames = List.copyOf(classNames);
@@ -54,19 +57,29 @@ public final class PseudoLabeler {
             classIds.put(key(classNames.get(i)), i + 1);
         }
         if (settings.supervision() == Supervision.NONE) {
-            if (text == null || !text.classNames().equals(this.classNames)) {
-                throw new IllegalArgumentException("CLIP text embeddings must be computed for exactly the class list "
-                        + classNames);
+            if (classifier == null || !classifier.classNames().equals(this.classNames)) {
+                throw new IllegalArgumentException("the CLIP classifier must be built for exactly the class list "
+                        + classNames + (classifier == null ? "" : ", not " + classifier.classNames()));
             }
         }
-        this.text = text;
+        this.classifier = classifier;
         this.decoder = new ImageDecoder(settings.maxPixels());
         this.grouping = new Grouping(settings.grouping());
         this.selection = selection;
     }
 
+    /** Zero-shot CLIP with {@code text} computed for {@code classNames} ({@code null} with supervision). */
+    public PseudoLabeler(ModelSet models, LabelerSettings settings, List<String> classNames, ClipTextEmbeddings text,
+            Selection selection) {
+        this(models, settings, classNames, zeroShot(text, settings), selection);
+    }
+
     public PseudoLabeler(ModelSet models, LabelerSettings settings, List<String> classNames, ClipTextEmbeddings text) {
         this(models, settings, classNames, text, Selection.WHOLE_OVER_PART);
+    }
+
+    private static ImageClassifier zeroShot(ClipTextEmbeddings text, LabelerSettings settings) {
+        return text == null ? null : new ZeroShotClassifier(text, settings.clip().logitScale());
     }
 
     private static String key(String name) {
@@ -139,7 +152,7 @@ public final class PseudoLabeler {
                 labels.add(List.of());
                 continue;
             }
-            float[] probs = ClipZeroShot.probabilities(embeds[next++], text.embeddings(), settings.clip().logitScale());
+            float[] probs = classifier.probabilities(embeds[next++]);
             List<ClassScore> picked = new ArrayList<>();
             for (int c : ClipZeroShot.topLabels(probs, settings.clip().topN(), settings.clip().minProb())) {
                 picked.add(new ClassScore(c + 1, classNames.get(c), probs[c]));
