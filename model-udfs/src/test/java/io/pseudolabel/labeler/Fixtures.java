@@ -6,10 +6,14 @@ import io.pseudolabel.clip.ClipTextEmbeddings;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.onnx.RuntimeOptions;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** The committed fixture models and the default settings pointed at them. */
 public final class Fixtures {
@@ -22,6 +26,20 @@ public final class Fixtures {
 
     public static Path model(String name) {
         return models().resolve(name);
+    }
+
+    /** Copies a fixture model directory, so a test can break or change the copy. */
+    public static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     public static LabelerSettings settings() {

@@ -11,7 +11,6 @@ import io.pseudolabel.onnx.RuntimeOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,22 +25,9 @@ class ModelFingerprintTest {
     Path tmp;
     Path models;
 
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
     static Path copyModels(Path root) throws IOException {
         for (String d : List.of("clip", "grounding-dino", "sam")) {
-            copyTree(Fixtures.model(d), root.resolve(d));
+            Fixtures.copyTree(Fixtures.model(d), root.resolve(d));
         }
         return root;
     }

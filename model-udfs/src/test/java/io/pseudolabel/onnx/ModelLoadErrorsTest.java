@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -27,22 +26,9 @@ class ModelLoadErrorsTest {
     @TempDir
     Path tmp;
 
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
     Path copyOf(String fixture) throws IOException {
         Path dir = tmp.resolve(fixture);
-        copyTree(Fixtures.model(fixture), dir);
+        Fixtures.copyTree(Fixtures.model(fixture), dir);
         return dir;
     }
 
