@@ -55,15 +55,24 @@ class ClassifyCommandTest {
 
     @Test
     void fixtureClipRanksTheValSplitAlmostPerfectly() throws Exception {
+        // The val split plus one image that does not decode: counted as an error, not scored.
+        List<String> ids = new ArrayList<>(Files.readAllLines(voc.resolve("ImageSets/Segmentation/val.txt")));
+        Files.writeString(voc.resolve("JPEGImages/broken.jpg"), "not a jpeg");
+        Files.copy(voc.resolve("Annotations/" + ids.get(0) + ".xml"), voc.resolve("Annotations/broken.xml"));
+        ids.add("broken");
+        Files.write(voc.resolve("ImageSets/Segmentation/val-and-broken.txt"), ids);
         Path output = tmp.resolve("clip-eval");
         Run r = main("--images", voc.toString(), "--layout", "voc", "--models", TestSpark.fixtureModels().toString(),
-                "--classes", voc.resolve("classes.txt").toString(), "--output", output.toString());
+                "--classes", voc.resolve("classes.txt").toString(), "--output", output.toString(), "--split",
+                "val-and-broken");
         assertEquals(0, r.code, r.err);
+        assertTrue(r.out.matches("(?s).*\\nerrors\\s+1  first: broken: .*"), r.out);
         assertTrue(r.out.contains("CLIP zero-shot"), r.out);
         assertTrue(r.out.matches("(?s).*\\nmAP\\s+\\d\\.\\d{4}.*"), r.out);
         JsonObject o = JsonParser.parseString(Files.readString(output.resolve("classify-eval.json"))).getAsJsonObject();
         assertEquals(12, o.get("num_images").getAsInt());
-        assertEquals(0, o.get("error_count").getAsInt());
+        assertEquals(1, o.get("error_count").getAsInt());
+        assertTrue(o.getAsJsonArray("errors").get(0).getAsString().contains("broken.jpg"), o.toString());
         assertTrue(o.get("map").getAsDouble() >= 0.95, "mAP " + o.get("map"));
         assertEquals(classes.size(), o.getAsJsonObject("per_class_ap").size());
         // Every scene holds an object, so some class has positives; each positive count is that of the XML objects.
@@ -118,8 +127,8 @@ class ClassifyCommandTest {
 
     @Test
     void scoresALabelTableWithAWarningThatTheRankingIsTruncated() throws Exception {
-        // Four of the val images as their own split: the full label stage (DINO, SAM) costs seconds an image.
-        List<String> few = Files.readAllLines(voc.resolve("ImageSets/Segmentation/val.txt")).subList(0, 4);
+        // Two val images as their own split: the full label stage (DINO, SAM) costs seconds an image.
+        List<String> few = Files.readAllLines(voc.resolve("ImageSets/Segmentation/val.txt")).subList(0, 2);
         Files.write(voc.resolve("ImageSets/Segmentation/few.txt"), few);
         var config = TestSpark.config(Map.of("pseudolabel.job.layout", "voc", "pseudolabel.job.split", "few",
                 "pseudolabel.job.classes", voc.resolve("classes.txt").toString()));
@@ -132,7 +141,9 @@ class ClassifyCommandTest {
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.startsWith("warning: --labels scores only the labels each image kept"), r.out);
         JsonObject o = JsonParser.parseString(Files.readString(output.resolve("classify-eval.json"))).getAsJsonObject();
-        assertEquals(4, o.get("num_images").getAsInt());
+        assertEquals(2, o.get("num_images").getAsInt());
+        // Classes absent from both images have no positive: listed, left out of the mean.
+        assertTrue(o.getAsJsonArray("classes_excluded").size() > 0, o.toString());
         assertTrue(o.get("scores").getAsString().startsWith("label table "), o.toString());
         assertTrue(o.get("map").getAsDouble() >= 0.9, "mAP " + o.get("map"));
     }
