@@ -73,7 +73,7 @@ public final class ClassifyJob {
             }
             description = ClassifierSource.describe(classifier) + " from " + clip.clipDir();
             scores = clipScores(spark, new ClipScoreTask(clip, fingerprint, classifier,
-                    local.clip().imageBatchSize(), local.maxPixels()), refs, job);
+                    local.clip().imageBatchSize(), job.prepareThreads(), local.maxPixels()), refs, job);
         }
         ClassifyResult r = ClassifyResult.of(gt, scores, description, System.currentTimeMillis() - start);
         if (r.numImages() == 0) {

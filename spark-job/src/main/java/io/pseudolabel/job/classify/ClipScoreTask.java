@@ -11,6 +11,7 @@ import java.io.Serializable;
  * @param clip settings naming only the CLIP directory (possibly remote; each executor localises it)
  * @param fingerprint {@link io.pseudolabel.labeler.ModelFingerprint#ofDirectory} of the CLIP directory
  * @param batchSize images per {@code embedImages} call ({@code pseudolabel.clip.image-batch-size})
+ * @param prepareThreads read/decode/preprocess threads per task ({@code pseudolabel.job.prepare-threads})
  */
 public record ClipScoreTask(LabelerSettings clip, String fingerprint, ImageClassifier classifier, int batchSize,
-        long maxPixels) implements Serializable {}
+        int prepareThreads, long maxPixels) implements Serializable {}
