@@ -44,6 +44,16 @@ public final class ModelFingerprint {
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 
+    /**
+     * The files of one model directory alone: what that model's outputs depend on (e.g. CLIP's image
+     * embeddings, which no class list or labelling setting changes).
+     */
+    public static String ofDirectory(Path dir) {
+        MessageDigest md = sha256();
+        hashTree(md, dir);
+        return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    }
+
     private static void hashTree(MessageDigest md, Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory not found: " + dir);

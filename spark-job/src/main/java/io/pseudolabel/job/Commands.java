@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoModel;
+import io.pseudolabel.job.classify.ClassifyCommand;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -98,6 +99,12 @@ final class Commands {
     static int eval(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, EvalCommand.OPTIONS.toArray(new String[0])));
         return EvalCommand.run(cl, () -> Spark.session(cl.get("master"), "pseudolabel eval"), out);
+    }
+
+    static int evalClassify(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, ClassifyCommand.OPTIONS.toArray(new String[0])));
+        return ClassifyCommand.run(cl, config, () -> Spark.session(cl.get("master"), "pseudolabel eval-classify"),
+                out);
     }
 
     static int export(CommandLine cl, Config config, PrintStream out) throws IOException {

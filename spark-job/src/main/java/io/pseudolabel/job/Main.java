@@ -29,6 +29,9 @@ public final class Main {
               predict          --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]
               eval             --pred URI --gt URI [--split NAME] [--classes voc|coco|FILE] [--num-classes N]
                                [--json FILE] [--html FILE] [--samples K]
+              eval-classify    --images URI --layout voc|coco (--models DIR | --labels URI) [--split NAME (val)]
+                               [--annotations COCO_JSON] [--classes voc|coco|FILE] [--output DIR]
+                               classification AP per class and mAP of image labels against VOC/COCO objects
               bench            [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]
                                [--spark-repeats R]
                                benchmarks against their budgets; a table, bench.md and bench.json in DIR
@@ -56,6 +59,7 @@ public final class Main {
                 case "validate-models" -> Commands.validateModels(cl, config, out);
                 case "label" -> Commands.label(cl, config, out);
                 case "eval" -> Commands.eval(cl, config, out);
+                case "eval-classify" -> Commands.evalClassify(cl, config, out);
                 case "demo" -> Commands.demo(cl, config, out);
                 case "export" -> Commands.export(cl, config, out);
                 case "train" -> Commands.train(cl, config, out);

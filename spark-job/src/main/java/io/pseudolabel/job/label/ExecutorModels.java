@@ -1,11 +1,13 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.labeler.ModelSet;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ExecutorModels {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
     private static final Map<String, ModelSet> CACHE = new ConcurrentHashMap<>();
+    /** CLIP alone, for image-level scores (eval-classify): no Grounding-DINO or SAM loaded for it. */
+    private static final Map<String, ClipModel> CLIPS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
     private static final Map<String, AtomicInteger> LOADS_BY_KEY = new ConcurrentHashMap<>();
 
@@ -32,6 +36,21 @@ public final class ExecutorModels {
             LOG.info("loaded models {} on {} in {} ms", fingerprint, runtime.cacheKey(),
                     (System.nanoTime() - start) / 1_000_000);
             return set;
+        });
+    }
+
+    /**
+     * The CLIP model in {@code clipDir} (a local directory), loaded once per JVM and device.
+     *
+     * @param fingerprint {@link io.pseudolabel.labeler.ModelFingerprint#ofDirectory} of {@code clipDir}
+     */
+    public static ClipModel clip(Path clipDir, String fingerprint, RuntimeOptions runtime) {
+        return CLIPS.computeIfAbsent("clip:" + key(fingerprint, runtime), k -> {
+            long start = System.nanoTime();
+            ClipModel clip = ClipModel.load(clipDir, runtime);
+            LOG.info("loaded CLIP {} on {} in {} ms", fingerprint, runtime.cacheKey(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return clip;
         });
     }
 
@@ -54,5 +73,7 @@ public final class ExecutorModels {
     public static synchronized void clear() {
         CACHE.values().forEach(ModelSet::close);
         CACHE.clear();
+        CLIPS.values().forEach(ClipModel::close);
+        CLIPS.clear();
     }
 }

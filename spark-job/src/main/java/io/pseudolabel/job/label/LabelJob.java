@@ -144,7 +144,7 @@ public final class LabelJob {
     }
 
     /** CLIP class embeddings, computed once here on the driver's CPU and broadcast to every task. */
-    static ClipTextEmbeddings textEmbeddings(LabelerSettings settings, List<String> classes, String fingerprint) {
+    public static ClipTextEmbeddings textEmbeddings(LabelerSettings settings, List<String> classes, String fingerprint) {
         RuntimeOptions cpu = new RuntimeOptions(ExecutionDevice.CPU, -1, settings.runtime().optLevel(),
                 settings.runtime().intraOpThreads(), settings.runtime().interOpThreads());
         try (ClipModel clip = ClipModel.load(settings.clipPath(), cpu)) {
@@ -153,7 +153,7 @@ public final class LabelJob {
         }
     }
 
-    static int partitions(JobSettings job, int images, int parallelism) {
+    public static int partitions(JobSettings job, int images, int parallelism) {
         if (job.partitions() > 0) {
             return job.partitions();
         }

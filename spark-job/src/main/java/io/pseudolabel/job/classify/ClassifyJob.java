@@ -1,0 +1,116 @@
+package io.pseudolabel.job.classify;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
+import io.pseudolabel.clip.ImageClassifier;
+import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.job.data.ClassList;
+import io.pseudolabel.job.data.DatasetLister;
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.label.JobSettings;
+import io.pseudolabel.job.label.LabelJob;
+import io.pseudolabel.job.label.ModelLocalizer;
+import io.pseudolabel.job.run.Runs;
+import io.pseudolabel.labeler.ModelFingerprint;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * eval-classify on the driver: image-level ground truth from a VOC or COCO listing, scores for every class
+ * from CLIP on the executors (or from a label table), then AP per class. The scores come back to the
+ * driver (C floats per image) because AP needs each class's whole ranking.
+ */
+public final class ClassifyJob {
+    /**
+     * @param images dataset root (VOC) or image folder (COCO)
+     * @param labels a label table to score instead of running CLIP; null to run CLIP
+     */
+    public record Options(String images, String labels) {}
+
+    private ClassifyJob() {}
+
+    /** Reads {@code pseudolabel.job.{layout,split,annotations,classes,partitions}}, the CLIP and model keys. */
+    public static ClassifyResult run(SparkSession spark, Config config, Options options, PrintStream out) {
+        long start = System.currentTimeMillis();
+        JobSettings job = JobSettings.from(config);
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String layout = job.layout().toLowerCase(Locale.ROOT);
+        if (!layout.equals("voc") && !layout.equals("coco")) {
+            throw new IllegalArgumentException("eval-classify needs ground truth: --layout voc or coco, not '"
+                    + job.layout() + "'");
+        }
+        List<String> classes = ClassList.resolve(job.classes(), hadoop);
+        List<ImageRef> refs = DatasetLister.list(layout, options.images(), job.split(), job.annotations(), true,
+                false, hadoop);
+        GroundTruth gt = GroundTruth.from(refs, classes, layout, options.images(), job.annotations());
+
+        Map<String, ImageScores> scores;
+        String description;
+        if (options.labels() != null) {
+            String table = Runs.resolveLabels(options.labels(), hadoop);
+            out.println(LabelTableScores.TRUNCATION_WARNING);
+            scores = LabelTableScores.read(spark, table, classes);
+            description = "label table " + table + " (top-n labels only; other classes score 0)";
+        } else {
+            LabelerSettings clip = clipOnly(config);
+            LabelerSettings local = ModelLocalizer.localize(clip, hadoop);
+            String fingerprint = ModelFingerprint.ofDirectory(local.clipPath());
+            ImageClassifier classifier = ClassifierSource.build(local, classes, fingerprint);
+            if (!classifier.classNames().equals(classes) || !classifier.modelFingerprint().equals(fingerprint)) {
+                throw new IllegalArgumentException("the classifier scores " + classifier.classNames() + " on CLIP "
+                        + classifier.modelFingerprint() + ", but eval-classify needs " + classes + " on CLIP "
+                        + fingerprint + " (" + local.clipPath() + ")");
+            }
+            description = ClassifierSource.describe(classifier) + " from " + clip.clipDir();
+            scores = clipScores(spark, new ClipScoreTask(clip, fingerprint, classifier,
+                    local.clip().imageBatchSize(), job.prepareThreads(), local.maxPixels()), refs, job);
+        }
+        ClassifyResult r = ClassifyResult.of(gt, scores, description, System.currentTimeMillis() - start);
+        if (r.numImages() == 0) {
+            throw new IllegalArgumentException("no ground-truth image has scores: " + r.missingCount()
+                    + " without scores (e.g. " + r.missing() + "), " + r.errorCount() + " failed (e.g. " + r.errors()
+                    + "); do the ids of " + description + " match " + gt.description() + "?");
+        }
+        return r;
+    }
+
+    /** Settings naming only the CLIP directory, so executors neither copy nor load Grounding-DINO and SAM. */
+    static LabelerSettings clipOnly(Config config) {
+        String clip = config.getString("pseudolabel.models.clip");
+        if (clip.isBlank()) {
+            String dir = config.getString("pseudolabel.models.dir");
+            if (dir.isBlank()) {
+                throw new IllegalArgumentException("eval-classify needs --models DIR (pseudolabel.models.dir) or "
+                        + "pseudolabel.models.clip, or --labels TABLE");
+            }
+            clip = HadoopFiles.child(dir, "clip");
+        }
+        return LabelerSettings.from(config.withValue("pseudolabel.models.dir", ConfigValueFactory.fromAnyRef(""))
+                .withValue("pseudolabel.models.clip", ConfigValueFactory.fromAnyRef(clip)));
+    }
+
+    private static Map<String, ImageScores> clipScores(SparkSession spark, ClipScoreTask task, List<ImageRef> refs,
+            JobSettings job) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<ClipScoreTask> taskBc = jsc.broadcast(task);
+        Broadcast<SerializableConfiguration> confBc = jsc.broadcast(
+                new SerializableConfiguration(jsc.hadoopConfiguration()));
+        int partitions = LabelJob.partitions(job, refs.size(), jsc.defaultParallelism());
+        Map<String, ImageScores> byId = new LinkedHashMap<>();
+        for (ImageScores s : jsc.parallelize(refs, partitions).mapPartitions(new ClipScorePartition(taskBc, confBc))
+                .collect()) {
+            byId.put(s.imageId(), s);
+        }
+        return byId;
+    }
+}

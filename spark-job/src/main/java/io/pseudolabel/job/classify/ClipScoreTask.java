@@ -1,0 +1,17 @@
+package io.pseudolabel.job.classify;
+
+import io.pseudolabel.clip.ImageClassifier;
+import io.pseudolabel.config.LabelerSettings;
+
+import java.io.Serializable;
+
+/**
+ * What an executor needs to score images with CLIP, broadcast once.
+ *
+ * @param clip settings naming only the CLIP directory (possibly remote; each executor localises it)
+ * @param fingerprint {@link io.pseudolabel.labeler.ModelFingerprint#ofDirectory} of the CLIP directory
+ * @param batchSize images per {@code embedImages} call ({@code pseudolabel.clip.image-batch-size})
+ * @param prepareThreads read/decode/preprocess threads per task ({@code pseudolabel.job.prepare-threads})
+ */
+public record ClipScoreTask(LabelerSettings clip, String fingerprint, ImageClassifier classifier, int batchSize,
+        int prepareThreads, long maxPixels) implements Serializable {}
