@@ -71,8 +71,9 @@ public final class ClipHeadTrainer {
         int total = perEpoch * t.epochs();
         Random shuffle = new Random(t.seed() * 31 + 7);
         List<Epoch> epochs = new ArrayList<>();
+        Engine engine = Engine.getEngine(ENGINE); // loads libtorch before any JniUtils call
         boolean prevGrad = JniUtils.isGradMode();
-        try (NDManager m = Engine.getEngine(ENGINE).newBaseManager()) {
+        try (NDManager m = engine.newBaseManager()) {
             NDArray[] params = {
                 m.create(init.gamma(), new Shape(dim)), m.create(init.beta(), new Shape(dim)),
                 m.create(init.weight(), new Shape(c, dim)), m.create(init.bias(), new Shape(c))};
