@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.labeler.ModelSet;
 import io.pseudolabel.onnx.RuntimeOptions;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ExecutorModels {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
     private static final Map<String, ModelSet> CACHE = new ConcurrentHashMap<>();
+    private static final Map<String, ClipModel> CLIP_CACHE = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
     private static final Map<String, AtomicInteger> LOADS_BY_KEY = new ConcurrentHashMap<>();
 
@@ -32,6 +34,17 @@ public final class ExecutorModels {
             LOG.info("loaded models {} on {} in {} ms", fingerprint, runtime.cacheKey(),
                     (System.nanoTime() - start) / 1_000_000);
             return set;
+        });
+    }
+
+    /** CLIP alone (finetune-clip needs nothing else), cached like the model sets, by CLIP fingerprint. */
+    public static ClipModel clip(java.nio.file.Path dir, String clipFingerprint, RuntimeOptions runtime) {
+        return CLIP_CACHE.computeIfAbsent(key(clipFingerprint, runtime), k -> {
+            long start = System.nanoTime();
+            ClipModel clip = ClipModel.load(dir, runtime);
+            LOG.info("loaded CLIP {} on {} in {} ms", clipFingerprint, runtime.cacheKey(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return clip;
         });
     }
 
@@ -54,5 +67,7 @@ public final class ExecutorModels {
     public static synchronized void clear() {
         CACHE.values().forEach(ModelSet::close);
         CACHE.clear();
+        CLIP_CACHE.values().forEach(ClipModel::close);
+        CLIP_CACHE.clear();
     }
 }
