@@ -53,7 +53,7 @@ class FinetuneClipTest {
     @BeforeAll
     static void finetune() throws Exception {
         voc = tmp.resolve("voc");
-        new VocSceneWriter(new SceneGenerator(FixtureWorld.load(), 5L)).write(voc, 10, 0);
+        new VocSceneWriter(new SceneGenerator(FixtureWorld.load(), 5L)).write(voc, 8, 0);
         HeadDemo.writeAuxiliarySet(tmp.resolve("aux"), 16);
         models = TestSpark.fixtureModels().toString();
         confused = TestSpark.fixtureModels().resolve("clip-confused").toString();
@@ -103,7 +103,7 @@ class FinetuneClipTest {
         assertTrue(withHead.out().contains("classes from the CLIP head " + head), withHead.out());
         double zero = miou("zero");
         double trained = miou("head");
-        System.out.printf("label on 10 scenes with the confused CLIP: pseudo-label mIoU zero-shot %.4f, head %.4f%n",
+        System.out.printf("label on 8 scenes with the confused CLIP: pseudo-label mIoU zero-shot %.4f, head %.4f%n",
                 zero, trained);
         assertTrue(trained >= zero + 0.15 && trained >= 0.85, "head " + trained + " vs zero-shot " + zero);
         assertNotEquals(fingerprint("zero"), fingerprint("head"));
