@@ -72,12 +72,13 @@ final class HeadDemo {
         LabelJob.Summary zero = LabelJob.run(spark, c, new LabelJob.Options(voc.toString(),
                 root.resolve("labels-confused-zero-shot").toString(), null, false), out);
         LabelJob.Summary withHead = LabelJob.run(spark, Commands.set(c, "pseudolabel.job.clip-head", headUri),
-                new LabelJob.Options(voc.toString(), root.resolve("labels-confused-head").toString(), null, false), out);
+                new LabelJob.Options(voc.toString(), root.resolve("labels-confused-head").toString(), null, false),
+                out);
         double miouZero = miou(spark, zero, voc, classes);
         double miouHead = miou(spark, withHead, voc, classes);
         double[] map = classificationMap(spark, c, voc, classes, fine.head());
-        out.printf(Locale.ROOT, "demo --clip-head on %d train images, confused CLIP: classification mAP zero-shot %.4f, "
-                + "head %.4f; pseudo-label mIoU zero-shot %.4f, head %.4f (%.0f s; head: %s)%n", zero.total(), map[0],
+        out.printf(Locale.ROOT, "demo --clip-head on %d train images, confused CLIP: classification mAP "
+                + "zero-shot %.4f, head %.4f; pseudo-label mIoU zero-shot %.4f, head %.4f (%.0f s; head: %s)%n", zero.total(), map[0],
                 map[1], miouZero, miouHead, (System.currentTimeMillis() - start) / 1000.0, headUri);
     }
 

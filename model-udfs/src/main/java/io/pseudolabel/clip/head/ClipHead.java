@@ -31,7 +31,8 @@ public record ClipHead(List<String> classNames, String clipFingerprint, boolean 
                     + "dim " + dim);
         }
         if (gamma.length != dim || beta.length != dim || weight.length != (long) c * dim || bias.length != c) {
-            throw new IllegalArgumentException("CLIP head arrays do not fit " + c + " classes x " + dim + " dims: gamma "
+            throw new IllegalArgumentException("CLIP head arrays do not fit " + c + " classes x " + dim
+                    + " dims: gamma "
                     + gamma.length + ", beta " + beta.length + ", weight " + weight.length + ", bias " + bias.length);
         }
         if (!(layerNormEps > 0)) {

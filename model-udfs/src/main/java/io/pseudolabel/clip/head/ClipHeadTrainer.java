@@ -47,7 +47,8 @@ public final class ClipHeadTrainer {
             String clipFingerprint, boolean multiLabel, ClipHeadSettings.Train t, Listener listener) {
         int n = embeddings.length;
         if (n == 0 || n != targets.length) {
-            throw new IllegalArgumentException("need as many target rows as embeddings, and some: " + n + " embeddings, "
+            throw new IllegalArgumentException("need as many target rows as embeddings, and some: " + n
+                    + " embeddings, "
                     + targets.length + " targets");
         }
         int dim = embeddings[0].length;

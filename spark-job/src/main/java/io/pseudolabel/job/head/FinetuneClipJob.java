@@ -66,7 +66,8 @@ public final class FinetuneClipJob {
         List<String> classes = ClassList.resolve(config.getString("pseudolabel.job.classes"), hadoop);
         ClassNameMap map = o.classMap() == null ? ClassNameMap.identity()
                 : ClassNameMap.parse(HadoopFiles.readString(o.classMap(), hadoop), o.classMap());
-        HeadLabels.Result labels = HeadLabels.read(o.images(), o.labels(), map, classes, hs.dropUnknownLabels(), hadoop);
+        HeadLabels.Result labels = HeadLabels.read(o.images(), o.labels(), map, classes, hs.dropUnknownLabels(),
+                hadoop);
         if (!labels.droppedLabels().isEmpty() || labels.imagesWithoutLabels() > 0) {
             out.printf("dropped labels outside --classes: %s; %d images left without a label%n",
                     labels.droppedLabels(), labels.imagesWithoutLabels());
@@ -113,10 +114,12 @@ public final class FinetuneClipJob {
         float[][] y = ys.toArray(new float[0][]);
         ClipHeadSettings.Train t = hs.train();
         out.printf(Locale.ROOT, "training LayerNorm + Linear (%s) on %d views: AdamW lr %.3g, weight decay %.3g, "
-                + "batch %d, %d epochs, cosine decay%n", multiLabel ? "sigmoid/BCE, multi-label" : "softmax/cross-entropy",
+                + "batch %d, %d epochs, cosine decay%n",
+                multiLabel ? "sigmoid/BCE, multi-label" : "softmax/cross-entropy",
                 x.length, t.learningRate(), t.weightDecay(), t.batchSize(), t.epochs());
         ClipHeadTrainer.Result r = ClipHeadTrainer.train(x, y, classes, clipFingerprint, multiLabel, t,
-                e -> out.printf(Locale.ROOT, "  epoch %3d  loss %.5f  lr %.3g%n", e.epoch(), e.loss(), e.learningRate()));
+                e -> out.printf(Locale.ROOT, "  epoch %3d  loss %.5f  lr %.3g%n", e.epoch(), e.loss(),
+                        e.learningRate()));
         double accuracy = ClipHeadTrainer.accuracy(r.head(), x, y);
         out.printf(Locale.ROOT, "training-set accuracy %.4f (%s)%n", accuracy,
                 multiLabel ? "per class at probability 0.5" : "top-1");

@@ -109,8 +109,8 @@ public final class LabelJob {
                     settings.clip().logitScale());
         }
         long createdAt = System.currentTimeMillis();
-        LabelTask task = new LabelTask(remote, classes, classifier, modelsFingerprint, fingerprint, runId, createdAt, job.prepareThreads(),
-                job.batchSize());
+        LabelTask task = new LabelTask(remote, classes, classifier, modelsFingerprint, fingerprint, runId, createdAt,
+                job.prepareThreads(), job.batchSize());
         Broadcast<LabelTask> taskBc = jsc.broadcast(task);
         Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(hadoop));
         LongAccumulator done = jsc.sc().longAccumulator("images labelled");
@@ -171,7 +171,8 @@ public final class LabelJob {
         }
         if (settings.supervision() != Supervision.NONE) {
             throw new IllegalArgumentException("--clip-head replaces CLIP's zero-shot labels; it does nothing with "
-                    + "--supervision " + settings.supervision().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                    + "--supervision " + settings.supervision().name().toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '-'));
         }
         if (!HadoopFiles.exists(uri, hadoop)) {
             throw new IllegalArgumentException("CLIP head not found: " + uri);

@@ -17,5 +17,6 @@ import java.util.List;
  * @param batchSize images per CLIP call; also how far preparation runs ahead
  */
 public record LabelTask(LabelerSettings settings, List<String> classNames, ImageClassifier classifier,
-        String modelsFingerprint, String fingerprint, String runId, long createdAtMillis, int prepareThreads, int batchSize)
+        String modelsFingerprint, String fingerprint, String runId, long createdAtMillis, int prepareThreads,
+        int batchSize)
         implements Serializable {}
