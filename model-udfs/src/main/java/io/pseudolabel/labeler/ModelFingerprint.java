@@ -36,7 +36,7 @@ public final class ModelFingerprint {
         }
         dirs.add(settings.samPath());
         for (Path dir : dirs) {
-            hashTree(md, dir);
+            hashTree(md, dir, false);
         }
         update(md, "classes=" + classNames);
         update(md, "supervision=" + settings.supervision() + " clip=" + settings.clip() + " dino=" + settings.dino()
@@ -45,21 +45,31 @@ public final class ModelFingerprint {
     }
 
     /**
-     * The files of one model directory alone: what that model's outputs depend on (e.g. CLIP's image
-     * embeddings, which no class list or labelling setting changes).
+     * The CLIP model alone (its files, as {@link #of} hashes them): what a trained head depends on. Two
+     * directories with the same files give the same value wherever they are.
      */
-    public static String ofDirectory(Path dir) {
+    public static String ofClip(Path clipDir) {
         MessageDigest md = sha256();
-        hashTree(md, dir);
+        // Hidden files left out: a copy localised from S3/HDFS carries a .complete marker the original lacks.
+        hashTree(md, clipDir, true);
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 
-    private static void hashTree(MessageDigest md, Path dir) {
+    /** {@code base} combined with the trained CLIP head that labels in its place ({@code headDigest}). */
+    public static String withHead(String base, String headDigest) {
+        MessageDigest md = sha256();
+        update(md, base);
+        update(md, "clip-head=" + headDigest);
+        return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    }
+
+    private static void hashTree(MessageDigest md, Path dir, boolean skipHidden) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory not found: " + dir);
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+            for (Path f : files.filter(Files::isRegularFile)
+                    .filter(f -> !skipHidden || !f.getFileName().toString().startsWith(".")).sorted().toList()) {
                 long size = Files.size(f);
                 update(md, dir.relativize(f) + ":" + size);
                 try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {

@@ -135,4 +135,19 @@ class ModelFingerprintTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fp(Map.of()));
         assertTrue(e.getMessage().contains(sam.toString()), e.getMessage());
     }
+
+    @Test
+    void clipFingerprintFollowsTheClipFilesOnlyWhereverTheyAre() throws IOException {
+        Path a = tmp.resolve("a/clip");
+        Path b = tmp.resolve("b/clip");
+        Fixtures.copyTree(Fixtures.model("clip"), a);
+        Fixtures.copyTree(Fixtures.model("clip"), b);
+        Files.createFile(b.resolve(".complete")); // a localised copy's marker
+        assertEquals(ModelFingerprint.ofClip(a), ModelFingerprint.ofClip(b));
+        assertNotEquals(ModelFingerprint.ofClip(Fixtures.model("clip")),
+                ModelFingerprint.ofClip(Fixtures.model("clip-confused")));
+        assertNotEquals("base", ModelFingerprint.withHead("base", "h1"));
+        assertNotEquals(ModelFingerprint.withHead("base", "h1"), ModelFingerprint.withHead("base", "h2"));
+        assertEquals(ModelFingerprint.withHead("base", "h1"), ModelFingerprint.withHead("base", "h1"));
+    }
 }

@@ -18,6 +18,7 @@ import io.pseudolabel.job.train.PredictJob;
 import io.pseudolabel.job.train.SegmenterModel;
 import io.pseudolabel.job.train.TrainSettings;
 import io.pseudolabel.job.export.Exports;
+import io.pseudolabel.job.head.FinetuneClipJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Runs;
@@ -64,7 +65,7 @@ final class Commands {
 
     static int label(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, "images", "models", "output", "layout", "split", "annotations", "classes",
-                "supervision", "run-id", "incremental"));
+                "supervision", "run-id", "incremental", "clip-head"));
         Config c = labelConfig(cl, config);
         SparkSession spark = Spark.session(cl.get("master"), "pseudolabel label");
         out.println("effective configuration:\n" + JobConfig.render(c));
@@ -84,7 +85,21 @@ final class Commands {
         c = set(c, "pseudolabel.job.split", cl.get("split"));
         c = set(c, "pseudolabel.job.annotations", cl.get("annotations"));
         c = set(c, "pseudolabel.job.classes", cl.get("classes"));
+        c = set(c, "pseudolabel.job.clip-head", cl.get("clip-head"));
         return set(c, "pseudolabel.supervision", cl.get("supervision"));
+    }
+
+    static int finetuneClip(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "images", "labels", "classes", "class-map", "output", "models"));
+        Config c = config;
+        if (cl.get("models") != null) {
+            c = withModels(c, cl.get("models"));
+        }
+        c = set(c, "pseudolabel.job.classes", cl.get("classes"));
+        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel finetune-clip");
+        FinetuneClipJob.run(spark, c, new FinetuneClipJob.Options(cl.require("images"), cl.require("labels"),
+                cl.get("class-map"), cl.require("output")), out);
+        return 0;
     }
 
     static void printSummary(LabelJob.Summary s, PrintStream out) {
@@ -177,7 +192,7 @@ final class Commands {
     }
 
     static int demo(CommandLine cl, Config config, PrintStream out) throws IOException {
-        cl.allowOnly(union(COMMON, "output", "train", "val", "models"));
+        cl.allowOnly(union(COMMON, "output", "train", "val", "models", "clip-head"));
         Path root = Path.of(cl.get("output", "demo-output")).toAbsolutePath();
         Path data = root.resolve("voc");
         int train = Integer.parseInt(cl.get("train", "40"));
@@ -217,6 +232,9 @@ final class Commands {
                 + "images (%d rounds x %d steps x %d workers, %.0f s); reports: report.html, segmenter-report.html "
                 + "in %s%n", r.miou(), r.numImages(),
                 seg.miou(), seg.numImages(), ts.rounds(), ts.localSteps(), ts.workers(), t.millis() / 1000.0, root);
+        if (cl.flag("clip-head")) {
+            HeadDemo.run(spark, c, root, data, models, classes, out);
+        }
         return 0;
     }
 

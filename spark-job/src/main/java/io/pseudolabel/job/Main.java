@@ -13,14 +13,19 @@ import java.util.Set;
 public final class Main {
     static final String USAGE = """
             usage: pseudolabel <command> [options]
-              demo             [--output DIR] [--train N] [--val N]
+              demo             [--output DIR] [--train N] [--val N] [--clip-head]
                                generate synthetic scenes, label them with the fixture models in local[2],
-                               train a small DeepLabV3+ on the pseudo-labels, print both mIoUs
+                               train a small DeepLabV3+ on the pseudo-labels, print both mIoUs; --clip-head also
+                               fine-tunes a CLIP head for a deliberately confused fixture CLIP and compares it
+                               with zero-shot
               validate-models  --models DIR        load DIR/clip, DIR/grounding-dino, DIR/sam and print their formats
               label            --images URI --models URI --output URI [--layout folder|voc|coco] [--split NAME]
                                [--annotations COCO_JSON]
                                [--classes voc|coco|FILE] [--supervision none|image-labels|boxes]
-                               [--run-id ID] [--incremental] [--master URL]
+                               [--run-id ID] [--incremental] [--clip-head URI] [--master URL]
+              finetune-clip    --images URI --labels CSV|folder --output URI [--classes voc|coco|FILE]
+                               [--class-map CSV] [--models URI]
+                               train LayerNorm + Linear on CLIP image embeddings of a labelled set (CLIP frozen)
               export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE]
                                palette PNGs per image, or one COCO instances JSON with RLE masks
               train            --labels URI --output URI [--images DIR] [--rounds R] [--local-steps K]
@@ -49,7 +54,10 @@ public final class Main {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
-            CommandLine cl = CommandLine.parse(args, Set.of("incremental", "help", "png"));
+            // demo --clip-head is a switch; label --clip-head takes a URI
+            Set<String> flags = args.length > 0 && args[0].equals("demo") ? Set.of("help", "clip-head")
+                    : Set.of("incremental", "help", "png");
+            CommandLine cl = CommandLine.parse(args, flags);
             if (cl.flag("help") || cl.command().equals("help") || cl.command().equals("--help")) {
                 out.print(USAGE);
                 return 0;
@@ -58,6 +66,7 @@ public final class Main {
             return switch (cl.command()) {
                 case "validate-models" -> Commands.validateModels(cl, config, out);
                 case "label" -> Commands.label(cl, config, out);
+                case "finetune-clip" -> Commands.finetuneClip(cl, config, out);
                 case "eval" -> Commands.eval(cl, config, out);
                 case "eval-classify" -> Commands.evalClassify(cl, config, out);
                 case "demo" -> Commands.demo(cl, config, out);

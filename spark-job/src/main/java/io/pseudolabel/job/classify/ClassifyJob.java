@@ -64,7 +64,7 @@ public final class ClassifyJob {
         } else {
             LabelerSettings clip = clipOnly(config);
             LabelerSettings local = ModelLocalizer.localize(clip, hadoop);
-            String fingerprint = ModelFingerprint.ofDirectory(local.clipPath());
+            String fingerprint = ModelFingerprint.ofClip(local.clipPath());
             ImageClassifier classifier = ClassifierSource.build(local, classes, fingerprint);
             if (!classifier.classNames().equals(classes) || !classifier.modelFingerprint().equals(fingerprint)) {
                 throw new IllegalArgumentException("the classifier scores " + classifier.classNames() + " on CLIP "

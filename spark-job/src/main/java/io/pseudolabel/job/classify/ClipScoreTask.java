@@ -9,7 +9,7 @@ import java.io.Serializable;
  * What an executor needs to score images with CLIP, broadcast once.
  *
  * @param clip settings naming only the CLIP directory (possibly remote; each executor localises it)
- * @param fingerprint {@link io.pseudolabel.labeler.ModelFingerprint#ofDirectory} of the CLIP directory
+ * @param fingerprint {@link io.pseudolabel.labeler.ModelFingerprint#ofClip} of the CLIP directory
  * @param batchSize images per {@code embedImages} call ({@code pseudolabel.clip.image-batch-size})
  * @param prepareThreads read/decode/preprocess threads per task ({@code pseudolabel.job.prepare-threads})
  */

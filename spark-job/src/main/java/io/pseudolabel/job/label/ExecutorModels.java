@@ -7,7 +7,6 @@ import io.pseudolabel.onnx.RuntimeOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,8 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ExecutorModels {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
     private static final Map<String, ModelSet> CACHE = new ConcurrentHashMap<>();
-    /** CLIP alone, for image-level scores (eval-classify): no Grounding-DINO or SAM loaded for it. */
-    private static final Map<String, ClipModel> CLIPS = new ConcurrentHashMap<>();
+    private static final Map<String, ClipModel> CLIP_CACHE = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
     private static final Map<String, AtomicInteger> LOADS_BY_KEY = new ConcurrentHashMap<>();
 
@@ -39,16 +37,12 @@ public final class ExecutorModels {
         });
     }
 
-    /**
-     * The CLIP model in {@code clipDir} (a local directory), loaded once per JVM and device.
-     *
-     * @param fingerprint {@link io.pseudolabel.labeler.ModelFingerprint#ofDirectory} of {@code clipDir}
-     */
-    public static ClipModel clip(Path clipDir, String fingerprint, RuntimeOptions runtime) {
-        return CLIPS.computeIfAbsent("clip:" + key(fingerprint, runtime), k -> {
+    /** CLIP alone (finetune-clip needs nothing else), cached like the model sets, by CLIP fingerprint. */
+    public static ClipModel clip(java.nio.file.Path dir, String clipFingerprint, RuntimeOptions runtime) {
+        return CLIP_CACHE.computeIfAbsent(key(clipFingerprint, runtime), k -> {
             long start = System.nanoTime();
-            ClipModel clip = ClipModel.load(clipDir, runtime);
-            LOG.info("loaded CLIP {} on {} in {} ms", fingerprint, runtime.cacheKey(),
+            ClipModel clip = ClipModel.load(dir, runtime);
+            LOG.info("loaded CLIP {} on {} in {} ms", clipFingerprint, runtime.cacheKey(),
                     (System.nanoTime() - start) / 1_000_000);
             return clip;
         });
@@ -73,7 +67,7 @@ public final class ExecutorModels {
     public static synchronized void clear() {
         CACHE.values().forEach(ModelSet::close);
         CACHE.clear();
-        CLIPS.values().forEach(ClipModel::close);
-        CLIPS.clear();
+        CLIP_CACHE.values().forEach(ClipModel::close);
+        CLIP_CACHE.clear();
     }
 }

@@ -3,6 +3,10 @@ package io.pseudolabel.job.label;
 import com.typesafe.config.Config;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.clip.ClipTextEmbeddings;
+import io.pseudolabel.clip.ImageClassifier;
+import io.pseudolabel.clip.ZeroShotClassifier;
+import io.pseudolabel.clip.head.ClipHead;
+import io.pseudolabel.clip.head.ClipHeadFormat;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.job.JobConfig;
 import io.pseudolabel.job.data.ClassList;
@@ -81,19 +85,32 @@ public final class LabelJob {
         List<String> classes = ClassList.resolve(job.classes(), hadoop);
         List<ImageRef> refs = DatasetLister.list(job.layout(), options.images(), job.split(), job.annotations(),
                 settings.supervision() != Supervision.NONE, options.incremental(), hadoop);
-        String fingerprint = ModelFingerprint.of(settings, classes);
+        String modelsFingerprint = ModelFingerprint.of(settings, classes);
+        ClipHead head = loadHead(config.getString("pseudolabel.job.clip-head"), settings, classes, hadoop);
+        // A head labels differently from zero-shot prompts: rows say which, so --incremental redoes the others.
+        String fingerprint = head == null ? modelsFingerprint
+                : ModelFingerprint.withHead(modelsFingerprint, ClipHeadFormat.digest(head));
         long listed = System.currentTimeMillis();
 
         Plan plan = options.incremental() ? plan(spark, output, refs, fingerprint, hadoop) : new Plan(refs, Set.of(), null);
+        if (head != null) {
+            out.printf("classes from the CLIP head %s instead of zero-shot prompts (label fingerprint %s)%n",
+                    config.getString("pseudolabel.job.clip-head"), fingerprint);
+        }
         if (plan.previousRun != null) {
             out.printf("incremental: %d of %d images unchanged since run %s, %d to label%n", plan.carried.size(),
                     refs.size(), plan.previousRun, plan.toLabel.size());
         }
-        ClipTextEmbeddings text = settings.supervision() == Supervision.NONE && !plan.toLabel.isEmpty()
-                ? textEmbeddings(settings, classes, fingerprint) : null;
+        ImageClassifier classifier = null;
+        if (head != null) {
+            classifier = head;
+        } else if (settings.supervision() == Supervision.NONE && !plan.toLabel.isEmpty()) {
+            classifier = new ZeroShotClassifier(textEmbeddings(settings, classes, modelsFingerprint),
+                    settings.clip().logitScale());
+        }
         long createdAt = System.currentTimeMillis();
-        LabelTask task = new LabelTask(remote, classes, text, fingerprint, runId, createdAt, job.prepareThreads(),
-                job.batchSize());
+        LabelTask task = new LabelTask(remote, classes, classifier, modelsFingerprint, fingerprint, runId, createdAt,
+                job.prepareThreads(), job.batchSize());
         Broadcast<LabelTask> taskBc = jsc.broadcast(task);
         Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(hadoop));
         LongAccumulator done = jsc.sc().longAccumulator("images labelled");
@@ -141,6 +158,40 @@ public final class LabelJob {
         Runs.publish(output, runId, hadoop);
         return new Summary(runId, labelsDir, total, done.value(), plan.carried.size(), counts, firstErrors,
                 fingerprint, System.currentTimeMillis() - start, executors);
+    }
+
+    /**
+     * The head at {@code uri} (blank: none), refused unless it was trained for exactly {@code classes} and on
+     * the image embeddings of the run's CLIP model.
+     */
+    static ClipHead loadHead(String uri, LabelerSettings settings, List<String> classes, Configuration hadoop)
+            throws IOException {
+        if (uri == null || uri.isBlank()) {
+            return null;
+        }
+        if (settings.supervision() != Supervision.NONE) {
+            throw new IllegalArgumentException("--clip-head replaces CLIP's zero-shot labels; it does nothing with "
+                    + "--supervision " + settings.supervision().name().toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '-'));
+        }
+        if (!HadoopFiles.exists(uri, hadoop)) {
+            throw new IllegalArgumentException("CLIP head not found: " + uri);
+        }
+        ClipHead head;
+        try (var in = HadoopFiles.fs(uri, hadoop).open(new org.apache.hadoop.fs.Path(HadoopFiles.normalize(uri)))) {
+            head = ClipHeadFormat.read(in, uri);
+        }
+        if (!head.classNames().equals(classes)) {
+            throw new IllegalArgumentException("CLIP head " + uri + " was trained for the classes " + head.classNames()
+                    + ", but this run labels " + classes + " (same names in the same order needed)");
+        }
+        String clip = ModelFingerprint.ofClip(settings.clipPath());
+        if (!head.clipFingerprint().equals(clip)) {
+            throw new IllegalArgumentException("CLIP head " + uri + " belongs to the CLIP model with fingerprint "
+                    + head.clipFingerprint() + ", but this run's CLIP " + settings.clipPath() + " has fingerprint "
+                    + clip + "; train a head with finetune-clip on this CLIP model");
+        }
+        return head;
     }
 
     /** CLIP class embeddings, computed once here on the driver's CPU and broadcast to every task. */

@@ -8,6 +8,7 @@ import io.pseudolabel.labeler.LabelStatus;
 import io.pseudolabel.labeler.ModelSet;
 import io.pseudolabel.labeler.Prepared;
 import io.pseudolabel.labeler.PseudoLabeler;
+import io.pseudolabel.masks.Selection;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
@@ -67,11 +68,13 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         LabelTask t = task.value();
         RuntimeOptions runtime = t.settings().runtime().withGpuId(assignedGpu());
         Configuration conf = hadoopConf.value().value();
-        ModelSet models = ExecutorModels.get(ModelLocalizer.localize(t.settings(), conf), t.fingerprint(), runtime);
+        ModelSet models = ExecutorModels.get(ModelLocalizer.localize(t.settings(), conf), t.modelsFingerprint(),
+                runtime);
         if (executors != null) {
-            executors.add(ExecutorUse.report(t.fingerprint(), runtime));
+            executors.add(ExecutorUse.report(t.modelsFingerprint(), runtime));
         }
-        PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.text());
+        PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.classifier(),
+                Selection.WHOLE_OVER_PART);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, t.prepareThreads()), r -> {
             Thread th = new Thread(r, "pseudolabel-prepare");
             th.setDaemon(true);

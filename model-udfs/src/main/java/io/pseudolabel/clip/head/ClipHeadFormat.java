@@ -1,0 +1,190 @@
+package io.pseudolabel.clip.head;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CLIP head file: the 8 ASCII bytes {@code PLCLIPHD}, a little-endian uint32 {@code n}, {@code n} bytes
+ * of UTF-8 JSON, then float32 little-endian arrays in this order: gamma[dim], beta[dim],
+ * weight[classes][dim] (row per class), bias[classes]. The JSON holds {@code format_version} (1),
+ * {@code classes}, {@code clip_fingerprint}, {@code multi_label}, {@code dim}, {@code layer_norm_eps},
+ * {@code input} and {@code layout} (documentation for readers in other languages) and {@code training}
+ * (free-form: settings and final loss; ignored when read). Streams, so it reads and writes through Hadoop's
+ * filesystems as well as local files.
+ */
+public final class ClipHeadFormat {
+    static final byte[] MAGIC = "PLCLIPHD".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+    private static final int MAX_HEADER = 16 << 20;
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    private ClipHeadFormat() {}
+
+    public static void write(ClipHead head, Map<String, ?> training, OutputStream out) throws IOException {
+        JsonObject h = new JsonObject();
+        h.addProperty("format_version", VERSION);
+        JsonArray classes = new JsonArray();
+        head.classNames().forEach(classes::add);
+        h.add("classes", classes);
+        h.addProperty("clip_fingerprint", head.clipFingerprint());
+        h.addProperty("multi_label", head.multiLabel());
+        h.addProperty("dim", head.dim());
+        h.addProperty("layer_norm_eps", head.layerNormEps());
+        h.addProperty("input", "CLIP image_embeds, L2-normalised, then LayerNorm(gamma, beta), then Linear(weight, "
+                + "bias); " + (head.multiLabel() ? "sigmoid per class" : "softmax over classes"));
+        h.addProperty("layout", "float32 little-endian: gamma[dim] beta[dim] weight[classes][dim] bias[classes]");
+        h.add("training", GSON.toJsonTree(training == null ? Map.of() : training));
+        byte[] json = GSON.toJson(h).getBytes(StandardCharsets.UTF_8);
+        int c = head.classNames().size();
+        ByteBuffer buf = ByteBuffer.allocate(MAGIC.length + 4 + json.length + 4 * (2 * head.dim() + c * head.dim() + c))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(MAGIC).putInt(json.length).put(json);
+        for (float[] a : List.of(head.gamma(), head.beta(), head.weight(), head.bias())) {
+            for (float f : a) {
+                buf.putFloat(f);
+            }
+        }
+        out.write(buf.array());
+        out.flush();
+    }
+
+    public static byte[] toBytes(ClipHead head, Map<String, ?> training) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            write(head, training, bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads a head; {@code source} names the file in every error. */
+    public static ClipHead read(InputStream in, String source) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        byte[] magic = new byte[MAGIC.length];
+        try {
+            data.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw bad(source, "does not start with " + new String(MAGIC, StandardCharsets.US_ASCII)
+                        + " (not a CLIP head written by finetune-clip)");
+            }
+            byte[] len = new byte[4];
+            data.readFully(len);
+            int n = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            if (n <= 0 || n > MAX_HEADER) {
+                throw bad(source, "header length " + n + " is out of range");
+            }
+            byte[] json = new byte[n];
+            data.readFully(json);
+            JsonObject h;
+            try {
+                h = JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
+            } catch (JsonParseException | IllegalStateException e) {
+                throw bad(source, "header is not a JSON object: " + e.getMessage());
+            }
+            int version = intField(h, "format_version", source);
+            if (version != VERSION) {
+                throw bad(source, "format_version " + version + " is not supported (this build reads " + VERSION + ")");
+            }
+            List<String> classes = new ArrayList<>();
+            JsonElement cls = field(h, "classes", source);
+            if (!cls.isJsonArray()) {
+                throw bad(source, "'classes' must be an array of names");
+            }
+            cls.getAsJsonArray().forEach(e -> classes.add(e.getAsString()));
+            int dim = intField(h, "dim", source);
+            int c = classes.size();
+            if (c == 0 || dim <= 0) {
+                throw bad(source, c + " classes and dim " + dim + ": both must be positive");
+            }
+            float[] gamma = floats(data, dim, source);
+            float[] beta = floats(data, dim, source);
+            float[] weight = floats(data, c * dim, source);
+            float[] bias = floats(data, c, source);
+            if (data.read() != -1) {
+                throw bad(source, "has bytes after the " + (2 * dim + c * dim + c) + " floats its header announces");
+            }
+            return new ClipHead(classes, field(h, "clip_fingerprint", source).getAsString(),
+                    field(h, "multi_label", source).getAsBoolean(), dim,
+                    field(h, "layer_norm_eps", source).getAsFloat(), gamma, beta, weight, bias);
+        } catch (EOFException e) {
+            throw bad(source, "is truncated");
+        } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
+            throw e instanceof BadHeadFile ? e : bad(source, e.getMessage());
+        }
+    }
+
+    /** SHA-256 (16 hex digits) of the head's content: classes, fingerprint, mode and every weight. */
+    public static String digest(ClipHead head) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(toBytes(head, Map.of()))).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from this JVM", e);
+        }
+    }
+
+    private static float[] floats(DataInputStream in, int n, String source) throws IOException {
+        byte[] b = new byte[4 * n];
+        in.readFully(b);
+        float[] out = new float[n];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        for (float f : out) {
+            if (!Float.isFinite(f)) {
+                throw bad(source, "holds a non-finite weight (" + f + ")");
+            }
+        }
+        return out;
+    }
+
+    private static JsonElement field(JsonObject h, String key, String source) {
+        JsonElement e = h.get(key);
+        if (e == null || e.isJsonNull()) {
+            throw bad(source, "header has no '" + key + "'");
+        }
+        return e;
+    }
+
+    private static int intField(JsonObject h, String key, String source) {
+        try {
+            return field(h, key, source).getAsInt();
+        } catch (NumberFormatException | UnsupportedOperationException e) {
+            throw bad(source, "header '" + key + "' is not an integer");
+        }
+    }
+
+    private static BadHeadFile bad(String source, String why) {
+        return new BadHeadFile("CLIP head " + source + " " + why);
+    }
+
+    /** A file that is not a readable CLIP head; the message names the file. */
+    public static final class BadHeadFile extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        BadHeadFile(String message) {
+            super(message);
+        }
+    }
+}

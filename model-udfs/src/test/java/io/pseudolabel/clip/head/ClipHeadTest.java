@@ -1,0 +1,91 @@
+package io.pseudolabel.clip.head;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClipHeadTest {
+
+    static ClipHead head(boolean multi) {
+        // dim 4, 2 classes
+        return new ClipHead(List.of("cat", "dog"), "fp1", multi, 4, 1e-5f, new float[] {1, 2, 1, 1},
+                new float[] {0, 0, 0.5f, 0}, new float[] {1, 0, 0, 0, 0, 1, 0, 0}, new float[] {0.1f, -0.1f});
+    }
+
+    @Test
+    void layerNormOfTheUnitEmbeddingThenLinear() {
+        // [3,0,0,4] -> unit [0.6,0,0,0.8]; mean 0.35, biased var ((.25)^2+(.35)^2*2+(.45)^2)/4 = 0.1275
+        float[] f = head(false).features(new float[] {3, 0, 0, 4});
+        double sd = Math.sqrt(0.1275 + 1e-5);
+        assertArrayEquals(new float[] {(float) (0.25 / sd), (float) (2 * -0.35 / sd), (float) (-0.35 / sd + 0.5),
+            (float) (0.45 / sd)}, f, 1e-5f);
+        float[] z = head(false).logits(new float[] {3, 0, 0, 4});
+        assertArrayEquals(new float[] {f[0] + 0.1f, f[1] - 0.1f}, z, 1e-5f);
+        float[] soft = head(false).probabilities(new float[] {3, 0, 0, 4});
+        double e0 = Math.exp(z[0]);
+        double e1 = Math.exp(z[1]);
+        assertArrayEquals(new float[] {(float) (e0 / (e0 + e1)), (float) (e1 / (e0 + e1))}, soft, 1e-6f);
+        float[] sig = head(true).probabilities(new float[] {3, 0, 0, 4});
+        assertArrayEquals(new float[] {(float) (1 / (1 + Math.exp(-z[0]))), (float) (1 / (1 + Math.exp(-z[1])))}, sig,
+                1e-6f);
+    }
+
+    @Test
+    void refusesEmbeddingsOfAnotherSizeAndArraysThatDoNotFit() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> head(false).probabilities(new float[5]));
+        assertTrue(e.getMessage().contains("4-dim"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ClipHead(List.of("a"), "f", false, 4, 1e-5f,
+                new float[4], new float[4], new float[3], new float[1]));
+    }
+
+    @Test
+    void fileRoundTripsEveryFieldAndDigestFollowsTheWeights() throws IOException {
+        ClipHead h = head(true);
+        byte[] bytes = ClipHeadFormat.toBytes(h, Map.of("epochs", 3));
+        assertEquals("PLCLIPHD", new String(bytes, 0, 8, java.nio.charset.StandardCharsets.US_ASCII));
+        ClipHead back = ClipHeadFormat.read(new ByteArrayInputStream(bytes), "mem");
+        assertEquals(h.classNames(), back.classNames());
+        assertEquals("fp1", back.clipFingerprint());
+        assertTrue(back.multiLabel());
+        assertEquals(4, back.dim());
+        assertEquals(1e-5f, back.layerNormEps());
+        assertArrayEquals(h.gamma(), back.gamma());
+        assertArrayEquals(h.beta(), back.beta());
+        assertArrayEquals(h.weight(), back.weight());
+        assertArrayEquals(h.bias(), back.bias());
+        assertEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(back));
+        float[] w = h.weight().clone();
+        w[3] = 0.5f;
+        ClipHead other = new ClipHead(h.classNames(), "fp1", true, 4, 1e-5f, h.gamma(), h.beta(), w, h.bias());
+        assertNotEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(other));
+    }
+
+    @Test
+    void badFilesNameTheFileAndWhatIsWrong() {
+        byte[] good = ClipHeadFormat.toBytes(head(false), Map.of());
+        assertBad("not a CLIP head", "hello world, not a head".getBytes());
+        assertBad("is truncated", Arrays.copyOf(good, good.length - 3));
+        byte[] longer = Arrays.copyOf(good, good.length + 4);
+        assertBad("bytes after", longer);
+        byte[] nan = good.clone();
+        java.nio.ByteBuffer.wrap(nan).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(good.length - 4, Float.NaN);
+        assertBad("non-finite", nan);
+    }
+
+    private static void assertBad(String expected, byte[] bytes) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ClipHeadFormat.read(new ByteArrayInputStream(bytes), "s3a://b/head.bin"));
+        assertTrue(e.getMessage().contains("s3a://b/head.bin") && e.getMessage().contains(expected), e.getMessage());
+    }
+}

@@ -1,0 +1,179 @@
+package io.pseudolabel.job.head;
+
+import com.typesafe.config.Config;
+import io.pseudolabel.clip.ClipModel;
+import io.pseudolabel.clip.head.ClassNameMap;
+import io.pseudolabel.clip.head.ClipHead;
+import io.pseudolabel.clip.head.ClipHeadFormat;
+import io.pseudolabel.clip.head.ClipHeadSettings;
+import io.pseudolabel.clip.head.ClipHeadTrainer;
+import io.pseudolabel.clip.head.ViewEmbedder;
+import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.image.ImageDecodeException;
+import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.job.data.ClassList;
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.label.ExecutorModels;
+import io.pseudolabel.job.label.LabelPartition;
+import io.pseudolabel.job.label.ModelLocalizer;
+import io.pseudolabel.labeler.ModelFingerprint;
+import io.pseudolabel.onnx.RuntimeOptions;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * finetune-clip: executors embed every labelled image and its augmented views with CLIP's vision model (one
+ * CLIP per executor JVM, as the label stage caches models), the driver collects the embeddings (512 floats
+ * a view), trains the head with {@link ClipHeadTrainer} and writes it with {@link ClipHeadFormat}. Only the
+ * head is trained; CLIP's encoder stays frozen.
+ */
+public final class FinetuneClipJob {
+    private FinetuneClipJob() {}
+
+    public record Options(String images, String labels, String classMap, String output) {}
+
+    public record Summary(ClipHead head, int images, int views, int failed, List<ClipHeadTrainer.Epoch> epochs,
+            double trainingAccuracy, String output) {}
+
+    /** What executors need; broadcast once. */
+    record Task(LabelerSettings settings, String clipFingerprint, ClipHeadSettings head, long maxPixels)
+            implements Serializable {}
+
+    /** The views' embeddings of one image, or why it failed. */
+    record Embedded(String key, float[][] views, String error) implements Serializable {}
+
+    public static Summary run(SparkSession spark, Config config, Options o, PrintStream out) throws IOException {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoop = jsc.hadoopConfiguration();
+        LabelerSettings remote = LabelerSettings.from(config);
+        LabelerSettings local = ModelLocalizer.localize(remote, hadoop);
+        ClipHeadSettings hs = ClipHeadSettings.from(config);
+        List<String> classes = ClassList.resolve(config.getString("pseudolabel.job.classes"), hadoop);
+        ClassNameMap map = o.classMap() == null ? ClassNameMap.identity()
+                : ClassNameMap.parse(HadoopFiles.readString(o.classMap(), hadoop), o.classMap());
+        HeadLabels.Result labels = HeadLabels.read(o.images(), o.labels(), map, classes, hs.dropUnknownLabels(),
+                hadoop);
+        if (!labels.droppedLabels().isEmpty() || labels.imagesWithoutLabels() > 0) {
+            out.printf("dropped labels outside --classes: %s; %d images left without a label%n",
+                    labels.droppedLabels(), labels.imagesWithoutLabels());
+        }
+        String clipFingerprint = ModelFingerprint.ofClip(local.clipPath());
+        out.printf(Locale.ROOT, "finetune-clip: %d labelled images, %d views each, CLIP %s (%s)%n",
+                labels.examples().size(), hs.views(), local.clipPath(), clipFingerprint);
+
+        Broadcast<Task> task = jsc.broadcast(new Task(remote, clipFingerprint, hs, local.maxPixels()));
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
+        int partitions = Math.max(1, Math.min(labels.examples().size(), 2 * jsc.defaultParallelism()));
+        List<Embedded> embedded = jsc.parallelize(labels.examples(), partitions)
+                .mapPartitions(new EmbedPartition(task, conf)).collect();
+
+        Map<String, HeadLabels.Example> byKey = new LinkedHashMap<>();
+        labels.examples().forEach(e -> byKey.put(e.key(), e));
+        List<float[]> xs = new ArrayList<>();
+        List<float[]> ys = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        int[] perImage = labels.examples().stream().mapToInt(e -> e.classes().length).toArray();
+        for (Embedded e : embedded) {
+            if (e.error() != null) {
+                errors.add(e.error());
+                continue;
+            }
+            float[] target = new float[classes.size()];
+            for (int c : byKey.get(e.key()).classes()) {
+                target[c] = 1;
+            }
+            for (float[] v : e.views()) {
+                xs.add(v);
+                ys.add(target);
+            }
+        }
+        if (!errors.isEmpty()) {
+            out.printf("%d images could not be read and were left out, e.g.:%n", errors.size());
+            errors.stream().limit(5).forEach(e -> out.println("  " + e));
+        }
+        if (xs.isEmpty()) {
+            throw new IllegalArgumentException("no training image could be read (" + errors.size() + " failed)");
+        }
+        boolean multiLabel = hs.multiLabel(perImage);
+        float[][] x = xs.toArray(new float[0][]);
+        float[][] y = ys.toArray(new float[0][]);
+        ClipHeadSettings.Train t = hs.train();
+        out.printf(Locale.ROOT, "training LayerNorm + Linear (%s) on %d views: AdamW lr %.3g, weight decay %.3g, "
+                + "batch %d, %d epochs, cosine decay%n",
+                multiLabel ? "sigmoid/BCE, multi-label" : "softmax/cross-entropy",
+                x.length, t.learningRate(), t.weightDecay(), t.batchSize(), t.epochs());
+        ClipHeadTrainer.Result r = ClipHeadTrainer.train(x, y, classes, clipFingerprint, multiLabel, t,
+                e -> out.printf(Locale.ROOT, "  epoch %3d  loss %.5f  lr %.3g%n", e.epoch(), e.loss(),
+                        e.learningRate()));
+        double accuracy = ClipHeadTrainer.accuracy(r.head(), x, y);
+        out.printf(Locale.ROOT, "training-set accuracy %.4f (%s)%n", accuracy,
+                multiLabel ? "per class at probability 0.5" : "top-1");
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("images", labels.examples().size() - errors.size());
+        info.put("views", x.length);
+        info.put("multi_label", multiLabel);
+        info.put("epochs", t.epochs());
+        info.put("batch_size", t.batchSize());
+        info.put("learning_rate", t.learningRate());
+        info.put("weight_decay", t.weightDecay());
+        info.put("seed", t.seed());
+        info.put("views_per_image", hs.views());
+        info.put("final_loss", r.epochs().get(r.epochs().size() - 1).loss());
+        info.put("training_accuracy", accuracy);
+        HadoopFiles.writeAtomically(o.output(), ClipHeadFormat.toBytes(r.head(), info), hadoop);
+        out.println("wrote CLIP head to " + o.output());
+        return new Summary(r.head(), labels.examples().size() - errors.size(), x.length, errors.size(), r.epochs(),
+                accuracy, o.output());
+    }
+
+    /** Reads, decodes and embeds the views of each image of a partition with the executor's CLIP. */
+    static final class EmbedPartition implements FlatMapFunction<Iterator<HeadLabels.Example>, Embedded> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<Task> task;
+        private final Broadcast<SerializableConfiguration> conf;
+
+        EmbedPartition(Broadcast<Task> task, Broadcast<SerializableConfiguration> conf) {
+            this.task = task;
+            this.conf = conf;
+        }
+
+        @Override
+        public Iterator<Embedded> call(Iterator<HeadLabels.Example> examples) {
+            Task t = task.value();
+            Configuration hadoop = conf.value().value();
+            RuntimeOptions runtime = t.settings().runtime().withGpuId(LabelPartition.assignedGpu());
+            LabelerSettings local = ModelLocalizer.localize(t.settings(), hadoop);
+            ClipModel clip = ExecutorModels.clip(local.clipPath(), t.clipFingerprint(), runtime);
+            ViewEmbedder embedder = new ViewEmbedder(clip, t.head());
+            ImageDecoder decoder = new ImageDecoder(t.maxPixels());
+            List<Embedded> out = new ArrayList<>();
+            while (examples.hasNext()) {
+                HeadLabels.Example e = examples.next();
+                RgbImage image;
+                try {
+                    image = decoder.decode(HadoopFiles.read(e.uri(), hadoop), e.uri());
+                } catch (IOException | ImageDecodeException ex) {
+                    out.add(new Embedded(e.key(), null, e.uri() + ": " + ex.getMessage()));
+                    continue;
+                }
+                out.add(new Embedded(e.key(), embedder.embed(image, e.key()), null));
+            }
+            return out.iterator();
+        }
+    }
+}
