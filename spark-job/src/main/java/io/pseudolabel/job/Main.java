@@ -34,7 +34,8 @@ public final class Main {
               predict          --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]
               eval             --pred URI --gt URI [--split NAME] [--classes voc|coco|FILE] [--num-classes N]
                                [--json FILE] [--html FILE] [--samples K]
-              eval-classify    --images URI --layout voc|coco (--models DIR | --labels URI) [--split NAME (val)]
+              eval-classify    --images URI --layout voc|coco (--models DIR [--clip-head URI] | --labels URI)
+                               [--split NAME (val)]
                                [--annotations COCO_JSON] [--classes voc|coco|FILE] [--output DIR]
                                classification AP per class and mAP of image labels against VOC/COCO objects
               bench            [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 public final class ClassifyCommand {
     /** The options eval-classify takes besides the common ones. */
     public static final Set<String> OPTIONS = Set.of("images", "layout", "split", "annotations", "classes", "models",
-            "labels", "output");
+            "labels", "output", "clip-head");
     static final String JSON = "classify-eval.json";
     static final String MARKDOWN = "classify-eval.md";
 
@@ -33,6 +33,10 @@ public final class ClassifyCommand {
             throw new CommandLine.UsageException("eval-classify scores with CLIP (--models) or reads a label table "
                     + "(--labels), not both");
         }
+        if (cl.get("clip-head") != null && cl.get("labels") != null) {
+            throw new CommandLine.UsageException("--clip-head scores with CLIP; a label table (--labels) already "
+                    + "holds its scores");
+        }
         String images = cl.require("images");
         Config c = set(config, "pseudolabel.job.layout", cl.get("layout"));
         // Classification is measured on held-out images: val unless told otherwise.
@@ -41,7 +45,7 @@ public final class ClassifyCommand {
         c = set(c, "pseudolabel.job.classes", cl.get("classes"));
         c = set(c, "pseudolabel.models.dir", cl.get("models"));
         SparkSession spark = session.get();
-        ClassifyResult r = ClassifyJob.run(spark, c, new ClassifyJob.Options(images, cl.get("labels")), out);
+        ClassifyResult r = ClassifyJob.run(spark, c, new ClassifyJob.Options(images, cl.get("labels"), cl.get("clip-head")), out);
         out.println("scores:       " + r.scores());
         out.println("ground truth: " + r.groundTruth());
         out.print(r.table());

@@ -19,7 +19,9 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +37,7 @@ public final class ClassifyJob {
      * @param images dataset root (VOC) or image folder (COCO)
      * @param labels a label table to score instead of running CLIP; null to run CLIP
      */
-    public record Options(String images, String labels) {}
+    public record Options(String images, String labels, String clipHead) {}
 
     private ClassifyJob() {}
 
@@ -65,7 +67,12 @@ public final class ClassifyJob {
             LabelerSettings clip = clipOnly(config);
             LabelerSettings local = ModelLocalizer.localize(clip, hadoop);
             String fingerprint = ModelFingerprint.ofClip(local.clipPath());
-            ImageClassifier classifier = ClassifierSource.build(local, classes, fingerprint);
+            ImageClassifier classifier;
+            try {
+                classifier = ClassifierSource.build(local, classes, fingerprint, options.clipHead(), hadoop);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading CLIP head " + options.clipHead() + ": " + e.getMessage(), e);
+            }
             if (!classifier.classNames().equals(classes) || !classifier.modelFingerprint().equals(fingerprint)) {
                 throw new IllegalArgumentException("the classifier scores " + classifier.classNames() + " on CLIP "
                         + classifier.modelFingerprint() + ", but eval-classify needs " + classes + " on CLIP "

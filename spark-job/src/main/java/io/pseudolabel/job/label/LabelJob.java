@@ -13,6 +13,7 @@ import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.head.ClipHeads;
 import io.pseudolabel.job.run.Manifest;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ModelFingerprint;
@@ -174,24 +175,7 @@ public final class LabelJob {
                     + "--supervision " + settings.supervision().name().toLowerCase(java.util.Locale.ROOT)
                     .replace('_', '-'));
         }
-        if (!HadoopFiles.exists(uri, hadoop)) {
-            throw new IllegalArgumentException("CLIP head not found: " + uri);
-        }
-        ClipHead head;
-        try (var in = HadoopFiles.fs(uri, hadoop).open(new org.apache.hadoop.fs.Path(HadoopFiles.normalize(uri)))) {
-            head = ClipHeadFormat.read(in, uri);
-        }
-        if (!head.classNames().equals(classes)) {
-            throw new IllegalArgumentException("CLIP head " + uri + " was trained for the classes " + head.classNames()
-                    + ", but this run labels " + classes + " (same names in the same order needed)");
-        }
-        String clip = ModelFingerprint.ofClip(settings.clipPath());
-        if (!head.clipFingerprint().equals(clip)) {
-            throw new IllegalArgumentException("CLIP head " + uri + " belongs to the CLIP model with fingerprint "
-                    + head.clipFingerprint() + ", but this run's CLIP " + settings.clipPath() + " has fingerprint "
-                    + clip + "; train a head with finetune-clip on this CLIP model");
-        }
-        return head;
+        return ClipHeads.load(uri, classes, settings.clipPath(), hadoop);
     }
 
     /** CLIP class embeddings, computed once here on the driver's CPU and broadcast to every task. */
