@@ -54,7 +54,6 @@ public final class ClipZeroShot {
     public static float[] probabilities(float[] imageEmbed, float[][] classEmbeds, float logitScale) {
         float[] img = l2Normalize(imageEmbed);
         double[] logits = new double[classEmbeds.length];
-        double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < classEmbeds.length; c++) {
             if (classEmbeds[c].length != img.length) {
                 throw new IllegalArgumentException("image embedding has " + img.length + " dims, class " + c + " has "
@@ -65,16 +64,25 @@ public final class ClipZeroShot {
                 dot += (double) img[i] * classEmbeds[c][i];
             }
             logits[c] = logitScale * dot;
-            max = Math.max(max, logits[c]);
         }
+        return softmax(logits);
+    }
+
+    /** Numerically stable softmax (the maximum subtracted first), in double. */
+    public static float[] softmax(double[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double x : logits) {
+            max = Math.max(max, x);
+        }
+        double[] e = new double[logits.length];
         double sum = 0;
         for (int c = 0; c < logits.length; c++) {
-            logits[c] = Math.exp(logits[c] - max);
-            sum += logits[c];
+            e[c] = Math.exp(logits[c] - max);
+            sum += e[c];
         }
         float[] p = new float[logits.length];
         for (int c = 0; c < p.length; c++) {
-            p[c] = (float) (logits[c] / sum);
+            p[c] = (float) (e[c] / sum);
         }
         return p;
     }

@@ -96,21 +96,11 @@ public record ClipHead(List<String> classNames, String clipFingerprint, boolean 
     }
 
     static float[] softmax(float[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float x : z) {
-            max = Math.max(max, x);
-        }
-        double sum = 0;
-        double[] e = new double[z.length];
+        double[] d = new double[z.length];
         for (int i = 0; i < z.length; i++) {
-            e[i] = Math.exp(z[i] - max);
-            sum += e[i];
+            d[i] = z[i];
         }
-        float[] p = new float[z.length];
-        for (int i = 0; i < z.length; i++) {
-            p[i] = (float) (e[i] / sum);
-        }
-        return p;
+        return ClipZeroShot.softmax(d);
     }
 
     static float[] sigmoid(float[] z) {
