@@ -4,6 +4,9 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.JobConfig;
 import io.pseudolabel.labeler.Supervision;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 
 import javax.management.NotificationEmitter;
@@ -18,17 +21,26 @@ import java.util.Locale;
 
 /**
  * The child JVM of the memory scenario: runs {@code label} in {@code local[N]} under a fixed -Xmx and
- * prints one line {@code BENCH-MEMORY {json}}: the peak live heap (heap used right after a full GC, forced
- * every {@value #GC_EVERY_MS} ms by a sampler thread), the peak heap used after any GC (from GC
- * notifications), the peak heap used at any sample, and the process's peak RSS ({@code VmHWM}).
+ * prints one line {@code BENCH-MEMORY {json}}: the peak live heap at {@value #POINTS} fixed points of the
+ * labelling stage (heap used right after a full GC, forced each time another tenth of the stage's tasks
+ * has ended, so a small and a large run take the same number of samples at the same progress), the peak
+ * live heap of full GCs forced every {@value #GC_EVERY_MS} ms (more samples in a longer run, so a higher
+ * maximum of the same bounded quantity), the peak heap used after any GC (from GC notifications), the peak
+ * heap used at any sample, and the process's peak RSS ({@code VmHWM}).
  *
  * <p>Arguments: master models voc split output
  */
 public final class MemoryProbe {
     static final long GC_EVERY_MS = 5_000;
+    /** Fixed samples: after 1/10, 2/10 ... 9/10 of the labelling stage's tasks have ended. */
+    static final int POINTS = 9;
     static final String PREFIX = "BENCH-MEMORY ";
 
     private static volatile long liveMax;
+    private static volatile int liveSamples;
+    private static volatile long pointsMax;
+    private static volatile int pointSamples;
+    private static final java.util.concurrent.Semaphore POINT_DUE = new java.util.concurrent.Semaphore(0);
     private static volatile long afterGcMax;
     private static volatile long usedMax;
     private static volatile long rssMax;
@@ -48,6 +60,7 @@ public final class MemoryProbe {
         Config config = BenchSpark.cheapestSam(BenchSpark.labelConfig(JobConfig.load(null, List.of()), models, voc, split,
                 Supervision.BOXES, 1, 2), models);
         SparkSession spark = BenchSpark.start(master);
+        spark.sparkContext().addSparkListener(new Points());
         long t0 = System.nanoTime();
         BenchSpark.LabelRun run;
         try {
@@ -57,14 +70,16 @@ public final class MemoryProbe {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         sampler.interrupt();
+        sampler.join();
         measureLive();
         long[] rss = procStatus();
         rssMax = Math.max(rssMax, rss[1]);
         System.out.println(PREFIX + String.format(Locale.ROOT,
-                "{\"images\": %d, \"ok\": %d, \"seconds\": %.2f, \"live_heap_max\": %d, \"heap_after_gc_max\": %d, "
+                "{\"images\": %d, \"ok\": %d, \"seconds\": %.2f, \"points_heap_max\": %d, \"points\": %d, "
+                        + "\"live_heap_max\": %d, \"live_samples\": %d, \"heap_after_gc_max\": %d, "
                         + "\"heap_used_max\": %d, \"rss_hwm\": %d, \"heap_limit\": %d}",
-                run.labelled(), run.counts().getOrDefault("OK", 0L), seconds, liveMax, afterGcMax, usedMax, rss[0],
-                Runtime.getRuntime().maxMemory()));
+                run.labelled(), run.counts().getOrDefault("OK", 0L), seconds, pointsMax, pointSamples, liveMax,
+                liveSamples, afterGcMax, usedMax, rss[0], Runtime.getRuntime().maxMemory()));
         System.exit(0);
     }
 
@@ -72,7 +87,12 @@ public final class MemoryProbe {
         long lastGc = System.currentTimeMillis();
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(200);
+                if (POINT_DUE.tryAcquire(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    ManagementFactory.getMemoryMXBean().gc();
+                    pointsMax = Math.max(pointsMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                    pointSamples++;
+                    lastGc = System.currentTimeMillis();
+                }
                 usedMax = Math.max(usedMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 rssMax = Math.max(rssMax, procStatus()[1]);
                 if (System.currentTimeMillis() - lastGc >= GC_EVERY_MS) {
@@ -88,6 +108,34 @@ public final class MemoryProbe {
     private static void measureLive() {
         ManagementFactory.getMemoryMXBean().gc();
         liveMax = Math.max(liveMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        liveSamples++;
+    }
+
+    /** Asks the sampler for a fixed-point sample each time another tenth of the largest stage's tasks ends. */
+    private static final class Points extends SparkListener {
+        private final java.util.Map<Integer, Integer> tasks = new java.util.HashMap<>();
+        private final java.util.Map<Integer, Integer> ended = new java.util.HashMap<>();
+
+        @Override
+        public synchronized void onStageSubmitted(SparkListenerStageSubmitted e) {
+            tasks.put(e.stageInfo().stageId(), e.stageInfo().numTasks());
+        }
+
+        @Override
+        public synchronized void onTaskEnd(SparkListenerTaskEnd e) {
+            int stage = e.stageId();
+            int total = tasks.getOrDefault(stage, 0);
+            // the labelling stage is the one with the most tasks (the others write or read a few files)
+            if (total < tasks.values().stream().mapToInt(Integer::intValue).max().orElse(0) || total < 2) {
+                return;
+            }
+            int points = Math.min(POINTS, total - 1); // a stage of fewer tasks: one sample per task end
+            int before = ended.getOrDefault(stage, 0);
+            ended.put(stage, before + 1);
+            if ((before + 1) * (points + 1) / total > before * (points + 1) / total && before + 1 < total) {
+                POINT_DUE.release();
+            }
+        }
     }
 
     private static void listenToGcs() {
