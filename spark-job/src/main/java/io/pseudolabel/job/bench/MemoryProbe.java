@@ -21,7 +21,8 @@ import java.util.Locale;
 
 /**
  * The child JVM of the memory scenario: runs {@code label} in {@code local[N]} under a fixed -Xmx and
- * prints one line {@code BENCH-MEMORY {json}}: the peak live heap at {@value #POINTS} fixed points of the
+ * prints one line {@code BENCH-MEMORY {json}}: the peak live heap (the heap a forced full GC left, as
+ * the collector recorded it) at {@value #POINTS} fixed points of the
  * labelling stage (heap used right after a full GC, forced each time another tenth of the stage's tasks
  * has ended, so a small and a large run take the same number of samples at the same progress), the peak
  * live heap of full GCs forced every {@value #GC_EVERY_MS} ms (more samples in a longer run, so a higher
@@ -88,8 +89,7 @@ public final class MemoryProbe {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 if (POINT_DUE.tryAcquire(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    ManagementFactory.getMemoryMXBean().gc();
-                    pointsMax = Math.max(pointsMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                    pointsMax = Math.max(pointsMax, liveAfterFullGc());
                     pointSamples++;
                     lastGc = System.currentTimeMillis();
                 }
@@ -106,9 +106,40 @@ public final class MemoryProbe {
     }
 
     private static void measureLive() {
-        ManagementFactory.getMemoryMXBean().gc();
-        liveMax = Math.max(liveMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        liveMax = Math.max(liveMax, liveAfterFullGc());
         liveSamples++;
+    }
+
+    /**
+     * Forces a full GC and returns the heap it left, as the collector recorded it at its end. Reading
+     * {@code getHeapMemoryUsage()} after {@code gc()} returns also counts what the other threads allocated
+     * in between (preparation allocates ~12 MB per image), and on a loaded machine the sampler can wait
+     * hundreds of milliseconds for a core.
+     */
+    private static long liveAfterFullGc() {
+        com.sun.management.GarbageCollectorMXBean full = null;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc.getName().contains("Old") || gc.getName().contains("MarkSweep")) {
+                full = (com.sun.management.GarbageCollectorMXBean) gc;
+            }
+        }
+        if (full == null) {
+            throw new IllegalStateException("bench memory: no full-GC collector bean among "
+                    + ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList());
+        }
+        long before = full.getCollectionCount();
+        ManagementFactory.getMemoryMXBean().gc();
+        com.sun.management.GcInfo info = full.getLastGcInfo();
+        if (full.getCollectionCount() <= before || info == null) {
+            throw new IllegalStateException("bench memory: System.gc() did not run a full GC (" + full.getName() + ")");
+        }
+        long after = 0;
+        for (var e : info.getMemoryUsageAfterGc().entrySet()) {
+            if (isHeapPool(e.getKey())) {
+                after += e.getValue().getUsed();
+            }
+        }
+        return after;
     }
 
     /** Asks the sampler for a fixed-point sample each time another tenth of the largest stage's tasks ends. */
