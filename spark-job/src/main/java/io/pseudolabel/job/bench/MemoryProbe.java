@@ -38,6 +38,8 @@ public final class MemoryProbe {
     static final String PREFIX = "BENCH-MEMORY ";
 
     private static volatile long liveMax;
+    private static volatile int gcRetries;
+    private static volatile int gcMissed;
     private static volatile int liveSamples;
     private static volatile long pointsMax;
     private static volatile int pointSamples;
@@ -57,6 +59,8 @@ public final class MemoryProbe {
         listenToGcs();
         Thread sampler = new Thread(MemoryProbe::sample, "bench-memory-sampler");
         sampler.setDaemon(true);
+        java.util.concurrent.atomic.AtomicReference<Throwable> samplerFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        sampler.setUncaughtExceptionHandler((th, e) -> samplerFailure.set(e));
         sampler.start();
         Config config = BenchSpark.cheapestSam(BenchSpark.labelConfig(JobConfig.load(null, List.of()), models, voc, split,
                 Supervision.BOXES, 1, 2), models);
@@ -72,15 +76,19 @@ public final class MemoryProbe {
         double seconds = (System.nanoTime() - t0) / 1e9;
         sampler.interrupt();
         sampler.join();
+        if (samplerFailure.get() != null) {
+            throw new IllegalStateException("bench memory: the sampler failed", samplerFailure.get());
+        }
         measureLive();
         long[] rss = procStatus();
         rssMax = Math.max(rssMax, rss[1]);
         System.out.println(PREFIX + String.format(Locale.ROOT,
                 "{\"images\": %d, \"ok\": %d, \"seconds\": %.2f, \"points_heap_max\": %d, \"points\": %d, "
                         + "\"live_heap_max\": %d, \"live_samples\": %d, \"heap_after_gc_max\": %d, "
-                        + "\"heap_used_max\": %d, \"rss_hwm\": %d, \"heap_limit\": %d}",
+                        + "\"heap_used_max\": %d, \"rss_hwm\": %d, \"heap_limit\": %d, \"gc_retries\": %d, "
+                        + "\"gc_missed\": %d}",
                 run.labelled(), run.counts().getOrDefault("OK", 0L), seconds, pointsMax, pointSamples, liveMax,
-                liveSamples, afterGcMax, usedMax, rss[0], Runtime.getRuntime().maxMemory()));
+                liveSamples, afterGcMax, usedMax, rss[0], Runtime.getRuntime().maxMemory(), gcRetries, gcMissed));
         System.exit(0);
     }
 
@@ -89,8 +97,11 @@ public final class MemoryProbe {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 if (POINT_DUE.tryAcquire(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    pointsMax = Math.max(pointsMax, liveAfterFullGc());
-                    pointSamples++;
+                    long live = liveAfterFullGc();
+                    if (live >= 0) {
+                        pointsMax = Math.max(pointsMax, live);
+                        pointSamples++;
+                    }
                     lastGc = System.currentTimeMillis();
                 }
                 usedMax = Math.max(usedMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
@@ -106,8 +117,11 @@ public final class MemoryProbe {
     }
 
     private static void measureLive() {
-        liveMax = Math.max(liveMax, liveAfterFullGc());
-        liveSamples++;
+        long live = liveAfterFullGc();
+        if (live >= 0) {
+            liveMax = Math.max(liveMax, live);
+            liveSamples++;
+        }
     }
 
     /**
@@ -127,11 +141,27 @@ public final class MemoryProbe {
             throw new IllegalStateException("bench memory: no full-GC collector bean among "
                     + ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList());
         }
-        long before = full.getCollectionCount();
-        ManagementFactory.getMemoryMXBean().gc();
-        com.sun.management.GcInfo info = full.getLastGcInfo();
-        if (full.getCollectionCount() <= before || info == null) {
-            throw new IllegalStateException("bench memory: System.gc() did not run a full GC (" + full.getName() + ")");
+        com.sun.management.GcInfo info = null;
+        // System.gc() returns without collecting while a thread is in a JNI critical region (the GC locker;
+        // ONNX Runtime reads float arrays that way): try again shortly, and count the misses in the output.
+        for (int attempt = 0; attempt < 20 && info == null; attempt++) {
+            long before = full.getCollectionCount();
+            ManagementFactory.getMemoryMXBean().gc();
+            if (full.getCollectionCount() > before) {
+                info = full.getLastGcInfo();
+            } else {
+                gcRetries++;
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (info == null) {
+            gcMissed++;
+            return -1;
         }
         long after = 0;
         for (var e : info.getMemoryUsageAfterGc().entrySet()) {

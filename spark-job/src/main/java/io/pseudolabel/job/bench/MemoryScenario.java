@@ -43,7 +43,7 @@ final class MemoryScenario {
     }
 
     record Probe(int images, long ok, double seconds, long pointsHeap, int points, long liveHeap, int liveSamples,
-            long heapAfterGc, long heapUsed, long rss) {}
+            long heapAfterGc, long heapUsed, long rss, int gcMissed) {}
 
     List<BenchRow> run() throws IOException, InterruptedException {
         Probe a = probe(small);
@@ -57,7 +57,8 @@ final class MemoryScenario {
         rows.add(within(ID, "peak live heap, " + large + " / " + small + " images", heapRatio,
                 how + "; heap after a full GC at " + MemoryProbe.POINTS + " fixed points of the labelling stage (each "
                         + "tenth of its tasks; " + a.points() + " vs " + b.points() + " samples): " + mb(a.pointsHeap())
-                        + " vs " + mb(b.pointsHeap())));
+                        + " vs " + mb(b.pointsHeap()) + (a.gcMissed() + b.gcMissed() > 0 ? "; " + a.gcMissed() + " vs "
+                        + b.gcMissed() + " forced GCs did not run (GC locker), their samples are missing" : "")));
         rows.add(within(ID, "peak RSS (VmHWM), " + large + " / " + small + " images", rssRatio,
                 mb(a.rss()) + " vs " + mb(b.rss())));
         rows.add(BenchRow.info(ID, "  peak live heap, full GC every " + MemoryProbe.GC_EVERY_MS / 1000 + " s, " + large
@@ -124,6 +125,6 @@ final class MemoryScenario {
         return new Probe(j.get("images").getAsInt(), j.get("ok").getAsLong(), j.get("seconds").getAsDouble(),
                 j.get("points_heap_max").getAsLong(), j.get("points").getAsInt(), j.get("live_heap_max").getAsLong(),
                 j.get("live_samples").getAsInt(), j.get("heap_after_gc_max").getAsLong(),
-                j.get("heap_used_max").getAsLong(), j.get("rss_hwm").getAsLong());
+                j.get("heap_used_max").getAsLong(), j.get("rss_hwm").getAsLong(), j.get("gc_missed").getAsInt());
     }
 }
