@@ -149,8 +149,14 @@ public final class Bench {
             }
         }
         if (o.runs("train")) {
-            rows.add(BenchRow.notMeasured("train", "samples/s, 2 workers / 1 worker (standalone cluster, 1 core each)",
-                    ">= 1.6x", "W=1/W=2 scenario for the distributed trainer not written yet"));
+            step(out, start, "train: distributed trainer, W=1 and W=2 on a standalone cluster (1 core per worker)");
+            try {
+                rows.addAll(new TrainScenario(o, config, work).run());
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("bench train: " + e.getMessage(), e);
+            }
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         BenchReport report = new BenchReport(machine, rows, Instant.now(), seconds, o);

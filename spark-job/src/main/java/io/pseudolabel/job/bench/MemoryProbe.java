@@ -4,6 +4,9 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.JobConfig;
 import io.pseudolabel.labeler.Supervision;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 
 import javax.management.NotificationEmitter;
@@ -18,17 +21,29 @@ import java.util.Locale;
 
 /**
  * The child JVM of the memory scenario: runs {@code label} in {@code local[N]} under a fixed -Xmx and
- * prints one line {@code BENCH-MEMORY {json}}: the peak live heap (heap used right after a full GC, forced
- * every {@value #GC_EVERY_MS} ms by a sampler thread), the peak heap used after any GC (from GC
- * notifications), the peak heap used at any sample, and the process's peak RSS ({@code VmHWM}).
+ * prints one line {@code BENCH-MEMORY {json}}: the peak live heap (the heap a forced full GC left, as
+ * the collector recorded it) at {@value #POINTS} fixed points of the
+ * labelling stage (heap used right after a full GC, forced each time another tenth of the stage's tasks
+ * has ended, so a small and a large run take the same number of samples at the same progress), the peak
+ * live heap of full GCs forced every {@value #GC_EVERY_MS} ms (more samples in a longer run, so a higher
+ * maximum of the same bounded quantity), the peak heap used after any GC (from GC notifications), the peak
+ * heap used at any sample, and the process's peak RSS ({@code VmHWM}).
  *
  * <p>Arguments: master models voc split output
  */
 public final class MemoryProbe {
     static final long GC_EVERY_MS = 5_000;
+    /** Fixed samples: after 1/10, 2/10 ... 9/10 of the labelling stage's tasks have ended. */
+    static final int POINTS = 9;
     static final String PREFIX = "BENCH-MEMORY ";
 
     private static volatile long liveMax;
+    private static volatile int gcRetries;
+    private static volatile int gcMissed;
+    private static volatile int liveSamples;
+    private static volatile long pointsMax;
+    private static volatile int pointSamples;
+    private static final java.util.concurrent.Semaphore POINT_DUE = new java.util.concurrent.Semaphore(0);
     private static volatile long afterGcMax;
     private static volatile long usedMax;
     private static volatile long rssMax;
@@ -44,10 +59,13 @@ public final class MemoryProbe {
         listenToGcs();
         Thread sampler = new Thread(MemoryProbe::sample, "bench-memory-sampler");
         sampler.setDaemon(true);
+        java.util.concurrent.atomic.AtomicReference<Throwable> samplerFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        sampler.setUncaughtExceptionHandler((th, e) -> samplerFailure.set(e));
         sampler.start();
         Config config = BenchSpark.cheapestSam(BenchSpark.labelConfig(JobConfig.load(null, List.of()), models, voc, split,
                 Supervision.BOXES, 1, 2), models);
         SparkSession spark = BenchSpark.start(master);
+        spark.sparkContext().addSparkListener(new Points());
         long t0 = System.nanoTime();
         BenchSpark.LabelRun run;
         try {
@@ -57,14 +75,20 @@ public final class MemoryProbe {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         sampler.interrupt();
+        sampler.join();
+        if (samplerFailure.get() != null) {
+            throw new IllegalStateException("bench memory: the sampler failed", samplerFailure.get());
+        }
         measureLive();
         long[] rss = procStatus();
         rssMax = Math.max(rssMax, rss[1]);
         System.out.println(PREFIX + String.format(Locale.ROOT,
-                "{\"images\": %d, \"ok\": %d, \"seconds\": %.2f, \"live_heap_max\": %d, \"heap_after_gc_max\": %d, "
-                        + "\"heap_used_max\": %d, \"rss_hwm\": %d, \"heap_limit\": %d}",
-                run.labelled(), run.counts().getOrDefault("OK", 0L), seconds, liveMax, afterGcMax, usedMax, rss[0],
-                Runtime.getRuntime().maxMemory()));
+                "{\"images\": %d, \"ok\": %d, \"seconds\": %.2f, \"points_heap_max\": %d, \"points\": %d, "
+                        + "\"live_heap_max\": %d, \"live_samples\": %d, \"heap_after_gc_max\": %d, "
+                        + "\"heap_used_max\": %d, \"rss_hwm\": %d, \"heap_limit\": %d, \"gc_retries\": %d, "
+                        + "\"gc_missed\": %d}",
+                run.labelled(), run.counts().getOrDefault("OK", 0L), seconds, pointsMax, pointSamples, liveMax,
+                liveSamples, afterGcMax, usedMax, rss[0], Runtime.getRuntime().maxMemory(), gcRetries, gcMissed));
         System.exit(0);
     }
 
@@ -72,7 +96,14 @@ public final class MemoryProbe {
         long lastGc = System.currentTimeMillis();
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(200);
+                if (POINT_DUE.tryAcquire(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    long live = liveAfterFullGc();
+                    if (live >= 0) {
+                        pointsMax = Math.max(pointsMax, live);
+                        pointSamples++;
+                    }
+                    lastGc = System.currentTimeMillis();
+                }
                 usedMax = Math.max(usedMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 rssMax = Math.max(rssMax, procStatus()[1]);
                 if (System.currentTimeMillis() - lastGc >= GC_EVERY_MS) {
@@ -86,8 +117,86 @@ public final class MemoryProbe {
     }
 
     private static void measureLive() {
-        ManagementFactory.getMemoryMXBean().gc();
-        liveMax = Math.max(liveMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        long live = liveAfterFullGc();
+        if (live >= 0) {
+            liveMax = Math.max(liveMax, live);
+            liveSamples++;
+        }
+    }
+
+    /**
+     * Forces a full GC and returns the heap it left, as the collector recorded it at its end. Reading
+     * {@code getHeapMemoryUsage()} after {@code gc()} returns also counts what the other threads allocated
+     * in between (preparation allocates ~12 MB per image), and on a loaded machine the sampler can wait
+     * hundreds of milliseconds for a core.
+     */
+    private static long liveAfterFullGc() {
+        com.sun.management.GarbageCollectorMXBean full = null;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc.getName().contains("Old") || gc.getName().contains("MarkSweep")) {
+                full = (com.sun.management.GarbageCollectorMXBean) gc;
+            }
+        }
+        if (full == null) {
+            throw new IllegalStateException("bench memory: no full-GC collector bean among "
+                    + ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList());
+        }
+        com.sun.management.GcInfo info = null;
+        // System.gc() returns without collecting while a thread is in a JNI critical region (the GC locker;
+        // ONNX Runtime reads float arrays that way): try again shortly, and count the misses in the output.
+        for (int attempt = 0; attempt < 20 && info == null; attempt++) {
+            long before = full.getCollectionCount();
+            ManagementFactory.getMemoryMXBean().gc();
+            if (full.getCollectionCount() > before) {
+                info = full.getLastGcInfo();
+            } else {
+                gcRetries++;
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (info == null) {
+            gcMissed++;
+            return -1;
+        }
+        long after = 0;
+        for (var e : info.getMemoryUsageAfterGc().entrySet()) {
+            if (isHeapPool(e.getKey())) {
+                after += e.getValue().getUsed();
+            }
+        }
+        return after;
+    }
+
+    /** Asks the sampler for a fixed-point sample each time another tenth of the largest stage's tasks ends. */
+    private static final class Points extends SparkListener {
+        private final java.util.Map<Integer, Integer> tasks = new java.util.HashMap<>();
+        private final java.util.Map<Integer, Integer> ended = new java.util.HashMap<>();
+
+        @Override
+        public synchronized void onStageSubmitted(SparkListenerStageSubmitted e) {
+            tasks.put(e.stageInfo().stageId(), e.stageInfo().numTasks());
+        }
+
+        @Override
+        public synchronized void onTaskEnd(SparkListenerTaskEnd e) {
+            int stage = e.stageId();
+            int total = tasks.getOrDefault(stage, 0);
+            // the labelling stage is the one with the most tasks (the others write or read a few files)
+            if (total < tasks.values().stream().mapToInt(Integer::intValue).max().orElse(0) || total < 2) {
+                return;
+            }
+            int points = Math.min(POINTS, total - 1); // a stage of fewer tasks: one sample per task end
+            int before = ended.getOrDefault(stage, 0);
+            ended.put(stage, before + 1);
+            if ((before + 1) * (points + 1) / total > before * (points + 1) / total && before + 1 < total) {
+                POINT_DUE.release();
+            }
+        }
     }
 
     private static void listenToGcs() {

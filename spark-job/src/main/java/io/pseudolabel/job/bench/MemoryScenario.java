@@ -42,7 +42,8 @@ final class MemoryScenario {
         this.large = large;
     }
 
-    record Probe(int images, long ok, double seconds, long liveHeap, long heapAfterGc, long heapUsed, long rss) {}
+    record Probe(int images, long ok, double seconds, long pointsHeap, int points, long liveHeap, int liveSamples,
+            long heapAfterGc, long heapUsed, long rss, int gcMissed) {}
 
     List<BenchRow> run() throws IOException, InterruptedException {
         Probe a = probe(small);
@@ -51,13 +52,19 @@ final class MemoryScenario {
         String how = "child JVM " + String.join(" ", HEAP) + ", local[2], supervision boxes (SAM only, sam-chw), 320x240 scenes, 1 object; "
                 + small + " vs "
                 + large + " images";
-        double heapRatio = (double) b.liveHeap() / a.liveHeap();
+        double heapRatio = (double) b.pointsHeap() / a.pointsHeap();
         double rssRatio = (double) b.rss() / a.rss();
         rows.add(within(ID, "peak live heap, " + large + " / " + small + " images", heapRatio,
-                how + "; heap after a full GC every " + MemoryProbe.GC_EVERY_MS / 1000 + " s: " + mb(a.liveHeap()) + " vs "
-                        + mb(b.liveHeap())));
+                how + "; heap after a full GC at " + MemoryProbe.POINTS + " fixed points of the labelling stage (each "
+                        + "tenth of its tasks; " + a.points() + " vs " + b.points() + " samples): " + mb(a.pointsHeap())
+                        + " vs " + mb(b.pointsHeap()) + (a.gcMissed() + b.gcMissed() > 0 ? "; " + a.gcMissed() + " vs "
+                        + b.gcMissed() + " forced GCs did not run (GC locker), their samples are missing" : "")));
         rows.add(within(ID, "peak RSS (VmHWM), " + large + " / " + small + " images", rssRatio,
                 mb(a.rss()) + " vs " + mb(b.rss())));
+        rows.add(BenchRow.info(ID, "  peak live heap, full GC every " + MemoryProbe.GC_EVERY_MS / 1000 + " s, " + large
+                + " / " + small, (double) b.liveHeap() / a.liveHeap(), "", mb(a.liveHeap()) + " vs "
+                + mb(b.liveHeap()) + " over " + a.liveSamples() + " vs " + b.liveSamples()
+                + " samples (a longer run samples the same bounded look-ahead more often)"));
         rows.add(BenchRow.info(ID, "  peak heap after any GC, " + large + " / " + small, (double) b.heapAfterGc()
                 / a.heapAfterGc(), "", mb(a.heapAfterGc()) + " vs " + mb(b.heapAfterGc()) + " (young GCs leave garbage in old)"));
         rows.add(BenchRow.info(ID, "  label wall, " + small + " images", a.seconds(), "s", a.ok() + " OK"));
@@ -116,7 +123,8 @@ final class MemoryScenario {
         Files.writeString(work.resolve("memory-" + images + ".json"), result + "\n");
         JsonObject j = JsonParser.parseString(result).getAsJsonObject();
         return new Probe(j.get("images").getAsInt(), j.get("ok").getAsLong(), j.get("seconds").getAsDouble(),
-                j.get("live_heap_max").getAsLong(), j.get("heap_after_gc_max").getAsLong(),
-                j.get("heap_used_max").getAsLong(), j.get("rss_hwm").getAsLong());
+                j.get("points_heap_max").getAsLong(), j.get("points").getAsInt(), j.get("live_heap_max").getAsLong(),
+                j.get("live_samples").getAsInt(), j.get("heap_after_gc_max").getAsLong(),
+                j.get("heap_used_max").getAsLong(), j.get("rss_hwm").getAsLong(), j.get("gc_missed").getAsInt());
     }
 }

@@ -12,6 +12,7 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
+import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
@@ -84,6 +85,7 @@ public final class DatasetLister {
         }
         List<ImageRef> out = new ArrayList<>();
         FileSystem fs = HadoopFiles.fs(root, conf);
+        DocumentBuilder xml = withAnnotations ? vocXmlParser() : null; // one parser for the whole listing
         for (String line : HadoopFiles.readString(listUri, conf).split("\\R")) {
             String id = line.strip();
             if (id.isEmpty()) {
@@ -102,7 +104,7 @@ public final class DatasetLister {
             List<GivenBox> boxes = List.of();
             List<String> labels = List.of();
             if (withAnnotations) {
-                boxes = vocBoxes(HadoopFiles.child(root, "Annotations/" + id + ".xml"), conf);
+                boxes = vocBoxes(HadoopFiles.child(root, "Annotations/" + id + ".xml"), xml, conf);
                 labels = boxes.stream().map(GivenBox::name).distinct().toList();
             }
             out.add(new ImageRef(id, uri, size, mtime, labels, boxes));
@@ -149,15 +151,30 @@ public final class DatasetLister {
         return out;
     }
 
-    /** VOC XML objects; bndbox is 1-based inclusive, our boxes are pixel edges (x1 = xmin-1, x2 = xmax). */
-    static List<GivenBox> vocBoxes(String xmlUri, Configuration conf) throws IOException {
-        if (!HadoopFiles.exists(xmlUri, conf)) {
-            throw new FileNotFoundException("VOC annotation not found: " + xmlUri);
-        }
+    static DocumentBuilder vocXmlParser() {
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            Document doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(HadoopFiles.read(xmlUri, conf)));
+            return f.newDocumentBuilder();
+        } catch (javax.xml.parsers.ParserConfigurationException e) {
+            throw new IllegalStateException("no XML parser for VOC annotations", e);
+        }
+    }
+
+    /** VOC XML objects; bndbox is 1-based inclusive, our boxes are pixel edges (x1 = xmin-1, x2 = xmax). */
+    private static List<GivenBox> vocBoxes(String xmlUri, DocumentBuilder parser, Configuration conf)
+            throws IOException {
+        byte[] bytes;
+        try {
+            bytes = HadoopFiles.read(xmlUri, conf); // no exists() first: one stat less per image
+        } catch (FileNotFoundException e) {
+            FileNotFoundException missing = new FileNotFoundException("VOC annotation not found: " + xmlUri);
+            missing.initCause(e);
+            throw missing;
+        }
+        try {
+            parser.reset();
+            Document doc = parser.parse(new ByteArrayInputStream(bytes));
             NodeList objects = doc.getElementsByTagName("object");
             List<GivenBox> out = new ArrayList<>();
             for (int i = 0; i < objects.getLength(); i++) {

@@ -16,8 +16,12 @@ public final class HadoopFiles {
     private HadoopFiles() {}
 
     /** A path string with a scheme; plain local paths become absolute file: URIs. */
+    // Compiled once: the driver normalizes several paths per listed image (String.matches compiles each time).
+    private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+    private static final java.util.regex.Pattern WINDOWS_DRIVE = java.util.regex.Pattern.compile("^[a-zA-Z]:\\\\.*");
+
     public static String normalize(String uri) {
-        if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !uri.matches("^[a-zA-Z]:\\\\.*")) {
+        if (SCHEME.matcher(uri).matches() && !WINDOWS_DRIVE.matcher(uri).matches()) {
             return uri;
         }
         return java.nio.file.Path.of(uri).toAbsolutePath().normalize().toUri().toString();

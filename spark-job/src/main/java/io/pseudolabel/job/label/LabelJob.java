@@ -145,8 +145,10 @@ public final class LabelJob {
         for (Row r : written.groupBy("status").count().orderBy("status").collectAsList()) {
             counts.put(r.getString(0), r.getLong(1));
         }
-        List<String> firstErrors = written.filter(col("status").notEqual("OK")).select("error").orderBy("uri")
-                .limit(5).collectAsList().stream().map(r -> r.getString(0)).toList();
+        // Only a run with failures pays for a second pass over what it wrote.
+        boolean allOk = counts.keySet().stream().allMatch("OK"::equals);
+        List<String> firstErrors = allOk ? List.of() : written.filter(col("status").notEqual("OK")).select("error")
+                .orderBy("uri").limit(5).collectAsList().stream().map(r -> r.getString(0)).toList();
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         Map<String, Long> durations = new LinkedHashMap<>();
         durations.put("list_and_plan", listed - start);

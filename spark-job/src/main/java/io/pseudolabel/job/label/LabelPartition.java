@@ -30,14 +30,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Labels one partition as a stream: a small pool reads, decodes and preprocesses at most
- * {@code 2 x batchSize} images ahead of the models, the models take them a batch at a time, and rows
- * leave as soon as their batch is done, so memory is bounded whatever the partition size.
+ * Labels one partition as a stream: a lane of {@code prepare-threads} on the executor's shared preparation
+ * threads ({@link PreparePool}) reads, decodes and preprocesses images ahead of the models, the models take
+ * what is prepared up to a batch at a time, and rows leave as soon as their batch is done. A task holds at
+ * most {@code 2 x batchSize} prepared images (the batch being labelled plus the ones prepared behind it),
+ * so memory is bounded whatever the partition size.
  */
 public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>, Row> {
     private static final long serialVersionUID = 1L;
@@ -75,14 +75,10 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         }
         PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.classifier(),
                 Selection.WHOLE_OVER_PART);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, t.prepareThreads()), r -> {
-            Thread th = new Thread(r, "pseudolabel-prepare");
-            th.setDaemon(true);
-            return th;
-        });
+        PreparePool.Lane pool = PreparePool.lane(t.prepareThreads());
         TaskContext ctx = TaskContext.get();
         if (ctx != null) {
-            ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> pool.shutdownNow());
+            ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> pool.close());
         }
         return new RowStream(images, labeler, pool, conf, t);
     }
@@ -110,13 +106,13 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
     private final class RowStream implements Iterator<Row> {
         private final Iterator<ImageRef> images;
         private final PseudoLabeler labeler;
-        private final ExecutorService pool;
+        private final PreparePool.Lane pool;
         private final Configuration conf;
         private final LabelTask t;
         private final ArrayDeque<Future<Staged>> ahead = new ArrayDeque<>();
         private final ArrayDeque<Row> ready = new ArrayDeque<>();
 
-        RowStream(Iterator<ImageRef> images, PseudoLabeler labeler, ExecutorService pool, Configuration conf,
+        RowStream(Iterator<ImageRef> images, PseudoLabeler labeler, PreparePool.Lane pool, Configuration conf,
                 LabelTask t) {
             this.images = images;
             this.labeler = labeler;
@@ -131,7 +127,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
                 fill();
             }
             if (ready.isEmpty()) {
-                pool.shutdown();
+                pool.close();
                 return false;
             }
             return true;
@@ -145,8 +141,8 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
             return ready.poll();
         }
 
-        private void topUp() {
-            int limit = 2 * Math.max(1, t.batchSize());
+        /** Submits images until {@code limit} are prepared or being prepared. */
+        private void topUp(int limit) {
             while (ahead.size() < limit && images.hasNext()) {
                 ImageRef ref = images.next();
                 ahead.add(pool.submit(() -> stage(ref)));
@@ -154,15 +150,19 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         }
 
         private void fill() {
-            topUp();
+            int batchSize = Math.max(1, t.batchSize());
+            topUp(2 * batchSize);
             if (ahead.isEmpty()) {
                 return;
             }
+            // The models start on what is prepared (at least one image) instead of waiting for a whole batch:
+            // the first batch of a partition used to wait for batchSize images prepared one after another.
             List<Staged> batch = new ArrayList<>();
-            while (!ahead.isEmpty() && batch.size() < Math.max(1, t.batchSize())) {
+            batch.add(await(ahead.poll()));
+            while (!ahead.isEmpty() && batch.size() < batchSize && ahead.peek().isDone()) {
                 batch.add(await(ahead.poll()));
             }
-            topUp(); // keep the pool busy while the models run
+            topUp(2 * batchSize - batch.size()); // prepare behind the models; at most 2 x batch held
             List<Prepared> prepared = batch.stream().map(Staged::prepared).toList();
             List<LabelResult> results = labeler.label(prepared);
             for (int i = 0; i < batch.size(); i++) {

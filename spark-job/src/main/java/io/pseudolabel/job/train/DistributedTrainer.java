@@ -32,9 +32,14 @@ import java.util.Random;
 public final class DistributedTrainer {
     private DistributedTrainer() {}
 
-    /** What training produced. */
+    /**
+     * What training produced.
+     *
+     * @param roundSeconds wall time of each round this run trained (broadcast, train, aggregate, checkpoint)
+     * @param roundSamples samples trained in each of those rounds
+     */
     public record Result(String modelDir, int rounds, List<Double> losses, double samplesPerSecond, long millis,
-            int resumedFrom) {}
+            int resumedFrom, List<Double> roundSeconds, List<Long> roundSamples) {}
 
     public static Result train(SparkSession spark, TrainSettings settings, List<String> classNames, String labels,
             String imagesRoot, String output, long maxPixels, PrintStream out) throws IOException {
@@ -76,6 +81,8 @@ public final class DistributedTrainer {
         }
         long trainStart = System.nanoTime();
         long trainedSamples = 0;
+        List<Double> roundSeconds = new ArrayList<>();
+        List<Long> roundSamples = new ArrayList<>();
         for (int round = firstRound; round <= settings.rounds(); round++) {
             long t0 = System.nanoTime();
             Broadcast<SegmenterWeights> w = jsc.broadcast(weights);
@@ -112,6 +119,8 @@ public final class DistributedTrainer {
             trainedSamples += sum.samples;
             Checkpoints.save(output, new Checkpoints.State(round, losses, seen, architecture(settings)),
                     weights, optimizer, conf);
+            roundSeconds.add((System.nanoTime() - t0) / 1e9);
+            roundSamples.add(sum.samples);
             double elapsed = (System.nanoTime() - trainStart) / 1e9;
             double rate = trainedSamples / elapsed;
             double eta = (settings.rounds() - round) * (elapsed / (round - firstRound + 1));
@@ -123,7 +132,7 @@ public final class DistributedTrainer {
         saveModel(modelDir, settings, classNames, weights, conf);
         double seconds = (System.nanoTime() - trainStart) / 1e9;
         return new Result(modelDir, settings.rounds(), losses, seconds > 0 ? trainedSamples / seconds : 0,
-                System.currentTimeMillis() - start, firstRound - 1);
+                System.currentTimeMillis() - start, firstRound - 1, roundSeconds, roundSamples);
     }
 
     /** A trainer on the GPU Spark assigned to this task, or on the engine's default device when none was. */

@@ -31,10 +31,12 @@ class BenchCommandTest {
             assertTrue(out.contains("cpu:   " + step + " "), step + "\n" + out);
         }
         assertTrue(out.contains("before the optimisations (same run)"), out);
-        assertTrue(out.contains("train: ") && out.contains("not measured yet"), out);
+        // a real standalone master and two workers, trained once with W=1 and once with W=2
+        assertTrue(out.matches("(?s).*train: samples/s, 2 workers / 1 worker [^\n]*>= 1\\.60 x\\s+(PASS|MISS)\n.*"), out);
+        assertTrue(out.contains("train:   samples/s, W=1") && out.contains("train:   samples/s, W=2"), out);
 
         String json = Files.readString(dir.resolve("bench.json"));
-        assertTrue(json.contains("\"scenario\": \"cpu\"") && json.contains("\"result\": \"NOT_MEASURED\""), json);
+        assertTrue(json.contains("\"scenario\": \"cpu\"") && json.contains("\"scenario\": \"train\""), json);
         String md = Files.readString(dir.resolve("bench.md"));
         assertTrue(md.startsWith("| scenario | metric | value | budget | result | how |"), md);
     }

@@ -20,7 +20,7 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /**
- * A real Spark standalone cluster on 127.0.0.1 for tests: one Master and N Workers, each its own JVM started
+ * A real Spark standalone cluster on 127.0.0.1 for tests and {@code bench}: one Master and N Workers, each its own JVM started
  * the way {@code sbin/start-*.sh} starts them ({@code java -cp $SPARK_HOME/jars/*}), each worker advertising
  * fake GPU addresses through {@code deploy/gpu-discovery.sh}. The "distribution" is a folder whose
  * {@code jars/} links to this module's runtime classpath (Spark, Hadoop and third-party jars); the
@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  */
 public final class StandaloneCluster implements AutoCloseable {
     private final Path home;
+    private final Path project;
     private final int masterPort;
     private final Process master;
     private final List<Process> workers = new ArrayList<>();
@@ -36,8 +37,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private final int workerCount;
 
-    private StandaloneCluster(Path home, int masterPort, Process master, int workerCount) {
+    private StandaloneCluster(Path home, Path project, int masterPort, Process master, int workerCount) {
         this.home = home;
+        this.project = project;
         this.masterPort = masterPort;
         this.master = master;
         this.workerCount = workerCount;
@@ -50,20 +52,31 @@ public final class StandaloneCluster implements AutoCloseable {
      * @param gpus one entry per worker: the addresses its discovery script prints, e.g. "0"
      */
     public static StandaloneCluster launch(Path dir, List<String> gpus, int workerMemoryMb) throws Exception {
-        Path home = sparkHome(dir.resolve("spark-home"));
+        return launch(dir, gpus, workerMemoryMb, Path.of("..").toAbsolutePath().normalize()); // tests run in spark-job/
+    }
+
+    /**
+     * @param gpus one entry per worker: the addresses its discovery script prints, e.g. "0"; "" = no GPU
+     * @param project the checkout: its {@code deploy/}, {@code spark-job/target/classes} and
+     *     {@code spark-job/target/runtime-classpath.txt} (written by the build) are used
+     */
+    public static StandaloneCluster launch(Path dir, List<String> gpus, int workerMemoryMb, Path project)
+            throws Exception {
+        Path home = sparkHome(dir.resolve("spark-home"), project);
         int port = freePort();
         Path masterLog = dir.resolve("master.log");
         Process master = launch(home, Map.of(), masterLog, "org.apache.spark.deploy.master.Master", "--host",
                 "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(freePort()));
-        StandaloneCluster c = new StandaloneCluster(home, port, master, gpus.size());
+        StandaloneCluster c = new StandaloneCluster(home, project, port, master, gpus.size());
         c.logs.add(masterLog);
         Runtime.getRuntime().addShutdownHook(new Thread(c::close, "standalone-cluster-cleanup"));
         try {
-            Path discovery = Path.of("..", "deploy", "gpu-discovery.sh").toAbsolutePath().normalize();
+            Path discovery = project.resolve("deploy").resolve("gpu-discovery.sh");
             for (int i = 0; i < gpus.size(); i++) {
                 Path props = dir.resolve("worker-" + i + ".properties");
-                Files.writeString(props, "spark.worker.resource.gpu.amount=" + gpus.get(i).split(",").length
-                        + "\nspark.worker.resource.gpu.discoveryScript=" + discovery + "\n", StandardCharsets.UTF_8);
+                Files.writeString(props, gpus.get(i).isEmpty() ? "" : "spark.worker.resource.gpu.amount="
+                        + gpus.get(i).split(",").length + "\nspark.worker.resource.gpu.discoveryScript=" + discovery
+                        + "\n", StandardCharsets.UTF_8);
                 Path work = Files.createDirectories(dir.resolve("worker-" + i));
                 Path log = dir.resolve("worker-" + i + ".log");
                 c.logs.add(log);
@@ -113,19 +126,25 @@ public final class StandaloneCluster implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** spark-job's classes, and model-udfs' (a jar as it is, a classes folder packed into one). */
+    /**
+     * spark-job's classes, and model-udfs' (a jar as it is, a classes folder packed into one): the first
+     * model-udfs entry of this JVM's classpath, the one it loads (the launcher's classpath also lists the
+     * installed jar behind the classes folder).
+     */
     public List<String> applicationJars() throws IOException {
         List<String> jars = new ArrayList<>();
-        jars.add(packJar(Path.of("target", "classes").toAbsolutePath(), home.resolve("pseudolabel-spark-job.jar")));
+        jars.add(packJar(project.resolve("spark-job").resolve("target").resolve("classes"),
+                home.resolve("pseudolabel-spark-job.jar")));
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (entry.contains("model-udfs")) {
                 Path p = Path.of(entry);
                 jars.add(Files.isDirectory(p) ? packJar(p, home.resolve("pseudolabel-model-udfs.jar"))
                         : p.toUri().toString());
+                break;
             }
         }
         if (jars.size() != 2) {
-            throw new IllegalStateException("model-udfs not found on the test classpath");
+            throw new IllegalStateException("model-udfs not found on the classpath");
         }
         return jars;
     }
@@ -221,9 +240,9 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /** A distribution folder: jars/ links to the runtime classpath minus this project's own artifacts. */
-    private static Path sparkHome(Path home) throws IOException {
+    private static Path sparkHome(Path home, Path project) throws IOException {
         Path jars = Files.createDirectories(home.resolve("jars"));
-        Path cp = Path.of("target", "runtime-classpath.txt");
+        Path cp = project.resolve("spark-job").resolve("target").resolve("runtime-classpath.txt");
         Set<String> entries = new LinkedHashSet<>(List.of(Files.readString(cp, StandardCharsets.UTF_8).strip()
                 .split(File.pathSeparator)));
         for (String e : entries) {

@@ -1,0 +1,89 @@
+package io.pseudolabel.job.label;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The preparation threads of one executor JVM, shared by its tasks. Each task gets a {@link Lane} of
+ * {@code prepare-threads} width on the shared threads, so a task still prepares with at most that many
+ * threads, but the threads outlive it: with a pool per task, 188 tasks started and dropped 376 threads,
+ * and every new thread could take a fresh glibc malloc arena (native memory that stays with the process).
+ */
+final class PreparePool {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static final AtomicInteger CREATED = new AtomicInteger();
+    /** Grows to the number of lanes x width running at once; idle threads go after a minute. */
+    private static final ExecutorService SHARED = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread th = new Thread(r, "pseudolabel-prepare-" + NAMES.incrementAndGet());
+                th.setDaemon(true);
+                CREATED.incrementAndGet();
+                return th;
+            });
+
+    private PreparePool() {}
+
+    /** How many preparation threads this JVM has started so far (tests). */
+    static int threadsCreated() {
+        return CREATED.get();
+    }
+
+    static Lane lane(int width) {
+        return new Lane(Math.max(1, width));
+    }
+
+    /** A task's share: its jobs run in submission order, at most {@code width} at a time. */
+    static final class Lane {
+        private final int width;
+        private final ArrayDeque<FutureTask<?>> queue = new ArrayDeque<>();
+        private int running;
+        private boolean closed;
+
+        private Lane(int width) {
+            this.width = width;
+        }
+
+        synchronized <T> Future<T> submit(Callable<T> job) {
+            if (closed) {
+                throw new IllegalStateException("preparation lane closed");
+            }
+            FutureTask<T> f = new FutureTask<>(job);
+            queue.add(f);
+            if (running < width) { // one job more needs at most one drainer more
+                running++;
+                SHARED.execute(this::drain);
+            }
+            return f;
+        }
+
+        private void drain() {
+            while (true) {
+                FutureTask<?> f;
+                synchronized (this) {
+                    f = queue.poll();
+                    if (f == null) {
+                        running--;
+                        return;
+                    }
+                }
+                f.run();
+            }
+        }
+
+        /** Cancels the jobs that have not started; running ones finish on their own (an image each). */
+        synchronized void close() {
+            closed = true;
+            for (FutureTask<?> f : queue) {
+                f.cancel(false);
+            }
+            queue.clear();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.pseudolabel.job.label;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PreparePoolTest {
+    @Test
+    void aLaneRunsAtMostItsWidthAtOnceAndEveryJob() throws Exception {
+        PreparePool.Lane lane = PreparePool.lane(2);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            results.add(lane.submit(() -> {
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                Thread.sleep(5);
+                running.decrementAndGet();
+                return n;
+            }));
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i, results.get(i).get(10, TimeUnit.SECONDS));
+        }
+        assertTrue(most.get() <= 2, "at most 2 at once, saw " + most.get());
+        lane.close();
+    }
+
+    @Test
+    void laterTasksReuseTheThreadsOfEarlierOnes() throws Exception {
+        for (int i = 0; i < 3; i++) { // warm: the shared pool has its threads
+            PreparePool.lane(1).submit(() -> 1).get(10, TimeUnit.SECONDS);
+        }
+        int before = PreparePool.threadsCreated();
+        for (int task = 0; task < 50; task++) {
+            PreparePool.Lane lane = PreparePool.lane(1);
+            lane.submit(() -> 1).get(10, TimeUnit.SECONDS);
+            lane.close();
+            Thread.sleep(1); // let the drainer return its thread to the pool
+        }
+        assertTrue(PreparePool.threadsCreated() - before <= 2,
+                "50 sequential tasks started " + (PreparePool.threadsCreated() - before) + " threads");
+    }
+
+    @Test
+    void closingCancelsWhatHasNotStarted() throws Exception {
+        PreparePool.Lane lane = PreparePool.lane(1);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<Integer> first = lane.submit(() -> {
+            started.countDown();
+            release.await();
+            return 1;
+        });
+        Future<Integer> second = lane.submit(() -> 2);
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        lane.close();
+        release.countDown();
+        assertEquals(1, first.get(10, TimeUnit.SECONDS));
+        assertThrows(CancellationException.class, second::get);
+        assertThrows(IllegalStateException.class, () -> lane.submit(() -> 3));
+    }
+}
