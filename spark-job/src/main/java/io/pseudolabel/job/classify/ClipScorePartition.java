@@ -8,6 +8,7 @@ import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.label.ExecutorModels;
 import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.job.label.ModelLocalizer;
+import io.pseudolabel.job.label.PreparePool;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -48,12 +47,8 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
         ClipModel clip = ExecutorModels.clip(ModelLocalizer.localize(t.clip(), conf).clipPath(), t.fingerprint(),
                 runtime);
         ImageDecoder decoder = new ImageDecoder(t.maxPixels());
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, t.prepareThreads()), r -> {
-            Thread th = new Thread(r, "pseudolabel-classify-prepare");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
+        // The executor's shared preparation threads, as the label stage uses them.
+        try (PreparePool.Lane pool = PreparePool.lane(t.prepareThreads())) {
             // Only C floats per image leave the task, so the partition's results are kept whole.
             List<ImageScores> out = new ArrayList<>();
             List<Future<Prepared>> next = submit(images, t, pool, clip, decoder, conf);
@@ -67,15 +62,13 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
                 out.addAll(score(batch, clip, t));
             }
             return out.iterator();
-        } finally {
-            pool.shutdownNow();
         }
     }
 
     /** An image's CLIP pixels, or why it has none. */
     private record Prepared(String imageId, float[] pixels, String error) {}
 
-    private static List<Future<Prepared>> submit(Iterator<ImageRef> images, ClipScoreTask t, ExecutorService pool,
+    private static List<Future<Prepared>> submit(Iterator<ImageRef> images, ClipScoreTask t, PreparePool.Lane pool,
             ClipModel clip, ImageDecoder decoder, Configuration conf) {
         List<Future<Prepared>> batch = new ArrayList<>();
         while (batch.size() < Math.max(1, t.batchSize()) && images.hasNext()) {

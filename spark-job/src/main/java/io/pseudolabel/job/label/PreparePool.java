@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads, but the threads outlive it: with a pool per task, 188 tasks started and dropped 376 threads,
  * and every new thread could take a fresh glibc malloc arena (native memory that stays with the process).
  */
-final class PreparePool {
+public final class PreparePool {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final AtomicInteger CREATED = new AtomicInteger();
     /** Grows to the number of lanes x width running at once; idle threads go after a minute. */
@@ -35,12 +35,12 @@ final class PreparePool {
         return CREATED.get();
     }
 
-    static Lane lane(int width) {
+    public static Lane lane(int width) {
         return new Lane(Math.max(1, width));
     }
 
     /** A task's share: its jobs run in submission order, at most {@code width} at a time. */
-    static final class Lane {
+    public static final class Lane implements AutoCloseable {
         private final int width;
         private final ArrayDeque<FutureTask<?>> queue = new ArrayDeque<>();
         private int running;
@@ -50,7 +50,7 @@ final class PreparePool {
             this.width = width;
         }
 
-        synchronized <T> Future<T> submit(Callable<T> job) {
+        public synchronized <T> Future<T> submit(Callable<T> job) {
             if (closed) {
                 throw new IllegalStateException("preparation lane closed");
             }
@@ -78,7 +78,8 @@ final class PreparePool {
         }
 
         /** Cancels the jobs that have not started; running ones finish on their own (an image each). */
-        synchronized void close() {
+        @Override
+        public synchronized void close() {
             closed = true;
             for (FutureTask<?> f : queue) {
                 f.cancel(false);
