@@ -60,7 +60,7 @@ public final class FinetuneClipJob {
     public static Summary run(SparkSession spark, Config config, Options o, PrintStream out) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = jsc.hadoopConfiguration();
-        LabelerSettings remote = LabelerSettings.from(config);
+        LabelerSettings remote = ModelLocalizer.clipOnly(config, "finetune-clip");
         LabelerSettings local = ModelLocalizer.localize(remote, hadoop);
         ClipHeadSettings hs = ClipHeadSettings.from(config);
         List<String> classes = ClassList.resolve(config.getString("pseudolabel.job.classes"), hadoop);
