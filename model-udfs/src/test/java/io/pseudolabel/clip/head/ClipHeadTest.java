@@ -83,6 +83,46 @@ class ClipHeadTest {
         assertBad("non-finite", nan);
     }
 
+    @Test
+    void corruptHeadersAreRefusedBeforeAnyBigAllocationNamingTheFileAndKey() {
+        byte[] good = ClipHeadFormat.toBytes(head(false), Map.of());
+        // dim 2^20 x 2 classes: payload is far larger than the file; dim 2^30: c * dim and 4 * n overflow int.
+        assertBad("dim 1048576", withHeader(good, h -> h.addProperty("dim", 1 << 20)));
+        assertBad("dim 1073741824", withHeader(good, h -> h.addProperty("dim", 1 << 30)));
+        assertBad("dim -4", withHeader(good, h -> h.addProperty("dim", -4)));
+        assertBad("format_version 2", withHeader(good, h -> h.addProperty("format_version", 2)));
+        assertBad("'format_version' is 1.5, not an integer", withHeader(good, h -> h.addProperty("format_version", 1.5)));
+        assertBad("'format_version' is \"1\", not a number", withHeader(good, h -> h.addProperty("format_version", "1")));
+        assertBad("no 'clip_fingerprint'", withHeader(good, h -> h.remove("clip_fingerprint")));
+        assertBad("no 'layer_norm_eps'", withHeader(good, h -> h.remove("layer_norm_eps")));
+        assertBad("no 'multi_label'", withHeader(good, h -> h.remove("multi_label")));
+        assertBad("'multi_label' is \"false\", not true or false",
+                withHeader(good, h -> h.addProperty("multi_label", "false")));
+        assertBad("'multi_label' is 1, not true or false", withHeader(good, h -> h.addProperty("multi_label", 1)));
+        assertBad("'layer_norm_eps' is \"tiny\", not a number",
+                withHeader(good, h -> h.addProperty("layer_norm_eps", "tiny")));
+        byte[] longHeader = good.clone();
+        java.nio.ByteBuffer.wrap(longHeader).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, -1);
+        assertBad("header length 4294967295 is out of range", longHeader);
+        byte[] zeroHeader = good.clone();
+        java.nio.ByteBuffer.wrap(zeroHeader).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, 0);
+        assertBad("header length 0 is out of range", zeroHeader);
+        assertBad("is truncated", Arrays.copyOf(good, good.length - 40));
+    }
+
+    /** {@code good} with its JSON header edited and the payload kept. */
+    static byte[] withHeader(byte[] good, java.util.function.Consumer<com.google.gson.JsonObject> edit) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(good).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int n = in.getInt(8);
+        com.google.gson.JsonObject h = com.google.gson.JsonParser.parseString(
+                new String(good, 12, n, java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+        edit.accept(h);
+        byte[] json = h.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] payload = Arrays.copyOfRange(good, 12 + n, good.length);
+        return java.nio.ByteBuffer.allocate(12 + json.length + payload.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .put(good, 0, 8).putInt(json.length).put(json).put(payload).array();
+    }
+
     private static void assertBad(String expected, byte[] bytes) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ClipHeadFormat.read(new ByteArrayInputStream(bytes), "s3a://b/head.bin"));
