@@ -149,4 +149,17 @@ class FinetuneClipTest {
                 && wrongClip.err().contains("has fingerprint"), wrongClip.err());
         assertTrue(Files.notExists(tmp.resolve("refused-clip").resolve("_LATEST")));
     }
+
+    @Test
+    void moreEmbeddingsThanTheDriverMayHoldAreRefusedBeforeEmbedding() {
+        Path out = tmp.resolve("heads/too-big.bin");
+        Run r = run("finetune-clip", "--images", tmp.resolve("aux/images").toString(), "--labels",
+                tmp.resolve("aux/labels.csv").toString(), "--classes", voc.resolve("classes.txt").toString(),
+                "--models", models, "--conf", "pseudolabel.models.clip=" + confused,
+                "--conf", "pseudolabel.clip-head.max-driver-embeddings-mb=0", "--output", out.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("16 images x 4 views") && r.err().contains(
+                "pseudolabel.clip-head.max-driver-embeddings-mb = 0"), r.err());
+        assertTrue(Files.notExists(out));
+    }
 }
