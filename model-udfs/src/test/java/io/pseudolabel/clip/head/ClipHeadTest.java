@@ -41,6 +41,33 @@ class ClipHeadTest {
     }
 
     @Test
+    void aMultiLabelHeadKeepsClassesAtClipHeadMinProbNotTheSoftmaxThreshold() {
+        io.pseudolabel.clip.ClipSettings s = new io.pseudolabel.clip.ClipSettings(100, 3, 0.1f, 0.5f, 8, 8,
+                List.of("a photo of a {}."));
+        assertEquals(0.5f, head(true).minProb(s));
+        assertEquals(0.1f, head(false).minProb(s));
+        // Independent sigmoids 0.9 and 0.3: a class at 0.3 is not picked under the multi-label threshold.
+        float[] sigmoids = {0.9f, 0.3f};
+        assertEquals(List.of(0), io.pseudolabel.clip.ClipZeroShot.topLabels(sigmoids, 3, head(true).minProb(s)));
+        assertEquals(List.of(0, 1), io.pseudolabel.clip.ClipZeroShot.topLabels(sigmoids, 3, s.minProb()));
+        // Zero-shot keeps clip.min-prob.
+        io.pseudolabel.clip.ImageClassifier zeroShot = new io.pseudolabel.clip.ImageClassifier() {
+            public List<String> classNames() {
+                return List.of("cat", "dog");
+            }
+
+            public String modelFingerprint() {
+                return "fp";
+            }
+
+            public float[] probabilities(float[] e) {
+                return e;
+            }
+        };
+        assertEquals(0.1f, zeroShot.minProb(s));
+    }
+
+    @Test
     void refusesEmbeddingsOfAnotherSizeAndArraysThatDoNotFit() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> head(false).probabilities(new float[5]));
