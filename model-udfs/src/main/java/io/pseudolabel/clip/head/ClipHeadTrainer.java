@@ -83,10 +83,7 @@ public final class ClipHeadTrainer {
         for (int i = 0; i < n; i++) {
             normalizeInPlace(x, i * dim, dim);
         }
-        float[] y = new float[n * c];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(targets[i], 0, y, i * c, c);
-        }
+        float[] y = lossTargets(targets, c, multiLabel);
         ClipHead init = initial(classNames, clipFingerprint, multiLabel, dim, t);
         int perEpoch = (n + t.batchSize() - 1) / t.batchSize();
         int total = perEpoch * t.epochs();
@@ -235,6 +232,28 @@ public final class ClipHeadTrainer {
             order[j] = tmp;
         }
         return order;
+    }
+
+    /**
+     * Row-major targets for the loss: 0/1 per class for BCE; for cross-entropy each row scaled to sum 1, so an
+     * image with k labels weighs as much as an image with one (its k classes share the target) instead of k x.
+     */
+    static float[] lossTargets(float[][] targets, int c, boolean multiLabel) {
+        float[] y = new float[Math.multiplyExact(targets.length, c)];
+        for (int i = 0; i < targets.length; i++) {
+            double sum = 0;
+            for (float v : targets[i]) {
+                sum += v;
+            }
+            if (!multiLabel && !(sum > 0)) {
+                throw new IllegalArgumentException("training row " + i + " has no positive target");
+            }
+            float scale = multiLabel ? 1f : (float) (1 / sum);
+            for (int k = 0; k < c; k++) {
+                y[i * c + k] = targets[i][k] * scale;
+            }
+        }
+        return y;
     }
 
     /** {@link ClipZeroShot#l2Normalize} of {@code x[from, from + n)}, written back. */
