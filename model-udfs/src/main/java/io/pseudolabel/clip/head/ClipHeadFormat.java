@@ -158,14 +158,36 @@ public final class ClipHeadFormat {
         }
     }
 
-    /** SHA-256 (16 hex digits) of the head's content: classes, fingerprint, mode and every weight. */
+    /**
+     * SHA-256 (16 hex digits) of the head's content only: classes, CLIP fingerprint, multi-label, dim, eps and
+     * every weight's float32 bits. Not the JSON header, whose layout, descriptions and training block may
+     * change without changing what the head computes.
+     */
     public static String digest(ClipHead head) {
+        MessageDigest md;
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(toBytes(head, Map.of()))).substring(0, 16);
+            md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from this JVM", e);
         }
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        md.update(b.clear().putInt(head.classNames().size()).flip());
+        for (String c : head.classNames()) {
+            byte[] name = c.getBytes(StandardCharsets.UTF_8);
+            md.update(b.clear().putInt(name.length).flip());
+            md.update(name);
+        }
+        byte[] fp = head.clipFingerprint().getBytes(StandardCharsets.UTF_8);
+        md.update(b.clear().putInt(fp.length).flip());
+        md.update(fp);
+        md.update((byte) (head.multiLabel() ? 1 : 0));
+        md.update(b.clear().putInt(head.dim()).putFloat(head.layerNormEps()).flip());
+        for (float[] a : List.of(head.gamma(), head.beta(), head.weight(), head.bias())) {
+            ByteBuffer w = ByteBuffer.allocate(4 * a.length).order(ByteOrder.LITTLE_ENDIAN);
+            w.asFloatBuffer().put(a);
+            md.update(w);
+        }
+        return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 
     private static float[] floats(DataInputStream in, int n, String source) throws IOException {

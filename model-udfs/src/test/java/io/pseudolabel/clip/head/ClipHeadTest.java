@@ -99,6 +99,34 @@ class ClipHeadTest {
     }
 
     @Test
+    void digestCoversWhatTheHeadComputesNotTheHeadersPresentation() throws IOException {
+        ClipHead h = head(true);
+        // Pinned: SHA-256 of int32 LE counts/lengths, UTF-8 names and fingerprint, a multi-label byte, dim, eps
+        // and the float32 LE weights (computed independently in Python), whatever the header's text says.
+        assertEquals("2bd7ae99b4c76c0e", ClipHeadFormat.digest(h));
+        ClipHead a = ClipHeadFormat.read(new ByteArrayInputStream(ClipHeadFormat.toBytes(h, Map.of("epochs", 3,
+                "final_loss", 0.1))), "a");
+        ClipHead b = ClipHeadFormat.read(new ByteArrayInputStream(ClipHeadFormat.toBytes(h, Map.of("epochs", 30,
+                "note", "retrained elsewhere"))), "b");
+        assertEquals(ClipHeadFormat.digest(a), ClipHeadFormat.digest(b));
+        // Compact JSON and no descriptions: the same head, the same digest.
+        byte[] compact = withHeader(ClipHeadFormat.toBytes(h, Map.of()), j -> {
+            j.remove("input");
+            j.remove("layout");
+            j.remove("training");
+        });
+        assertEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(ClipHeadFormat.read(
+                new ByteArrayInputStream(compact), "compact")));
+        float[] bias = h.bias().clone();
+        bias[1] = Math.nextUp(bias[1]);
+        assertNotEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(new ClipHead(h.classNames(), "fp1", true, 4,
+                1e-5f, h.gamma(), h.beta(), h.weight(), bias)));
+        assertNotEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(head(false)));
+        assertNotEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(new ClipHead(List.of("dog", "cat"), "fp1",
+                true, 4, 1e-5f, h.gamma(), h.beta(), h.weight(), h.bias())));
+    }
+
+    @Test
     void badFilesNameTheFileAndWhatIsWrong() {
         byte[] good = ClipHeadFormat.toBytes(head(false), Map.of());
         assertBad("not a CLIP head", "hello world, not a head".getBytes());
