@@ -14,7 +14,8 @@ public record ClipSettings(float logitScale, int topN, float minProb, float mult
 
     public ClipSettings {
         if (!(multiLabelMinProb >= 0 && multiLabelMinProb <= 1)) {
-            throw new IllegalArgumentException("pseudolabel.clip-head.min-prob must be in [0, 1]: " + multiLabelMinProb);
+            throw new IllegalArgumentException("pseudolabel.clip-head.min-prob must be in [0, 1]: "
+                    + multiLabelMinProb);
         }
         templates = List.copyOf(templates);
         if (templates.isEmpty() || templates.stream().anyMatch(t -> !t.contains("{}"))) {

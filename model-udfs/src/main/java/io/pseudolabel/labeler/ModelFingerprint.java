@@ -39,7 +39,8 @@ public final class ModelFingerprint {
             hashTree(md, dir, false);
         }
         update(md, "classes=" + classNames);
-        update(md, "supervision=" + settings.supervision() + " clip=" + settings.clip().zeroShotDescription() + " dino=" + settings.dino()
+        update(md, "supervision=" + settings.supervision() + " clip=" + settings.clip().zeroShotDescription()
+                + " dino=" + settings.dino()
                 + " sam=" + settings.sam() + " grouping=" + settings.grouping() + " overlap=" + settings.overlap());
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }

@@ -42,7 +42,7 @@ public final class ClipHeadFormat {
     static final int MAX_DIM = 65536;
     static final int MAX_CLASSES = 100_000;
     static final int MAX_ARRAY_FLOATS = (Integer.MAX_VALUE - 8) / 4;
-    /** Floats are read in chunks and the array grows as they arrive, so a truncated file fails before a big allocation. */
+    /** Floats are read in chunks and the array grows as they come: a truncated file fails before a big allocation. */
     private static final int CHUNK_FLOATS = 1 << 16;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 

@@ -146,8 +146,10 @@ class ClipHeadTest {
         assertBad("dim 1073741824", withHeader(good, h -> h.addProperty("dim", 1 << 30)));
         assertBad("dim -4", withHeader(good, h -> h.addProperty("dim", -4)));
         assertBad("format_version 2", withHeader(good, h -> h.addProperty("format_version", 2)));
-        assertBad("'format_version' is 1.5, not an integer", withHeader(good, h -> h.addProperty("format_version", 1.5)));
-        assertBad("'format_version' is \"1\", not a number", withHeader(good, h -> h.addProperty("format_version", "1")));
+        assertBad("'format_version' is 1.5, not an integer",
+                withHeader(good, h -> h.addProperty("format_version", 1.5)));
+        assertBad("'format_version' is \"1\", not a number",
+                withHeader(good, h -> h.addProperty("format_version", "1")));
         assertBad("no 'clip_fingerprint'", withHeader(good, h -> h.remove("clip_fingerprint")));
         assertBad("no 'layer_norm_eps'", withHeader(good, h -> h.remove("layer_norm_eps")));
         assertBad("no 'multi_label'", withHeader(good, h -> h.remove("multi_label")));

@@ -178,7 +178,8 @@ public final class FinetuneClipJob {
     static long driverEmbeddingBytes(long images, int views, int dim, long maxMb, long maxResultSize) {
         long bytes = images * views * (long) dim * Float.BYTES;
         String how = " Train on fewer images, lower pseudolabel.clip-head.views, or raise the limit ("
-                + "--conf " + MAX_DRIVER_MB_KEY + "=N, and spark.driver.maxResultSize and the driver's memory with it).";
+                + "--conf " + MAX_DRIVER_MB_KEY + "=N, and spark.driver.maxResultSize and the driver's memory with "
+                + "it).";
         String what = String.format(Locale.ROOT, "finetune-clip collects %d images x %d views x %d floats = %.1f MB "
                 + "of embeddings on the driver", images, views, dim, bytes / 1e6);
         if (bytes > maxMb * 1_000_000L) {
