@@ -18,6 +18,7 @@ import io.pseudolabel.job.label.ExecutorModels;
 import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.job.label.ModelLocalizer;
 import io.pseudolabel.labeler.ModelFingerprint;
+import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -77,7 +78,10 @@ public final class FinetuneClipJob {
                 labels.examples().size(), hs.views(), local.clipPath(), clipFingerprint);
 
         // The embeddings come back to the driver: refuse before the Spark job when they would not fit.
-        int dim = embeddingDim(ExecutorModels.clip(local.clipPath(), clipFingerprint, remote.runtime()));
+        // On the CPU: the driver is assigned no GPU, and models.device = gpu would fail there.
+        RuntimeOptions driverRuntime = remote.runtime().resolvedDevice() == ExecutionDevice.GPU ? RuntimeOptions.cpu()
+                : remote.runtime();
+        int dim = embeddingDim(ExecutorModels.clip(local.clipPath(), clipFingerprint, driverRuntime));
         long bytes = driverEmbeddingBytes(labels.examples().size(), hs.views(), dim,
                 config.getLong(MAX_DRIVER_MB_KEY), jsc.getConf().getSizeAsBytes(MAX_RESULT_KEY, "0"));
         out.printf(Locale.ROOT, "embeddings collected on the driver: %d images x %d views x %d floats = %.1f MB%n",
