@@ -103,6 +103,16 @@ public final class ClipModel implements AutoCloseable {
                 : "CLIP combined: " + vision.signature().describe();
     }
 
+    /** {width, height} of the vision model's input (the crop size), which training views are resized to. */
+    public int[] inputSize() {
+        return processor.inputSize();
+    }
+
+    /** The resampler CLIP preprocessing resizes with. */
+    public io.pseudolabel.image.Resampler.Filter resample() {
+        return processor.config().resample();
+    }
+
     /** CLIPImageProcessor output for one image: float CHW at the crop size. */
     public float[] preprocess(RgbImage image) {
         return processor.pixelValues(image);

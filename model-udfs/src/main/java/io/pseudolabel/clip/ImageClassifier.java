@@ -17,4 +17,12 @@ public interface ImageClassifier extends Serializable {
 
     /** One probability per class of {@link #classNames()}. */
     float[] probabilities(float[] imageEmbedding);
+
+    /**
+     * The top-n rule's threshold for these probabilities: {@code clip.min-prob} for probabilities that share
+     * one softmax (zero-shot and a softmax head).
+     */
+    default float minProb(ClipSettings settings) {
+        return settings.minProb();
+    }
 }

@@ -36,6 +36,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
                     r.getInt(P + "models.ort.intra-op-threads"), r.getInt(P + "models.ort.inter-op-threads"));
             ClipSettings clipSettings = new ClipSettings((float) r.getDouble(P + "clip.logit-scale"),
                     r.getInt(P + "clip.top-n"), (float) r.getDouble(P + "clip.min-prob"),
+                    (float) r.getDouble(P + "clip-head.min-prob"),
                     r.getInt(P + "clip.text-batch-size"), r.getInt(P + "clip.image-batch-size"),
                     r.getStringList(P + "clip.templates"));
             DinoSettings dino = new DinoSettings(r.getString(P + "grounding-dino.model-file"),

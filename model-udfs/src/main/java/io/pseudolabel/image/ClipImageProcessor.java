@@ -60,6 +60,25 @@ public final class ClipImageProcessor {
         return new int[] {l, t};
     }
 
+    /**
+     * {width, height} of {@code pixel_values} for an image of that size: the crop when centre-cropping, the
+     * fixed resize otherwise, and a square of the shortest edge for a shortest-edge resize without a crop (an
+     * image of that size passes through unchanged in every case).
+     */
+    public int[] inputSize() {
+        if (config.doCenterCrop()) {
+            return new int[] {config.cropWidth(), config.cropHeight()};
+        }
+        if (config.doResize() && config.shortestEdge() == null) {
+            return new int[] {config.resizeWidth(), config.resizeHeight()};
+        }
+        if (config.doResize()) {
+            return new int[] {config.shortestEdge(), config.shortestEdge()};
+        }
+        throw new IllegalArgumentException("CLIP preprocessing neither resizes nor crops: its input size depends on "
+                + "the image, so training views have no fixed size");
+    }
+
     public int cropHeight() {
         return config.doCenterCrop() ? config.cropHeight() : -1;
     }

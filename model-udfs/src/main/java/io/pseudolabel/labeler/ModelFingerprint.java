@@ -39,7 +39,8 @@ public final class ModelFingerprint {
             hashTree(md, dir, false);
         }
         update(md, "classes=" + classNames);
-        update(md, "supervision=" + settings.supervision() + " clip=" + settings.clip() + " dino=" + settings.dino()
+        update(md, "supervision=" + settings.supervision() + " clip=" + settings.clip().zeroShotDescription()
+                + " dino=" + settings.dino()
                 + " sam=" + settings.sam() + " grouping=" + settings.grouping() + " overlap=" + settings.overlap());
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
@@ -69,7 +70,7 @@ public final class ModelFingerprint {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile)
-                    .filter(f -> !skipHidden || !f.getFileName().toString().startsWith(".")).sorted().toList()) {
+                    .filter(f -> !skipHidden || !hidden(dir.relativize(f))).sorted().toList()) {
                 long size = Files.size(f);
                 update(md, dir.relativize(f) + ":" + size);
                 try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
@@ -87,6 +88,19 @@ public final class ModelFingerprint {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot fingerprint model directory " + dir, e);
         }
+    }
+
+    /**
+     * A relative path with any component starting with '.': {@code .complete} markers, and caches such as
+     * huggingface-cli's {@code .cache/huggingface/download/*.metadata}, which hold timestamps, not weights.
+     */
+    static boolean hidden(Path relative) {
+        for (Path part : relative) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void update(MessageDigest md, String s) {

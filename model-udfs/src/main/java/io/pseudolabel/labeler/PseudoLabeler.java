@@ -154,7 +154,8 @@ public final class PseudoLabeler {
             }
             float[] probs = classifier.probabilities(embeds[next++]);
             List<ClassScore> picked = new ArrayList<>();
-            for (int c : ClipZeroShot.topLabels(probs, settings.clip().topN(), settings.clip().minProb())) {
+            for (int c : ClipZeroShot.topLabels(probs, settings.clip().topN(),
+                    classifier.minProb(settings.clip()))) {
                 picked.add(new ClassScore(c + 1, classNames.get(c), probs[c]));
             }
             labels.add(picked);

@@ -144,6 +144,13 @@ class ModelFingerprintTest {
         Fixtures.copyTree(Fixtures.model("clip"), b);
         Files.createFile(b.resolve(".complete")); // a localised copy's marker
         assertEquals(ModelFingerprint.ofClip(a), ModelFingerprint.ofClip(b));
+        // huggingface-cli download leaves timestamped metadata under .cache/: not part of the model
+        Path meta = b.resolve(".cache/huggingface/download/onnx/vision_model.onnx.metadata");
+        Files.createDirectories(meta.getParent());
+        Files.writeString(meta, "etag\n1764100000.123\n");
+        assertEquals(ModelFingerprint.ofClip(a), ModelFingerprint.ofClip(b));
+        Files.writeString(meta, "etag\n1764200000.456\n");
+        assertEquals(ModelFingerprint.ofClip(a), ModelFingerprint.ofClip(b));
         assertNotEquals(ModelFingerprint.ofClip(Fixtures.model("clip")),
                 ModelFingerprint.ofClip(Fixtures.model("clip-confused")));
         assertNotEquals("base", ModelFingerprint.withHead("base", "h1"));

@@ -1,22 +1,12 @@
 package io.pseudolabel.job;
 
 import com.typesafe.config.Config;
-import io.pseudolabel.clip.ClipModel;
-import io.pseudolabel.clip.ImageClassifier;
-import io.pseudolabel.clip.ZeroShotClassifier;
-import io.pseudolabel.clip.head.ClipHead;
-import io.pseudolabel.config.LabelerSettings;
-import io.pseudolabel.eval.AveragePrecision;
-import io.pseudolabel.image.ImageDecodeException;
-import io.pseudolabel.image.ImageDecoder;
-import io.pseudolabel.job.data.DatasetLister;
-import io.pseudolabel.job.data.HadoopFiles;
-import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.classify.ClassifyJob;
+import io.pseudolabel.job.classify.ClassifyResult;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.head.FinetuneClipJob;
 import io.pseudolabel.job.label.LabelJob;
-import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneGenerator;
@@ -43,6 +33,12 @@ final class HeadDemo {
     /** Visible overrides of the paper's lr 2e-5 x 50 epochs: a fresh head on 24 tiny images needs more. */
     static final String LEARNING_RATE = "1e-2";
     static final String EPOCHS = "30";
+    /**
+     * Visible override of clip-head.min-prob (0.5): the head's sigmoids are under-confident on unseen scenes
+     * after so little training, and at 0.5 it keeps too few classes (pseudo-label mIoU 0.60 vs 0.99 on the test
+     * scenes).
+     */
+    static final String MIN_PROB = "0.1";
 
     private HeadDemo() {}
 
@@ -61,12 +57,15 @@ final class HeadDemo {
         Config c = Commands.set(demo, "pseudolabel.models.clip", confused.toString());
         c = Commands.set(c, "pseudolabel.clip-head.train.learning-rate", LEARNING_RATE);
         c = Commands.set(c, "pseudolabel.clip-head.train.epochs", EPOCHS);
+        c = Commands.set(c, "pseudolabel.clip-head.min-prob", MIN_PROB);
         out.printf("%ndemo --clip-head: CLIP %s (its text tower calls cats \"dog\", dogs \"cat\", boats \"car\")%n"
                 + "fine-tuning a head on %d generated images (%s) with learning rate %s and %s epochs "
-                + "(overriding the paper's 2e-5 and 50: a fresh head on a tiny set needs more)%n",
-                confused, AUX_IMAGES, aux.resolve("labels.csv"), LEARNING_RATE, EPOCHS);
+                + "(overriding the paper's 2e-5 and 50: a fresh head on a tiny set needs more); labelling keeps "
+                + "the head's classes at probability %s (overriding pseudolabel.clip-head.min-prob 0.5: so small a "
+                + "head is under-confident on unseen scenes)%n",
+                confused, AUX_IMAGES, aux.resolve("labels.csv"), LEARNING_RATE, EPOCHS, MIN_PROB);
         String headUri = root.resolve("clip-head.bin").toString();
-        FinetuneClipJob.Summary fine = FinetuneClipJob.run(spark, c, new FinetuneClipJob.Options(
+        FinetuneClipJob.run(spark, c, new FinetuneClipJob.Options(
                 aux.resolve("images").toString(), aux.resolve("labels.csv").toString(), null, headUri), out);
 
         LabelJob.Summary zero = LabelJob.run(spark, c, new LabelJob.Options(voc.toString(),
@@ -76,7 +75,7 @@ final class HeadDemo {
                 out);
         double miouZero = miou(spark, zero, voc, classes);
         double miouHead = miou(spark, withHead, voc, classes);
-        double[] map = classificationMap(spark, c, voc, classes, fine.head());
+        double[] map = classificationMap(spark, c, voc, headUri, out);
         out.printf(Locale.ROOT, "demo --clip-head on %d train images, confused CLIP: classification mAP "
                 + "zero-shot %.4f, head %.4f; pseudo-label mIoU zero-shot %.4f, head %.4f (%.0f s; head: %s)%n", zero.total(), map[0],
                 map[1], miouZero, miouHead, (System.currentTimeMillis() - start) / 1000.0, headUri);
@@ -88,37 +87,14 @@ final class HeadDemo {
         return r.miou();
     }
 
-    /** Image-level AP against the VOC annotations, from CLIP's probabilities: zero-shot, then the head. */
-    static double[] classificationMap(SparkSession spark, Config c, Path voc, List<String> classes, ClipHead head) {
-        LabelerSettings s = LabelerSettings.from(c);
-        List<ImageRef> refs = DatasetLister.list("voc", voc.toString(), "train", null, true, false,
-                spark.sparkContext().hadoopConfiguration());
-        ImageDecoder decoder = new ImageDecoder(s.maxPixels());
-        float[][] zeroScores = new float[refs.size()][];
-        float[][] headScores = new float[refs.size()][];
-        boolean[][] truth = new boolean[refs.size()][classes.size()];
-        ImageClassifier zero = new ZeroShotClassifier(LabelJob.textEmbeddings(s, classes, "demo"),
-                s.clip().logitScale());
-        try (ClipModel clip = ClipModel.load(s.clipPath(), RuntimeOptions.cpu())) {
-            for (int i = 0; i < refs.size(); i++) {
-                ImageRef r = refs.get(i);
-                float[] emb;
-                try {
-                    emb = clip.embedImages(List.of(clip.preprocess(decoder.decode(
-                            HadoopFiles.read(r.uri(), spark.sparkContext().hadoopConfiguration()), r.uri()))))[0];
-                } catch (IOException | ImageDecodeException e) {
-                    throw new IllegalStateException("demo image " + r.uri() + ": " + e.getMessage(), e);
-                }
-                zeroScores[i] = zero.probabilities(emb);
-                headScores[i] = head.probabilities(emb);
-                for (String label : r.givenLabels()) {
-                    truth[i][classes.indexOf(label)] = true;
-                }
-            }
-        }
-        return new double[] {
-                AveragePrecision.summarize(classes, zeroScores, truth, AveragePrecision.Method.SKLEARN).map(),
-                AveragePrecision.summarize(classes, headScores, truth, AveragePrecision.Method.SKLEARN).map()};
+    /**
+     * Classification mAP of the train split as eval-classify computes it (CLIP on the executors, AP against the
+     * VOC annotations): zero-shot, then with the head at {@code headUri}.
+     */
+    static double[] classificationMap(SparkSession spark, Config c, Path voc, String headUri, PrintStream out) {
+        ClassifyResult zero = ClassifyJob.run(spark, c, new ClassifyJob.Options(voc.toString(), null, null), out);
+        ClassifyResult head = ClassifyJob.run(spark, c, new ClassifyJob.Options(voc.toString(), null, headUri), out);
+        return new double[] {zero.map(), head.map()};
     }
 
     /** {@code images/<scene>.jpg} and {@code labels.csv} ({@code image,label;label}) from scenes of seed 101. */

@@ -51,6 +51,12 @@ public record ClipHead(List<String> classNames, String clipFingerprint, boolean 
         return multiLabel ? sigmoid(z) : softmax(z);
     }
 
+    /** A multi-label head's sigmoids are independent: they get {@code clip-head.min-prob}, not a softmax threshold. */
+    @Override
+    public float minProb(io.pseudolabel.clip.ClipSettings settings) {
+        return multiLabel ? settings.multiLabelMinProb() : settings.minProb();
+    }
+
     /** The Linear layer's output for one raw {@code image_embeds} row. */
     public float[] logits(float[] imageEmbedding) {
         float[] x = features(imageEmbedding);

@@ -38,6 +38,12 @@ public final class ClipHeadFormat {
     static final byte[] MAGIC = "PLCLIPHD".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 1;
     private static final int MAX_HEADER = 16 << 20;
+    /** Far above any CLIP embedding (512, 768, 1024) and any class list; bounds what a corrupt header can allocate. */
+    static final int MAX_DIM = 65536;
+    static final int MAX_CLASSES = 100_000;
+    static final int MAX_ARRAY_FLOATS = (Integer.MAX_VALUE - 8) / 4;
+    /** Floats are read in chunks and the array grows as they come: a truncated file fails before a big allocation. */
+    private static final int CHUNK_FLOATS = 1 << 16;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     private ClipHeadFormat() {}
@@ -92,11 +98,11 @@ public final class ClipHeadFormat {
             }
             byte[] len = new byte[4];
             data.readFully(len);
-            int n = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            long n = Integer.toUnsignedLong(ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt());
             if (n <= 0 || n > MAX_HEADER) {
-                throw bad(source, "header length " + n + " is out of range");
+                throw bad(source, "header length " + n + " is out of range (1.." + MAX_HEADER + " bytes)");
             }
-            byte[] json = new byte[n];
+            byte[] json = new byte[(int) n];
             data.readFully(json);
             JsonObject h;
             try {
@@ -108,27 +114,43 @@ public final class ClipHeadFormat {
             if (version != VERSION) {
                 throw bad(source, "format_version " + version + " is not supported (this build reads " + VERSION + ")");
             }
-            List<String> classes = new ArrayList<>();
             JsonElement cls = field(h, "classes", source);
             if (!cls.isJsonArray()) {
-                throw bad(source, "'classes' must be an array of names");
+                throw bad(source, "header 'classes' must be an array of names");
             }
-            cls.getAsJsonArray().forEach(e -> classes.add(e.getAsString()));
+            List<String> classes = new ArrayList<>();
+            for (JsonElement e : cls.getAsJsonArray()) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                    throw bad(source, "header 'classes' holds " + e + ", not a name");
+                }
+                classes.add(e.getAsString());
+            }
+            String fingerprint = stringField(h, "clip_fingerprint", source);
+            boolean multiLabel = booleanField(h, "multi_label", source);
             int dim = intField(h, "dim", source);
+            float eps = numberField(h, "layer_norm_eps", source).floatValue();
             int c = classes.size();
-            if (c == 0 || dim <= 0) {
-                throw bad(source, c + " classes and dim " + dim + ": both must be positive");
+            if (c == 0 || c > MAX_CLASSES || dim <= 0 || dim > MAX_DIM) {
+                throw bad(source, c + " classes and dim " + dim + ": classes must be in 1.." + MAX_CLASSES
+                        + " and dim in 1.." + MAX_DIM);
+            }
+            if (!(eps > 0) || !Float.isFinite(eps)) {
+                throw bad(source, "header 'layer_norm_eps' " + eps + " must be a positive number");
+            }
+            // long: c * dim can exceed int for a corrupt header.
+            long floats = 2L * dim + (long) c * dim + c;
+            if ((long) c * dim > MAX_ARRAY_FLOATS) {
+                throw bad(source, c + " classes x dim " + dim + " = " + (long) c * dim + " weights is more than "
+                        + MAX_ARRAY_FLOATS + " (one Java array)");
             }
             float[] gamma = floats(data, dim, source);
             float[] beta = floats(data, dim, source);
             float[] weight = floats(data, c * dim, source);
             float[] bias = floats(data, c, source);
             if (data.read() != -1) {
-                throw bad(source, "has bytes after the " + (2 * dim + c * dim + c) + " floats its header announces");
+                throw bad(source, "has bytes after the " + floats + " floats its header announces");
             }
-            return new ClipHead(classes, field(h, "clip_fingerprint", source).getAsString(),
-                    field(h, "multi_label", source).getAsBoolean(), dim,
-                    field(h, "layer_norm_eps", source).getAsFloat(), gamma, beta, weight, bias);
+            return new ClipHead(classes, fingerprint, multiLabel, dim, eps, gamma, beta, weight, bias);
         } catch (EOFException e) {
             throw bad(source, "is truncated");
         } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
@@ -136,21 +158,51 @@ public final class ClipHeadFormat {
         }
     }
 
-    /** SHA-256 (16 hex digits) of the head's content: classes, fingerprint, mode and every weight. */
+    /**
+     * SHA-256 (16 hex digits) of the head's content only: classes, CLIP fingerprint, multi-label, dim, eps and
+     * every weight's float32 bits. Not the JSON header, whose layout, descriptions and training block may
+     * change without changing what the head computes.
+     */
     public static String digest(ClipHead head) {
+        MessageDigest md;
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(toBytes(head, Map.of()))).substring(0, 16);
+            md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from this JVM", e);
         }
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        md.update(b.clear().putInt(head.classNames().size()).flip());
+        for (String c : head.classNames()) {
+            byte[] name = c.getBytes(StandardCharsets.UTF_8);
+            md.update(b.clear().putInt(name.length).flip());
+            md.update(name);
+        }
+        byte[] fp = head.clipFingerprint().getBytes(StandardCharsets.UTF_8);
+        md.update(b.clear().putInt(fp.length).flip());
+        md.update(fp);
+        md.update((byte) (head.multiLabel() ? 1 : 0));
+        md.update(b.clear().putInt(head.dim()).putFloat(head.layerNormEps()).flip());
+        for (float[] a : List.of(head.gamma(), head.beta(), head.weight(), head.bias())) {
+            ByteBuffer w = ByteBuffer.allocate(4 * a.length).order(ByteOrder.LITTLE_ENDIAN);
+            w.asFloatBuffer().put(a);
+            md.update(w);
+        }
+        return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 
     private static float[] floats(DataInputStream in, int n, String source) throws IOException {
-        byte[] b = new byte[4 * n];
-        in.readFully(b);
-        float[] out = new float[n];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        float[] out = new float[Math.min(n, CHUNK_FLOATS)];
+        byte[] chunk = new byte[4 * Math.min(n, CHUNK_FLOATS)];
+        int read = 0;
+        while (read < n) {
+            int k = Math.min(n - read, CHUNK_FLOATS);
+            in.readFully(chunk, 0, 4 * k);
+            if (read + k > out.length) {
+                out = Arrays.copyOf(out, (int) Math.min(n, Math.max(read + k, 2L * out.length)));
+            }
+            ByteBuffer.wrap(chunk, 0, 4 * k).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out, read, k);
+            read += k;
+        }
         for (float f : out) {
             if (!Float.isFinite(f)) {
                 throw bad(source, "holds a non-finite weight (" + f + ")");
@@ -167,12 +219,37 @@ public final class ClipHeadFormat {
         return e;
     }
 
-    private static int intField(JsonObject h, String key, String source) {
-        try {
-            return field(h, key, source).getAsInt();
-        } catch (NumberFormatException | UnsupportedOperationException e) {
-            throw bad(source, "header '" + key + "' is not an integer");
+    private static Number numberField(JsonObject h, String key, String source) {
+        JsonElement e = field(h, key, source);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw bad(source, "header '" + key + "' is " + e + ", not a number");
         }
+        return e.getAsJsonPrimitive().getAsBigDecimal();
+    }
+
+    private static int intField(JsonObject h, String key, String source) {
+        Number n = numberField(h, key, source);
+        try {
+            return ((java.math.BigDecimal) n).intValueExact();
+        } catch (ArithmeticException e) {
+            throw bad(source, "header '" + key + "' is " + n + ", not an integer");
+        }
+    }
+
+    private static boolean booleanField(JsonObject h, String key, String source) {
+        JsonElement e = field(h, key, source);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw bad(source, "header '" + key + "' is " + e + ", not true or false");
+        }
+        return e.getAsBoolean();
+    }
+
+    private static String stringField(JsonObject h, String key, String source) {
+        JsonElement e = field(h, key, source);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw bad(source, "header '" + key + "' is " + e + ", not a string");
+        }
+        return e.getAsString();
     }
 
     private static BadHeadFile bad(String source, String why) {

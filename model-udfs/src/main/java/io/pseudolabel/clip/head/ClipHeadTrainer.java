@@ -46,27 +46,44 @@ public final class ClipHeadTrainer {
     public static Result train(float[][] embeddings, float[][] targets, List<String> classNames,
             String clipFingerprint, boolean multiLabel, ClipHeadSettings.Train t, Listener listener) {
         int n = embeddings.length;
-        if (n == 0 || n != targets.length) {
-            throw new IllegalArgumentException("need as many target rows as embeddings, and some: " + n
-                    + " embeddings, "
-                    + targets.length + " targets");
+        if (n == 0) {
+            throw new IllegalArgumentException("need some embeddings to train on");
         }
         int dim = embeddings[0].length;
+        float[] x = new float[Math.multiplyExact(n, dim)];
+        for (int i = 0; i < n; i++) {
+            if (embeddings[i].length != dim) {
+                throw new IllegalArgumentException("training row " + i + " has " + embeddings[i].length
+                        + " embedding dims; expected " + dim);
+            }
+            System.arraycopy(embeddings[i], 0, x, i * dim, dim);
+        }
+        return train(x, dim, targets, classNames, clipFingerprint, multiLabel, t, listener);
+    }
+
+    /**
+     * The same on one row-major array, so a caller holding many views keeps a single copy: {@code embeddings}
+     * ({@code targets.length} rows of {@code dim} raw {@code image_embeds}) is L2-normalised in place.
+     */
+    public static Result train(float[] embeddings, int dim, float[][] targets, List<String> classNames,
+            String clipFingerprint, boolean multiLabel, ClipHeadSettings.Train t, Listener listener) {
+        int n = targets.length;
+        if (n == 0 || dim <= 0 || (long) n * dim != embeddings.length) {
+            throw new IllegalArgumentException("need as many target rows as embeddings, and some: "
+                    + embeddings.length + " floats of dim " + dim + ", " + n + " targets");
+        }
         int c = classNames.size();
         for (int i = 0; i < n; i++) {
-            if (embeddings[i].length != dim || targets[i].length != c) {
-                throw new IllegalArgumentException("training row " + i + " has " + embeddings[i].length
-                        + " embedding dims and " + targets[i].length + " targets; expected " + dim + " and " + c);
+            if (targets[i].length != c) {
+                throw new IllegalArgumentException("training row " + i + " has " + targets[i].length
+                        + " targets; expected " + c);
             }
         }
-        float[] x = new float[n * dim];
+        float[] x = embeddings;
         for (int i = 0; i < n; i++) {
-            System.arraycopy(ClipZeroShot.l2Normalize(embeddings[i]), 0, x, i * dim, dim);
+            normalizeInPlace(x, i * dim, dim);
         }
-        float[] y = new float[n * c];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(targets[i], 0, y, i * c, c);
-        }
+        float[] y = lossTargets(targets, c, multiLabel);
         ClipHead init = initial(classNames, clipFingerprint, multiLabel, dim, t);
         int perEpoch = (n + t.batchSize() - 1) / t.batchSize();
         int total = perEpoch * t.epochs();
@@ -215,6 +232,55 @@ public final class ClipHeadTrainer {
             order[j] = tmp;
         }
         return order;
+    }
+
+    /**
+     * Row-major targets for the loss: 0/1 per class for BCE; for cross-entropy each row scaled to sum 1, so an
+     * image with k labels weighs as much as an image with one (its k classes share the target) instead of k x.
+     */
+    static float[] lossTargets(float[][] targets, int c, boolean multiLabel) {
+        float[] y = new float[Math.multiplyExact(targets.length, c)];
+        for (int i = 0; i < targets.length; i++) {
+            double sum = 0;
+            for (float v : targets[i]) {
+                sum += v;
+            }
+            if (!multiLabel && !(sum > 0)) {
+                throw new IllegalArgumentException("training row " + i + " has no positive target");
+            }
+            float scale = multiLabel ? 1f : (float) (1 / sum);
+            for (int k = 0; k < c; k++) {
+                y[i * c + k] = targets[i][k] * scale;
+            }
+        }
+        return y;
+    }
+
+    /** {@link ClipZeroShot#l2Normalize} of {@code x[from, from + n)}, written back. */
+    static void normalizeInPlace(float[] x, int from, int n) {
+        double sum = 0;
+        for (int i = from; i < from + n; i++) {
+            sum += (double) x[i] * x[i];
+        }
+        double inv = sum == 0 ? 0 : 1.0 / Math.sqrt(sum);
+        for (int i = from; i < from + n; i++) {
+            x[i] = (float) (x[i] * inv);
+        }
+    }
+
+    /** {@link #accuracy(ClipHead, float[][], float[][])} on row-major embeddings of {@code dim} floats. */
+    public static double accuracy(ClipHead head, float[] embeddings, int dim, float[][] targets) {
+        float[][] one = new float[1][];
+        long hits = 0;
+        long total = 0;
+        for (int i = 0; i < targets.length; i++) {
+            one[0] = java.util.Arrays.copyOfRange(embeddings, i * dim, (i + 1) * dim);
+            double a = accuracy(head, one, new float[][] {targets[i]});
+            int decisions = head.multiLabel() ? targets[i].length : 1;
+            hits += Math.round(a * decisions);
+            total += decisions;
+        }
+        return total == 0 ? Double.NaN : (double) hits / total;
     }
 
     /**

@@ -1,12 +1,15 @@
 package io.pseudolabel.clip.head;
 
+import io.pseudolabel.image.Resampler;
 import io.pseudolabel.image.RgbImage;
 
 import java.util.Random;
 
 /**
- * The training views of one image, on plain arrays: torchvision's {@code RandomResizedCrop} window (the
- * resize itself is left to CLIP's own preprocessing, which follows), a horizontal flip, and
+ * The training views of one image, on plain arrays: torchvision's {@code RandomResizedCrop} (a window, resized
+ * to CLIP's square input size with CLIP's own Pillow-exact resampler, so that CLIP's preprocessing that follows
+ * neither resizes nor crops it again and the whole window, with its aspect changed, is what CLIP sees), a
+ * horizontal flip, and
  * {@code ColorJitter}'s brightness, contrast and saturation (applied in that fixed order; torchvision
  * shuffles the order, which we do not need). Deterministic: a view depends only on its seed.
  */
@@ -15,9 +18,23 @@ public final class ViewAugmenter {
     static final int CROP_TRIES = 10;
 
     private final ClipHeadSettings.Augment a;
+    private final int width;
+    private final int height;
+    private final Resampler.Filter filter;
 
-    public ViewAugmenter(ClipHeadSettings.Augment augment) {
+    /**
+     * @param width  width of every view: CLIP's input (crop) width
+     * @param height height of every view: CLIP's input (crop) height
+     * @param filter CLIP preprocessing's resampler (bicubic for OpenAI CLIP)
+     */
+    public ViewAugmenter(ClipHeadSettings.Augment augment, int width, int height, Resampler.Filter filter) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("view size must be positive: " + width + "x" + height);
+        }
         this.a = augment;
+        this.width = width;
+        this.height = height;
+        this.filter = filter;
     }
 
     /** A crop window {@code x, y, w, h} inside a {@code width x height} image. */
@@ -31,7 +48,9 @@ public final class ViewAugmenter {
         double b = factor(a.brightness(), rnd);
         double c = factor(a.contrast(), rnd);
         double s = factor(a.saturation(), rnd);
-        RgbImage out = crop(image, win, flip);
+        // RandomResizedCrop (crop, then resize to the output size), then RandomHorizontalFlip, then ColorJitter.
+        RgbImage resized = Resampler.resize(crop(image, win, false), width, height, filter);
+        RgbImage out = flip ? crop(resized, new Window(0, 0, width, height), true) : resized;
         return jitter(out, b, c, s);
     }
 

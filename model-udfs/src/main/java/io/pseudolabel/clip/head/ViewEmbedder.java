@@ -18,7 +18,8 @@ public final class ViewEmbedder {
 
     public ViewEmbedder(ClipModel clip, ClipHeadSettings settings) {
         this.clip = clip;
-        this.augmenter = new ViewAugmenter(settings.augment());
+        int[] size = clip.inputSize();
+        this.augmenter = new ViewAugmenter(settings.augment(), size[0], size[1], clip.resample());
         this.views = settings.views();
         this.seed = settings.train().seed();
     }

@@ -41,6 +41,33 @@ class ClipHeadTest {
     }
 
     @Test
+    void aMultiLabelHeadKeepsClassesAtClipHeadMinProbNotTheSoftmaxThreshold() {
+        io.pseudolabel.clip.ClipSettings s = new io.pseudolabel.clip.ClipSettings(100, 3, 0.1f, 0.5f, 8, 8,
+                List.of("a photo of a {}."));
+        assertEquals(0.5f, head(true).minProb(s));
+        assertEquals(0.1f, head(false).minProb(s));
+        // Independent sigmoids 0.9 and 0.3: a class at 0.3 is not picked under the multi-label threshold.
+        float[] sigmoids = {0.9f, 0.3f};
+        assertEquals(List.of(0), io.pseudolabel.clip.ClipZeroShot.topLabels(sigmoids, 3, head(true).minProb(s)));
+        assertEquals(List.of(0, 1), io.pseudolabel.clip.ClipZeroShot.topLabels(sigmoids, 3, s.minProb()));
+        // Zero-shot keeps clip.min-prob.
+        io.pseudolabel.clip.ImageClassifier zeroShot = new io.pseudolabel.clip.ImageClassifier() {
+            public List<String> classNames() {
+                return List.of("cat", "dog");
+            }
+
+            public String modelFingerprint() {
+                return "fp";
+            }
+
+            public float[] probabilities(float[] e) {
+                return e;
+            }
+        };
+        assertEquals(0.1f, zeroShot.minProb(s));
+    }
+
+    @Test
     void refusesEmbeddingsOfAnotherSizeAndArraysThatDoNotFit() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> head(false).probabilities(new float[5]));
@@ -72,6 +99,34 @@ class ClipHeadTest {
     }
 
     @Test
+    void digestCoversWhatTheHeadComputesNotTheHeadersPresentation() throws IOException {
+        ClipHead h = head(true);
+        // Pinned: SHA-256 of int32 LE counts/lengths, UTF-8 names and fingerprint, a multi-label byte, dim, eps
+        // and the float32 LE weights (computed independently in Python), whatever the header's text says.
+        assertEquals("2bd7ae99b4c76c0e", ClipHeadFormat.digest(h));
+        ClipHead a = ClipHeadFormat.read(new ByteArrayInputStream(ClipHeadFormat.toBytes(h, Map.of("epochs", 3,
+                "final_loss", 0.1))), "a");
+        ClipHead b = ClipHeadFormat.read(new ByteArrayInputStream(ClipHeadFormat.toBytes(h, Map.of("epochs", 30,
+                "note", "retrained elsewhere"))), "b");
+        assertEquals(ClipHeadFormat.digest(a), ClipHeadFormat.digest(b));
+        // Compact JSON and no descriptions: the same head, the same digest.
+        byte[] compact = withHeader(ClipHeadFormat.toBytes(h, Map.of()), j -> {
+            j.remove("input");
+            j.remove("layout");
+            j.remove("training");
+        });
+        assertEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(ClipHeadFormat.read(
+                new ByteArrayInputStream(compact), "compact")));
+        float[] bias = h.bias().clone();
+        bias[1] = Math.nextUp(bias[1]);
+        assertNotEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(new ClipHead(h.classNames(), "fp1", true, 4,
+                1e-5f, h.gamma(), h.beta(), h.weight(), bias)));
+        assertNotEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(head(false)));
+        assertNotEquals(ClipHeadFormat.digest(h), ClipHeadFormat.digest(new ClipHead(List.of("dog", "cat"), "fp1",
+                true, 4, 1e-5f, h.gamma(), h.beta(), h.weight(), h.bias())));
+    }
+
+    @Test
     void badFilesNameTheFileAndWhatIsWrong() {
         byte[] good = ClipHeadFormat.toBytes(head(false), Map.of());
         assertBad("not a CLIP head", "hello world, not a head".getBytes());
@@ -81,6 +136,48 @@ class ClipHeadTest {
         byte[] nan = good.clone();
         java.nio.ByteBuffer.wrap(nan).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(good.length - 4, Float.NaN);
         assertBad("non-finite", nan);
+    }
+
+    @Test
+    void corruptHeadersAreRefusedBeforeAnyBigAllocationNamingTheFileAndKey() {
+        byte[] good = ClipHeadFormat.toBytes(head(false), Map.of());
+        // dim 2^20 x 2 classes: payload is far larger than the file; dim 2^30: c * dim and 4 * n overflow int.
+        assertBad("dim 1048576", withHeader(good, h -> h.addProperty("dim", 1 << 20)));
+        assertBad("dim 1073741824", withHeader(good, h -> h.addProperty("dim", 1 << 30)));
+        assertBad("dim -4", withHeader(good, h -> h.addProperty("dim", -4)));
+        assertBad("format_version 2", withHeader(good, h -> h.addProperty("format_version", 2)));
+        assertBad("'format_version' is 1.5, not an integer",
+                withHeader(good, h -> h.addProperty("format_version", 1.5)));
+        assertBad("'format_version' is \"1\", not a number",
+                withHeader(good, h -> h.addProperty("format_version", "1")));
+        assertBad("no 'clip_fingerprint'", withHeader(good, h -> h.remove("clip_fingerprint")));
+        assertBad("no 'layer_norm_eps'", withHeader(good, h -> h.remove("layer_norm_eps")));
+        assertBad("no 'multi_label'", withHeader(good, h -> h.remove("multi_label")));
+        assertBad("'multi_label' is \"false\", not true or false",
+                withHeader(good, h -> h.addProperty("multi_label", "false")));
+        assertBad("'multi_label' is 1, not true or false", withHeader(good, h -> h.addProperty("multi_label", 1)));
+        assertBad("'layer_norm_eps' is \"tiny\", not a number",
+                withHeader(good, h -> h.addProperty("layer_norm_eps", "tiny")));
+        byte[] longHeader = good.clone();
+        java.nio.ByteBuffer.wrap(longHeader).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, -1);
+        assertBad("header length 4294967295 is out of range", longHeader);
+        byte[] zeroHeader = good.clone();
+        java.nio.ByteBuffer.wrap(zeroHeader).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, 0);
+        assertBad("header length 0 is out of range", zeroHeader);
+        assertBad("is truncated", Arrays.copyOf(good, good.length - 40));
+    }
+
+    /** {@code good} with its JSON header edited and the payload kept. */
+    static byte[] withHeader(byte[] good, java.util.function.Consumer<com.google.gson.JsonObject> edit) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(good).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int n = in.getInt(8);
+        com.google.gson.JsonObject h = com.google.gson.JsonParser.parseString(
+                new String(good, 12, n, java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+        edit.accept(h);
+        byte[] json = h.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] payload = Arrays.copyOfRange(good, 12 + n, good.length);
+        return java.nio.ByteBuffer.allocate(12 + json.length + payload.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .put(good, 0, 8).putInt(json.length).put(json).put(payload).array();
     }
 
     private static void assertBad(String expected, byte[] bytes) {

@@ -18,6 +18,25 @@ class ClipHeadTrainerTest {
     }
 
     @Test
+    void softmaxTargetsOfAMultiLabelImageShareOneUnitOfWeight() {
+        float[][] y = {{1, 1, 0}, {0, 0, 1}};
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0.5f, 0.5f, 0, 0, 0, 1},
+                ClipHeadTrainer.lossTargets(y, 3, false));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1, 1, 0, 0, 0, 1},
+                ClipHeadTrainer.lossTargets(y, 3, true));
+        // The CE loss of a two-label image is that of its normalised row, not twice it.
+        float[][] x = {{1, 0, 0, 1}};
+        ClipHeadSettings.Train t = train(1, 1, 0.01f, 0f);
+        double multiHot = ClipHeadTrainer.train(x, new float[][] {{1, 1}}, CLASSES, "fp", false, t, null).epochs()
+                .get(0).loss();
+        double half = ClipHeadTrainer.train(x, new float[][] {{0.5f, 0.5f}}, CLASSES, "fp", false, t, null).epochs()
+                .get(0).loss();
+        assertEquals(half, multiHot, 1e-6);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ClipHeadTrainer.lossTargets(new float[][] {{0, 0}}, 2, false));
+    }
+
+    @Test
     void cosineDecaysFromTheLearningRateToZero() {
         assertEquals(0.1, ClipHeadTrainer.cosine(0.1, 0, 10), 1e-12);
         assertEquals(0.05, ClipHeadTrainer.cosine(0.1, 5, 10), 1e-12);

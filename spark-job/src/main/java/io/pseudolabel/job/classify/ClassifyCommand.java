@@ -44,8 +44,9 @@ public final class ClassifyCommand {
         c = set(c, "pseudolabel.job.annotations", cl.get("annotations"));
         c = set(c, "pseudolabel.job.classes", cl.get("classes"));
         c = set(c, "pseudolabel.models.dir", cl.get("models"));
+        String head = clipHead(cl, config, out);
         SparkSession spark = session.get();
-        ClassifyResult r = ClassifyJob.run(spark, c, new ClassifyJob.Options(images, cl.get("labels"), cl.get("clip-head")), out);
+        ClassifyResult r = ClassifyJob.run(spark, c, new ClassifyJob.Options(images, cl.get("labels"), head), out);
         out.println("scores:       " + r.scores());
         out.println("ground truth: " + r.groundTruth());
         out.print(r.table());
@@ -60,6 +61,25 @@ public final class ClassifyCommand {
             out.println("markdown: " + md);
         }
         return 0;
+    }
+
+    /**
+     * {@code --clip-head}, else {@code pseudolabel.job.clip-head} from the configuration (as {@code label} reads
+     * it); null for zero-shot. A configured head is not used to score a label table, and the output says so.
+     */
+    static String clipHead(CommandLine cl, Config config, PrintStream out) {
+        if (cl.get("clip-head") != null) {
+            return cl.get("clip-head");
+        }
+        String configured = config.getString("pseudolabel.job.clip-head");
+        if (configured.isBlank()) {
+            return null;
+        }
+        if (cl.get("labels") != null) {
+            out.println("pseudolabel.job.clip-head = " + configured + " is not used: --labels scores a label table");
+            return null;
+        }
+        return configured;
     }
 
     private static Config set(Config c, String key, String value) {

@@ -1,7 +1,6 @@
 package io.pseudolabel.job.classify;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.clip.ImageClassifier;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.job.data.ClassList;
@@ -64,7 +63,7 @@ public final class ClassifyJob {
             scores = LabelTableScores.read(spark, table, classes);
             description = "label table " + table + " (top-n labels only; other classes score 0)";
         } else {
-            LabelerSettings clip = clipOnly(config);
+            LabelerSettings clip = ModelLocalizer.clipOnly(config, "eval-classify without --labels TABLE");
             LabelerSettings local = ModelLocalizer.localize(clip, hadoop);
             String fingerprint = ModelFingerprint.ofClip(local.clipPath());
             ImageClassifier classifier;
@@ -89,21 +88,6 @@ public final class ClassifyJob {
                     + "); do the ids of " + description + " match " + gt.description() + "?");
         }
         return r;
-    }
-
-    /** Settings naming only the CLIP directory, so executors neither copy nor load Grounding-DINO and SAM. */
-    static LabelerSettings clipOnly(Config config) {
-        String clip = config.getString("pseudolabel.models.clip");
-        if (clip.isBlank()) {
-            String dir = config.getString("pseudolabel.models.dir");
-            if (dir.isBlank()) {
-                throw new IllegalArgumentException("eval-classify needs --models DIR (pseudolabel.models.dir) or "
-                        + "pseudolabel.models.clip, or --labels TABLE");
-            }
-            clip = HadoopFiles.child(dir, "clip");
-        }
-        return LabelerSettings.from(config.withValue("pseudolabel.models.dir", ConfigValueFactory.fromAnyRef(""))
-                .withValue("pseudolabel.models.clip", ConfigValueFactory.fromAnyRef(clip)));
     }
 
     private static Map<String, ImageScores> clipScores(SparkSession spark, ClipScoreTask task, List<ImageRef> refs,

@@ -18,6 +18,7 @@ import io.pseudolabel.job.label.ExecutorModels;
 import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.job.label.ModelLocalizer;
 import io.pseudolabel.labeler.ModelFingerprint;
+import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -60,7 +61,7 @@ public final class FinetuneClipJob {
     public static Summary run(SparkSession spark, Config config, Options o, PrintStream out) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = jsc.hadoopConfiguration();
-        LabelerSettings remote = LabelerSettings.from(config);
+        LabelerSettings remote = ModelLocalizer.clipOnly(config, "finetune-clip");
         LabelerSettings local = ModelLocalizer.localize(remote, hadoop);
         ClipHeadSettings hs = ClipHeadSettings.from(config);
         List<String> classes = ClassList.resolve(config.getString("pseudolabel.job.classes"), hadoop);
@@ -76,21 +77,41 @@ public final class FinetuneClipJob {
         out.printf(Locale.ROOT, "finetune-clip: %d labelled images, %d views each, CLIP %s (%s)%n",
                 labels.examples().size(), hs.views(), local.clipPath(), clipFingerprint);
 
+        // The embeddings come back to the driver: refuse before the Spark job when they would not fit.
+        // On the CPU: the driver is assigned no GPU, and models.device = gpu would fail there.
+        RuntimeOptions driverRuntime = remote.runtime().resolvedDevice() == ExecutionDevice.GPU ? RuntimeOptions.cpu()
+                : remote.runtime();
+        int dim = embeddingDim(ExecutorModels.clip(local.clipPath(), clipFingerprint, driverRuntime));
+        long bytes = driverEmbeddingBytes(labels.examples().size(), hs.views(), dim,
+                config.getLong(MAX_DRIVER_MB_KEY), jsc.getConf().getSizeAsBytes(MAX_RESULT_KEY, "0"));
+        out.printf(Locale.ROOT, "embeddings collected on the driver: %d images x %d views x %d floats = %.1f MB%n",
+                labels.examples().size(), hs.views(), dim, bytes / 1e6);
+
         Broadcast<Task> task = jsc.broadcast(new Task(remote, clipFingerprint, hs, local.maxPixels()));
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
         int partitions = Math.max(1, Math.min(labels.examples().size(), 2 * jsc.defaultParallelism()));
-        List<Embedded> embedded = jsc.parallelize(labels.examples(), partitions)
-                .mapPartitions(new EmbedPartition(task, conf)).collect();
+        List<Embedded> embedded = new ArrayList<>(jsc.parallelize(labels.examples(), partitions)
+                .mapPartitions(new EmbedPartition(task, conf)).collect());
 
         Map<String, HeadLabels.Example> byKey = new LinkedHashMap<>();
         labels.examples().forEach(e -> byKey.put(e.key(), e));
-        List<float[]> xs = new ArrayList<>();
-        List<float[]> ys = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        int[] perImage = labels.examples().stream().mapToInt(e -> e.classes().length).toArray();
+        int rows = 0;
         for (Embedded e : embedded) {
             if (e.error() != null) {
                 errors.add(e.error());
+            } else {
+                rows += e.views().length;
+            }
+        }
+        int[] perImage = labels.examples().stream().mapToInt(e -> e.classes().length).toArray();
+        // One row-major array of every view; each image's arrays are dropped once copied.
+        float[] x = new float[Math.multiplyExact(rows, dim)];
+        float[][] y = new float[rows][];
+        int row = 0;
+        for (int i = 0; i < embedded.size(); i++) {
+            Embedded e = embedded.set(i, null);
+            if (e.error() != null) {
                 continue;
             }
             float[] target = new float[classes.size()];
@@ -98,34 +119,37 @@ public final class FinetuneClipJob {
                 target[c] = 1;
             }
             for (float[] v : e.views()) {
-                xs.add(v);
-                ys.add(target);
+                if (v.length != dim) {
+                    throw new IllegalStateException("CLIP embedded " + e.key() + " in " + v.length + " floats, not "
+                            + dim + " as on the driver");
+                }
+                System.arraycopy(v, 0, x, row * dim, dim);
+                y[row++] = target;
             }
         }
+        embedded = null;
         if (!errors.isEmpty()) {
             out.printf("%d images could not be read and were left out, e.g.:%n", errors.size());
             errors.stream().limit(5).forEach(e -> out.println("  " + e));
         }
-        if (xs.isEmpty()) {
+        if (rows == 0) {
             throw new IllegalArgumentException("no training image could be read (" + errors.size() + " failed)");
         }
         boolean multiLabel = hs.multiLabel(perImage);
-        float[][] x = xs.toArray(new float[0][]);
-        float[][] y = ys.toArray(new float[0][]);
         ClipHeadSettings.Train t = hs.train();
         out.printf(Locale.ROOT, "training LayerNorm + Linear (%s) on %d views: AdamW lr %.3g, weight decay %.3g, "
                 + "batch %d, %d epochs, cosine decay%n",
                 multiLabel ? "sigmoid/BCE, multi-label" : "softmax/cross-entropy",
-                x.length, t.learningRate(), t.weightDecay(), t.batchSize(), t.epochs());
-        ClipHeadTrainer.Result r = ClipHeadTrainer.train(x, y, classes, clipFingerprint, multiLabel, t,
+                rows, t.learningRate(), t.weightDecay(), t.batchSize(), t.epochs());
+        ClipHeadTrainer.Result r = ClipHeadTrainer.train(x, dim, y, classes, clipFingerprint, multiLabel, t,
                 e -> out.printf(Locale.ROOT, "  epoch %3d  loss %.5f  lr %.3g%n", e.epoch(), e.loss(),
                         e.learningRate()));
-        double accuracy = ClipHeadTrainer.accuracy(r.head(), x, y);
+        double accuracy = ClipHeadTrainer.accuracy(r.head(), x, dim, y);
         out.printf(Locale.ROOT, "training-set accuracy %.4f (%s)%n", accuracy,
                 multiLabel ? "per class at probability 0.5" : "top-1");
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("images", labels.examples().size() - errors.size());
-        info.put("views", x.length);
+        info.put("views", rows);
         info.put("multi_label", multiLabel);
         info.put("epochs", t.epochs());
         info.put("batch_size", t.batchSize());
@@ -137,8 +161,39 @@ public final class FinetuneClipJob {
         info.put("training_accuracy", accuracy);
         HadoopFiles.writeAtomically(o.output(), ClipHeadFormat.toBytes(r.head(), info), hadoop);
         out.println("wrote CLIP head to " + o.output());
-        return new Summary(r.head(), labels.examples().size() - errors.size(), x.length, errors.size(), r.epochs(),
+        return new Summary(r.head(), labels.examples().size() - errors.size(), rows, errors.size(), r.epochs(),
                 accuracy, o.output());
+    }
+
+    static final String MAX_DRIVER_MB_KEY = "pseudolabel.clip-head.max-driver-embeddings-mb";
+    static final String MAX_RESULT_KEY = "spark.driver.maxResultSize";
+
+    /** The size of CLIP's {@code image_embeds}, from one embedded blank image at CLIP's input size. */
+    static int embeddingDim(ClipModel clip) {
+        int[] size = clip.inputSize();
+        RgbImage blank = new RgbImage(size[0], size[1], new byte[3 * size[0] * size[1]]);
+        return clip.embedImages(List.of(clip.preprocess(blank)))[0].length;
+    }
+
+    /**
+     * images x views x dim float32: what the driver collects; an error naming both limits' keys when it
+     * exceeds {@code maxMb} MB or a set (non-zero) {@code spark.driver.maxResultSize}.
+     */
+    static long driverEmbeddingBytes(long images, int views, int dim, long maxMb, long maxResultSize) {
+        long bytes = images * views * (long) dim * Float.BYTES;
+        String how = " Train on fewer images, lower pseudolabel.clip-head.views, or raise the limit ("
+                + "--conf " + MAX_DRIVER_MB_KEY + "=N, and spark.driver.maxResultSize and the driver's memory with "
+                + "it).";
+        String what = String.format(Locale.ROOT, "finetune-clip collects %d images x %d views x %d floats = %.1f MB "
+                + "of embeddings on the driver", images, views, dim, bytes / 1e6);
+        if (bytes > maxMb * 1_000_000L) {
+            throw new IllegalArgumentException(what + ", more than " + MAX_DRIVER_MB_KEY + " = " + maxMb + "." + how);
+        }
+        if (maxResultSize > 0 && bytes > maxResultSize) {
+            throw new IllegalArgumentException(what + ", more than " + MAX_RESULT_KEY + " = " + maxResultSize
+                    + " bytes." + how);
+        }
+        return bytes;
     }
 
     /** Reads, decodes and embeds the views of each image of a partition with the executor's CLIP. */

@@ -44,14 +44,13 @@ public final class HeadLabels {
         if (listed.isEmpty()) {
             throw new IllegalArgumentException("no images (jpg, jpeg, png, bmp, webp) under --images " + images);
         }
+        Map<String, String> uris = uniqueIds(listed, images);
         Map<String, List<String>> raw = labels.equals(FOLDER) ? byFolder(listed, images) : byCsv(listed, images,
                 labels, conf);
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < classes.size(); i++) {
             index.put(classes.get(i).strip().toLowerCase(Locale.ROOT), i);
         }
-        Map<String, String> uris = new HashMap<>();
-        listed.forEach(r -> uris.put(r.imageId(), r.uri()));
         Map<String, Integer> unknown = new TreeMap<>();
         Map<String, String> firstImage = new HashMap<>();
         List<Example> out = new ArrayList<>();
@@ -90,6 +89,23 @@ public final class HeadLabels {
         return new Result(out, unknown, empty);
     }
 
+    /**
+     * Image id -> uri. Ids drop the extension, so {@code a.jpg} and {@code a.png} in one folder would be one
+     * image and one of them silently lost: an error naming both files instead.
+     */
+    static Map<String, String> uniqueIds(List<ImageRef> listed, String images) {
+        Map<String, String> uris = new LinkedHashMap<>();
+        for (ImageRef r : listed) {
+            String other = uris.putIfAbsent(r.imageId(), r.uri());
+            if (other != null) {
+                throw new IllegalArgumentException("two images under " + images + " have the id '" + r.imageId()
+                        + "' (the path without its extension): " + other + " and " + r.uri()
+                        + "; rename one, as labels name images by id");
+            }
+        }
+        return uris;
+    }
+
     /** Image id (path below --images without extension) -> the name of its top-level folder. */
     static Map<String, List<String>> byFolder(List<ImageRef> listed, String images) {
         Map<String, List<String>> out = new LinkedHashMap<>();
@@ -124,6 +140,7 @@ public final class HeadLabels {
         }
         Map<String, List<String>> out = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
+        boolean first = true; // the first line that is not blank or a comment may be the header
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
@@ -134,8 +151,10 @@ public final class HeadLabels {
                 continue;
             }
             List<String> cols = ClassNameMap.splitCsv(line, "labels " + csv, i + 1);
-            if (i == 0 && cols.get(0).strip().equalsIgnoreCase("image")) {
-                continue; // header
+            boolean header = first && cols.get(0).strip().equalsIgnoreCase("image");
+            first = false;
+            if (header) {
+                continue;
             }
             if (cols.size() != 2 || cols.get(0).isBlank()) {
                 throw new IllegalArgumentException("labels " + csv + " line " + (i + 1)

@@ -90,7 +90,8 @@ public final class LabelJob {
         ClipHead head = loadHead(config.getString("pseudolabel.job.clip-head"), settings, classes, hadoop);
         // A head labels differently from zero-shot prompts: rows say which, so --incremental redoes the others.
         String fingerprint = head == null ? modelsFingerprint
-                : ModelFingerprint.withHead(modelsFingerprint, ClipHeadFormat.digest(head));
+                : ModelFingerprint.withHead(modelsFingerprint, ClipHeadFormat.digest(head)
+                        + (head.multiLabel() ? " min-prob=" + settings.clip().multiLabelMinProb() : ""));
         long listed = System.currentTimeMillis();
 
         Plan plan = options.incremental() ? plan(spark, output, refs, fingerprint, hadoop) : new Plan(refs, Set.of(), null);

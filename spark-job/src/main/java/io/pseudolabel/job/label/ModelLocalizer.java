@@ -1,5 +1,7 @@
 package io.pseudolabel.job.label;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.job.data.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
@@ -44,6 +46,27 @@ public final class ModelLocalizer {
         return new LabelerSettings(local(s.modelsDir(), conf), local(s.clipDir(), conf), local(s.dinoDir(), conf),
                 local(s.samDir(), conf), s.runtime(), s.supervision(), s.clip(), s.dino(), s.sam(), s.grouping(),
                 s.overlap(), s.maxPixels());
+    }
+
+    /**
+     * Settings naming only the CLIP directory, for commands that use CLIP alone (eval-classify,
+     * finetune-clip): localizing them copies neither Grounding-DINO nor SAM to the driver or the executors.
+     *
+     * @param command named in the error when neither {@code pseudolabel.models.dir} nor
+     *                {@code pseudolabel.models.clip} is set
+     */
+    public static LabelerSettings clipOnly(Config config, String command) {
+        String clip = config.getString("pseudolabel.models.clip");
+        if (clip.isBlank()) {
+            String dir = config.getString("pseudolabel.models.dir");
+            if (dir.isBlank()) {
+                throw new IllegalArgumentException(command + " needs --models DIR (pseudolabel.models.dir) or "
+                        + "pseudolabel.models.clip");
+            }
+            clip = HadoopFiles.child(dir, "clip");
+        }
+        return LabelerSettings.from(config.withValue("pseudolabel.models.dir", ConfigValueFactory.fromAnyRef(""))
+                .withValue("pseudolabel.models.clip", ConfigValueFactory.fromAnyRef(clip)));
     }
 
     static boolean isRemote(String uri) {

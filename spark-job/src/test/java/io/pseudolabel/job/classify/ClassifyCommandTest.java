@@ -126,6 +126,15 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void aClipHeadFromTheConfigurationIsUsedAsLabelUsesIt() throws Exception {
+        Path missing = tmp.resolve("no-such-head.bin");
+        Run r = main("--images", voc.toString(), "--layout", "voc", "--models", TestSpark.fixtureModels().toString(),
+                "--classes", voc.resolve("classes.txt").toString(), "--conf", "pseudolabel.job.clip-head=" + missing);
+        assertEquals(1, r.code, r.out);
+        assertTrue(r.err.contains("CLIP head not found: " + missing), r.err);
+    }
+
+    @Test
     void scoresALabelTableWithAWarningThatTheRankingIsTruncated() throws Exception {
         // Two val images as their own split: the full label stage (DINO, SAM) costs seconds an image.
         List<String> few = Files.readAllLines(voc.resolve("ImageSets/Segmentation/val.txt")).subList(0, 2);

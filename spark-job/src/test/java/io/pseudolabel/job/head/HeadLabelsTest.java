@@ -84,4 +84,35 @@ class HeadLabelsTest {
                 csv.toString(), ClassNameMap.identity(), CLASSES, false, new Configuration()));
         assertTrue(e.getMessage().contains(csv + " line 1: expected image,label"), e.getMessage());
     }
+
+    @Test
+    void aHeaderAfterCommentsAndBlankLinesIsAHeader(@TempDir Path tmp) throws Exception {
+        touch(tmp.resolve("img/a.jpg"));
+        Path csv = tmp.resolve("labels.csv");
+        Files.writeString(csv, "# Open Images subset, verified labels\n\nImage,Labels\na,cat\n");
+        HeadLabels.Result r = HeadLabels.read(tmp.resolve("img").toString(), csv.toString(), ClassNameMap.identity(),
+                CLASSES, false, new Configuration());
+        assertEquals(1, r.examples().size());
+        assertArrayEquals(new int[] {0}, r.examples().get(0).classes());
+        // Only the first such line: a later 'image' row is an image named image.
+        Files.writeString(csv, "image,label\na,cat\nimage,dog\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HeadLabels.read(
+                tmp.resolve("img").toString(), csv.toString(), ClassNameMap.identity(), CLASSES, false,
+                new Configuration()));
+        assertTrue(e.getMessage().contains("image (line 3)"), e.getMessage());
+    }
+
+    @Test
+    void twoFilesWithOneIdAreAnErrorNamingBoth(@TempDir Path tmp) throws Exception {
+        touch(tmp.resolve("img/cat/a.jpg"));
+        touch(tmp.resolve("img/cat/a.png"));
+        for (String labels : List.of("folder", tmp.resolve("labels.csv").toString())) {
+            Files.writeString(tmp.resolve("labels.csv"), "cat/a,cat\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HeadLabels.read(
+                    tmp.resolve("img").toString(), labels, ClassNameMap.identity(), CLASSES, false,
+                    new Configuration()));
+            assertTrue(e.getMessage().contains("cat/a.jpg") && e.getMessage().contains("cat/a.png")
+                    && e.getMessage().contains("'cat/a'"), e.getMessage());
+        }
+    }
 }
