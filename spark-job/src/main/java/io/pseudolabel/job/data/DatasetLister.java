@@ -5,9 +5,7 @@ import io.pseudolabel.labeler.GivenBox;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -59,9 +57,7 @@ public final class DatasetLister {
         }
         String prefix = fs.getFileStatus(rootPath).getPath().toString();
         List<ImageRef> out = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(rootPath, true);
-        while (it.hasNext()) {
-            LocatedFileStatus st = it.next();
+        for (FileStatus st : HadoopFiles.listFilesRecursive(fs, rootPath)) {
             String name = st.getPath().getName();
             int dot = name.lastIndexOf('.');
             if (dot < 0 || !EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT))) {

@@ -3,23 +3,29 @@ package io.pseudolabel.job.data;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Reads and writes whole files on any Hadoop filesystem (local paths, file:, hdfs:, s3a:). */
 public final class HadoopFiles {
     private HadoopFiles() {}
 
-    /** A path string with a scheme; plain local paths become absolute file: URIs. */
     // Compiled once: the driver normalizes several paths per listed image (String.matches compiles each time).
     private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
     private static final java.util.regex.Pattern WINDOWS_DRIVE = java.util.regex.Pattern.compile("^[a-zA-Z]:\\\\.*");
 
+    /** A path string with a scheme; plain local paths become absolute file: URIs. */
     public static String normalize(String uri) {
         if (SCHEME.matcher(uri).matches() && !WINDOWS_DRIVE.matcher(uri).matches()) {
             return uri;
@@ -79,6 +85,35 @@ public final class HadoopFiles {
         if (!fs.rename(tmp, target)) {
             throw new IOException("cannot rename " + tmp + " to " + target);
         }
+    }
+
+    /**
+     * Every file below {@code root}, recursively, in no particular order. The local file system is walked
+     * with listStatus: listFiles builds a LocatedFileStatus per file, which copies its permissions, and
+     * without Hadoop's native library the local file system forks {@code ls -ld} for them (a process per
+     * file: 12,000 in one bench eval run, minutes on the driver for COCO's 82k images). Other file systems
+     * keep listFiles, whose recursive listing on object stores is paged rather than one call per directory.
+     */
+    public static List<FileStatus> listFilesRecursive(FileSystem fs, Path root) throws IOException {
+        List<FileStatus> out = new ArrayList<>();
+        if (!"file".equals(fs.getScheme())) {
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+            while (it.hasNext()) {
+                out.add(it.next());
+            }
+            return out;
+        }
+        ArrayDeque<Path> dirs = new ArrayDeque<>(List.of(root));
+        while (!dirs.isEmpty()) {
+            for (FileStatus st : fs.listStatus(dirs.poll())) {
+                if (st.isDirectory()) {
+                    dirs.add(st.getPath());
+                } else {
+                    out.add(st);
+                }
+            }
+        }
+        return out;
     }
 
     public static String child(String parent, String name) {

@@ -5,9 +5,7 @@ import io.pseudolabel.job.run.Runs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -249,9 +247,7 @@ final class EvalInputs {
             }
             String prefix = rootStatus.getPath().toString();
             List<String[]> found = new ArrayList<>();
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-            while (it.hasNext()) {
-                LocatedFileStatus st = it.next();
+            for (FileStatus st : HadoopFiles.listFilesRecursive(fs, root)) {
                 String name = st.getPath().getName();
                 String lower = name.toLowerCase(Locale.ROOT);
                 if (lower.endsWith(".parquet")) {

@@ -5,11 +5,10 @@ import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.job.data.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,9 +137,7 @@ public final class ModelLocalizer {
         }
         String prefix = fs.getFileStatus(root).getPath().toString();
         List<String> lines = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-            LocatedFileStatus st = it.next();
+        for (FileStatus st : HadoopFiles.listFilesRecursive(fs, root)) {
             String p = st.getPath().toString();
             lines.add((p.startsWith(prefix) ? p.substring(prefix.length()) : p) + " " + st.getLen() + " "
                     + st.getModificationTime());
