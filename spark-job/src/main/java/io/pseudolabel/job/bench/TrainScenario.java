@@ -29,7 +29,7 @@ final class TrainScenario {
     static final String ID = "train";
     static final double BUDGET = 1.6;
     static final int ROUNDS = 2;
-    static final int LOCAL_STEPS = 6;
+    static final int LOCAL_STEPS = 10;
 
     private final Bench.Options options;
     private final Config base;
@@ -134,6 +134,9 @@ final class TrainScenario {
                 .config("spark.executorEnv.ONEDNN_MAX_CPU_ISA", "AVX2")
                 .config("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE")
                 .config("spark.executorEnv.TORCH_CPP_LOG_LEVEL", "ERROR")
+                // "1 core each": libtorch would otherwise start a thread per machine core in every worker.
+                .config("spark.executorEnv.OMP_NUM_THREADS", "1")
+                .config("spark.executorEnv.MKL_NUM_THREADS", "1")
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.shuffle.partitions", "2").getOrCreate();
         long deadline = System.currentTimeMillis() + 180_000;
