@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
@@ -55,7 +54,7 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
             while (!next.isEmpty()) {
                 List<Prepared> batch = new ArrayList<>();
                 for (Future<Prepared> f : next) {
-                    batch.add(await(f));
+                    batch.add(PreparePool.await(f));
                 }
                 // The pool decodes the next batch while CLIP embeds this one.
                 next = submit(images, t, pool, clip, decoder, conf);
@@ -86,17 +85,6 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
             return new Prepared(ref.imageId(), null, "cannot read " + ref.uri() + ": " + e.getMessage());
         } catch (ImageDecodeException e) {
             return new Prepared(ref.imageId(), null, e.getMessage());
-        }
-    }
-
-    private static Prepared await(Future<Prepared> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while preparing images", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("preparing an image failed: " + e.getCause(), e.getCause());
         }
     }
 

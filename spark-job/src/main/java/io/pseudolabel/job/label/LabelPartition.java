@@ -29,7 +29,6 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
@@ -158,9 +157,9 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
             // The models start on what is prepared (at least one image) instead of waiting for a whole batch:
             // the first batch of a partition used to wait for batchSize images prepared one after another.
             List<Staged> batch = new ArrayList<>();
-            batch.add(await(ahead.poll()));
+            batch.add(PreparePool.await(ahead.poll()));
             while (!ahead.isEmpty() && batch.size() < batchSize && ahead.peek().isDone()) {
-                batch.add(await(ahead.poll()));
+                batch.add(PreparePool.await(ahead.poll()));
             }
             topUp(2 * batchSize - batch.size()); // prepare behind the models; at most 2 x batch held
             List<Prepared> prepared = batch.stream().map(Staged::prepared).toList();
@@ -186,17 +185,6 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
             }
             ImageInput input = new ImageInput(ref.imageId(), ref.uri(), bytes, ref.givenLabels(), ref.givenBoxes());
             return new Staged(ref, sha256(bytes), labeler.prepare(input));
-        }
-
-        private Staged await(Future<Staged> f) {
-            try {
-                return f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while preparing images", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("preparing an image failed: " + e.getCause(), e.getCause());
-            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.pseudolabel.job.label;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -37,6 +38,18 @@ public final class PreparePool {
 
     public static Lane lane(int width) {
         return new Lane(Math.max(1, width));
+    }
+
+    /** The result of a job submitted to a lane; a failed preparation fails the task with its cause. */
+    public static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing images", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("preparing an image failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /** A task's share: its jobs run in submission order, at most {@code width} at a time. */
