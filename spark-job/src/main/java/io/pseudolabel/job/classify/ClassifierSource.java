@@ -31,7 +31,7 @@ public final class ClassifierSource {
     public static ImageClassifier build(LabelerSettings clip, List<String> classNames, String clipFingerprint,
             String headUri, Configuration hadoop) throws IOException {
         if (headUri != null && !headUri.isBlank()) {
-            return ClipHeads.load(headUri, classNames, clip.clipPath(), hadoop);
+            return ClipHeads.load(headUri, classNames, clip.clipPath(), clipFingerprint, hadoop);
         }
         ClipTextEmbeddings text = LabelJob.textEmbeddings(clip, classNames, clipFingerprint);
         return new ZeroShotClassifier(text, clip.clip().logitScale());

@@ -18,9 +18,12 @@ public final class ClipHeads {
     /**
      * The head at {@code uri}, checked against the run: trained for exactly {@code classes} (same order, as
      * class ids follow it) on the image embeddings of the CLIP model in {@code clipDir}.
+     *
+     * @param clipFingerprint {@link ModelFingerprint#ofClip} of {@code clipDir}, passed in because callers such
+     *     as eval-classify already hold it (hashing real CLIP weights again costs seconds)
      */
-    public static ClipHead load(String uri, List<String> classes, Path clipDir, Configuration hadoop)
-            throws IOException {
+    public static ClipHead load(String uri, List<String> classes, Path clipDir, String clipFingerprint,
+            Configuration hadoop) throws IOException {
         if (!HadoopFiles.exists(uri, hadoop)) {
             throw new IllegalArgumentException("CLIP head not found: " + uri);
         }
@@ -32,11 +35,10 @@ public final class ClipHeads {
             throw new IllegalArgumentException("CLIP head " + uri + " was trained for the classes " + head.classNames()
                     + ", but this run uses " + classes + " (same names in the same order needed)");
         }
-        String clip = ModelFingerprint.ofClip(clipDir);
-        if (!head.clipFingerprint().equals(clip)) {
+        if (!head.clipFingerprint().equals(clipFingerprint)) {
             throw new IllegalArgumentException("CLIP head " + uri + " belongs to the CLIP model with fingerprint "
                     + head.clipFingerprint() + ", but this run's CLIP " + clipDir + " has fingerprint "
-                    + clip + "; train a head with finetune-clip on this CLIP model");
+                    + clipFingerprint + "; train a head with finetune-clip on this CLIP model");
         }
         return head;
     }

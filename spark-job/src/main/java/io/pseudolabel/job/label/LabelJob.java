@@ -178,7 +178,8 @@ public final class LabelJob {
                     + "--supervision " + settings.supervision().name().toLowerCase(java.util.Locale.ROOT)
                     .replace('_', '-'));
         }
-        return ClipHeads.load(uri, classes, settings.clipPath(), hadoop);
+        return ClipHeads.load(uri, classes, settings.clipPath(), ModelFingerprint.ofClip(settings.clipPath()),
+                hadoop);
     }
 
     /** CLIP class embeddings, computed once here on the driver's CPU and broadcast to every task. */
