@@ -13,19 +13,27 @@ import java.util.Map;
 /**
  * The thin DJL translator every adapter uses: named arrays in, named float arrays out. All model
  * specific work (resizing, prompts, box decoding, mask post-processing) is pure code around it.
+ * Inputs are copied into the calling thread's {@link InputBuffers}, so a call leaves no native garbage.
  */
-public final class FeedTranslator implements NoBatchifyTranslator<Feed, Fetched> {
+final class FeedTranslator implements NoBatchifyTranslator<Feed, Fetched> {
+    private final InputBuffers buffers;
+
+    FeedTranslator(InputBuffers buffers) {
+        this.buffers = buffers;
+    }
 
     @Override
     public NDList processInput(TranslatorContext ctx, Feed feed) {
         NDManager manager = ctx.getNDManager();
         NDList list = new NDList();
+        int slot = 0;
         for (Map.Entry<String, Object> e : feed.data().entrySet()) {
             long[] shape = feed.shapes().get(e.getKey());
             NDArray array = e.getValue() instanceof float[] f
-                    ? Tensors.floats(manager, e.getKey(), f, shape)
-                    : Tensors.longs(manager, e.getKey(), (long[]) e.getValue(), shape);
+                    ? Tensors.floats(manager, e.getKey(), buffers.floats(slot, f), shape)
+                    : Tensors.longs(manager, e.getKey(), buffers.longs(slot, (long[]) e.getValue()), shape);
             list.add(array);
+            slot++;
         }
         return list;
     }

@@ -107,17 +107,18 @@ public final class OnnxGraph implements AutoCloseable {
         return model.newPredictor(translator);
     }
 
-    private static final FeedTranslator FEED = new FeedTranslator();
-
     /** Runs the graph once. A failure names the graph file and what was fed. */
     public Fetched run(Feed feed) {
-        try (Predictor<Feed, Fetched> predictor = model.newPredictor(FEED)) {
+        InputBuffers buffers = InputBuffers.acquire();
+        try (Predictor<Feed, Fetched> predictor = model.newPredictor(new FeedTranslator(buffers))) {
             return predictor.predict(feed);
         } catch (ai.djl.translate.TranslateException | RuntimeException e) {
             StringBuilder fed = new StringBuilder();
             feed.shapes().forEach((k, v) -> fed.append(fed.length() == 0 ? "" : ", ").append(k)
                     .append(java.util.Arrays.toString(v)));
             throw new ModelContractException("running " + file + " failed on inputs " + fed + ": " + e.getMessage(), e);
+        } finally {
+            buffers.release(); // the predictor is closed: its input tensors are gone
         }
     }
 

@@ -15,6 +15,19 @@ public final class Tensors {
         return array;
     }
 
+    /** A tensor over {@code data} itself: a direct buffer is handed to ONNX Runtime without a copy. */
+    public static NDArray floats(NDManager manager, String name, java.nio.FloatBuffer data, long... shape) {
+        NDArray array = manager.create(data, new Shape(shape));
+        array.setName(name);
+        return array;
+    }
+
+    public static NDArray longs(NDManager manager, String name, java.nio.LongBuffer data, long... shape) {
+        NDArray array = manager.create(data, new Shape(shape));
+        array.setName(name);
+        return array;
+    }
+
     public static NDArray longs(NDManager manager, String name, long[] data, long... shape) {
         NDArray array = manager.create(data, new Shape(shape));
         array.setName(name);
