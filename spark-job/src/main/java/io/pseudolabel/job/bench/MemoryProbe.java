@@ -47,6 +47,7 @@ public final class MemoryProbe {
     private static volatile long afterGcMax;
     private static volatile long usedMax;
     private static volatile long rssMax;
+    private static volatile long directMax;
 
     private MemoryProbe() {}
 
@@ -86,9 +87,10 @@ public final class MemoryProbe {
                 "{\"images\": %d, \"ok\": %d, \"seconds\": %.2f, \"points_heap_max\": %d, \"points\": %d, "
                         + "\"live_heap_max\": %d, \"live_samples\": %d, \"heap_after_gc_max\": %d, "
                         + "\"heap_used_max\": %d, \"rss_hwm\": %d, \"heap_limit\": %d, \"gc_retries\": %d, "
-                        + "\"gc_missed\": %d}",
+                        + "\"gc_missed\": %d, \"direct_max\": %d}",
                 run.labelled(), run.counts().getOrDefault("OK", 0L), seconds, pointsMax, pointSamples, liveMax,
-                liveSamples, afterGcMax, usedMax, rss[0], Runtime.getRuntime().maxMemory(), gcRetries, gcMissed));
+                liveSamples, afterGcMax, usedMax, rss[0], Runtime.getRuntime().maxMemory(), gcRetries, gcMissed,
+                directMax));
         System.exit(0);
     }
 
@@ -106,6 +108,7 @@ public final class MemoryProbe {
                 }
                 usedMax = Math.max(usedMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 rssMax = Math.max(rssMax, procStatus()[1]);
+                directMax = Math.max(directMax, directBytes());
                 if (System.currentTimeMillis() - lastGc >= GC_EVERY_MS) {
                     measureLive();
                     lastGc = System.currentTimeMillis();
@@ -228,6 +231,17 @@ public final class MemoryProbe {
             }
         }
         return false;
+    }
+
+    /** Native memory held by direct NIO buffers (freed only when the GC finds their owners unreachable). */
+    static long directBytes() {
+        for (java.lang.management.BufferPoolMXBean pool
+                : ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                return pool.getMemoryUsed();
+            }
+        }
+        return 0;
     }
 
     /** {VmHWM, VmRSS} in bytes from /proc/self/status, or zeros off Linux. */

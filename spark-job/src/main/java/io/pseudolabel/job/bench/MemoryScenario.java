@@ -43,7 +43,7 @@ final class MemoryScenario {
     }
 
     record Probe(int images, long ok, double seconds, long pointsHeap, int points, long liveHeap, int liveSamples,
-            long heapAfterGc, long heapUsed, long rss, int gcMissed) {}
+            long heapAfterGc, long heapUsed, long rss, int gcMissed, long direct) {}
 
     List<BenchRow> run() throws IOException, InterruptedException {
         Probe a = probe(small);
@@ -67,6 +67,9 @@ final class MemoryScenario {
                 + " samples (a longer run samples the same bounded look-ahead more often)"));
         rows.add(BenchRow.info(ID, "  peak heap after any GC, " + large + " / " + small, (double) b.heapAfterGc()
                 / a.heapAfterGc(), "", mb(a.heapAfterGc()) + " vs " + mb(b.heapAfterGc()) + " (young GCs leave garbage in old)"));
+        rows.add(BenchRow.info(ID, "  peak direct buffers, " + large + " / " + small, (double) Math.max(1, b.direct())
+                / Math.max(1, a.direct()), "", mb(a.direct()) + " vs " + mb(b.direct())
+                + " (native memory of NIO buffers, part of RSS)"));
         rows.add(BenchRow.info(ID, "  label wall, " + small + " images", a.seconds(), "s", a.ok() + " OK"));
         rows.add(BenchRow.info(ID, "  label wall, " + large + " images", b.seconds(), "s", b.ok() + " OK; "
                 + String.format(Locale.ROOT, "%.1f", b.images() / b.seconds()) + " images/s"));
@@ -125,6 +128,7 @@ final class MemoryScenario {
         return new Probe(j.get("images").getAsInt(), j.get("ok").getAsLong(), j.get("seconds").getAsDouble(),
                 j.get("points_heap_max").getAsLong(), j.get("points").getAsInt(), j.get("live_heap_max").getAsLong(),
                 j.get("live_samples").getAsInt(), j.get("heap_after_gc_max").getAsLong(),
-                j.get("heap_used_max").getAsLong(), j.get("rss_hwm").getAsLong(), j.get("gc_missed").getAsInt());
+                j.get("heap_used_max").getAsLong(), j.get("rss_hwm").getAsLong(), j.get("gc_missed").getAsInt(),
+                j.get("direct_max").getAsLong());
     }
 }
