@@ -75,11 +75,14 @@ final class TrainScenario {
                 double[] one = new double[reps];
                 double[] two = new double[reps];
                 double[] ratio = new double[reps];
+                Run[][] runs = new Run[reps][3];
                 for (int r = 0; r < reps; r++) {
                     // W=1 first in even repeats, W=2 first in odd ones
                     for (int w : r % 2 == 0 ? new int[] {1, 2} : new int[] {2, 1}) {
-                        double rate = train(spark, s.with(ROUNDS, LOCAL_STEPS, w), classes, labels,
+                        Run run = train(spark, s.with(ROUNDS, LOCAL_STEPS, w), classes, labels,
                                 dir.resolve("model-r" + r + "-w" + w));
+                        runs[r][w] = run;
+                        double rate = run.samplesPerSecond();
                         if (w == 1) {
                             one[r] = rate;
                         } else {
@@ -101,6 +104,28 @@ final class TrainScenario {
                 rows.add(BenchRow.info(ID, "  samples/s, W=1", Stats.median(one), "", "median over runs"));
                 rows.add(BenchRow.info(ID, "  samples/s, W=2", Stats.median(two), "", String.format(Locale.ROOT,
                         "median over runs; executors registered %.1f s after the application started", startSeconds)));
+                double[][] stepMs = new double[3][reps];
+                for (int w = 1; w <= 2; w++) {
+                    double[] busy = new double[reps];
+                    double[] gc = new double[reps];
+                    for (int r = 0; r < reps; r++) {
+                        TaskTimes t = runs[r][w].tasks();
+                        stepMs[w][r] = (double) t.runMs / Math.max(1, t.tasks) / LOCAL_STEPS;
+                        busy[r] = t.runMs / 1000.0 / w / runs[r][w].roundSeconds();
+                        gc[r] = t.gcMs;
+                    }
+                    rows.add(BenchRow.info(ID, "  executor ms per local step, W=" + w, Stats.median(stepMs[w]), "ms",
+                            String.format(Locale.ROOT, "task run time / tasks / %d steps (weights in, steps, weights "
+                                    + "out); executors busy %.0f%% of the rounds' wall; GC %.0f ms per run", LOCAL_STEPS,
+                                    100 * Stats.median(busy), Stats.median(gc))));
+                }
+                double[] ceiling = new double[reps];
+                for (int r = 0; r < reps; r++) {
+                    ceiling[r] = 2 * stepMs[1][r] / stepMs[2][r];
+                }
+                rows.add(BenchRow.info(ID, "  ceiling: 2 x step time W=1 / step time W=2", Stats.median(ceiling), "x",
+                        "the ratio if rounds had no driver or Spark time: what two trainers side by side on this "
+                                + "machine's two cores allow"));
                 return rows;
             } finally {
                 spark.stop();
@@ -151,17 +176,58 @@ final class TrainScenario {
         return spark;
     }
 
-    /** Samples/s over every round of one training run. */
-    private static double train(SparkSession spark, TrainSettings settings, List<String> classes, String labels,
+    /**
+     * What one training run's round tasks cost on the executors: run time (of which JVM GC) summed over the
+     * tasks, and how many; the rest of a round's wall is the driver's and Spark's.
+     */
+    private static final class TaskTimes extends org.apache.spark.scheduler.SparkListener {
+        long runMs;
+        long gcMs;
+        long deserializeMs;
+        int tasks;
+        private final java.util.Set<Integer> roundStages = new java.util.HashSet<>();
+
+        @Override
+        public synchronized void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted e) {
+            if (e.stageInfo().name().startsWith("treeAggregate")) { // a round; not the shards' decoding
+                roundStages.add(e.stageInfo().stageId());
+            }
+        }
+
+        @Override
+        public synchronized void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
+            if (e.taskMetrics() != null && e.taskInfo().successful() && roundStages.contains(e.stageId())) {
+                runMs += e.taskMetrics().executorRunTime();
+                gcMs += e.taskMetrics().jvmGCTime();
+                deserializeMs += e.taskMetrics().executorDeserializeTime();
+                tasks++;
+            }
+        }
+    }
+
+    /** One training run: samples/s over its rounds, and its round tasks' executor times. */
+    private record Run(double samplesPerSecond, double roundSeconds, int rounds, TaskTimes tasks) {}
+
+    private static Run train(SparkSession spark, TrainSettings settings, List<String> classes, String labels,
             Path out) throws IOException {
-        DistributedTrainer.Result r = DistributedTrainer.train(spark, settings, classes, labels, null, out.toString(),
-                10_000_000, BenchSpark.quiet());
+        TaskTimes times = new TaskTimes();
+        spark.sparkContext().addSparkListener(times);
+        DistributedTrainer.Result r;
+        try {
+            r = DistributedTrainer.train(spark, settings, classes, labels, null, out.toString(), 10_000_000,
+                    BenchSpark.quiet());
+            spark.sparkContext().listenerBus().waitUntilEmpty(30_000);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Spark listener bus did not drain", e);
+        } finally {
+            spark.sparkContext().removeSparkListener(times);
+        }
         double seconds = 0;
         long samples = 0;
         for (int i = 0; i < r.roundSeconds().size(); i++) {
             seconds += r.roundSeconds().get(i);
             samples += r.roundSamples().get(i);
         }
-        return samples / seconds;
+        return new Run(samples / seconds, seconds, r.roundSeconds().size(), times);
     }
 }
