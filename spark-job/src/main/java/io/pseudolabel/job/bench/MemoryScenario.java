@@ -73,6 +73,10 @@ final class MemoryScenario {
         rows.add(BenchRow.info(ID, "  label wall, " + small + " images", a.seconds(), "s", a.ok() + " OK"));
         rows.add(BenchRow.info(ID, "  label wall, " + large + " images", b.seconds(), "s", b.ok() + " OK; "
                 + String.format(Locale.ROOT, "%.1f", b.images() / b.seconds()) + " images/s"));
+        rows.add(BenchRow.info(ID, "  label wall per image beyond the first " + small, 1000 * (b.seconds() - a.seconds())
+                / Math.max(1, b.images() - a.images()), "ms", "(wall " + large + " - wall " + small + ") / "
+                + (large - small) + ": what an image adds once the job's fixed costs (JVM, Spark and model start, "
+                + "JIT) are paid; compare the spark row's plain loop per image"));
         return rows;
     }
 

@@ -59,17 +59,25 @@ final class SparkScenario {
         double[] jobMs = new double[reps];
         double[] stageMs = new double[reps];
         double[] ratio = new double[reps];
+        double[] loopCpuMs = new double[reps];
+        double[] jobCpuMs = new double[reps];
         long errors = 0;
         for (int r = 0; r < reps; r++) {
             BenchSpark.LabelRun run = null;
             if (r % 2 == 1) {
+                long c0 = processCpuNanos();
                 run = BenchSpark.label(spark, config, voc, out, "r" + r);
+                jobCpuMs[r] = Stats.millis(processCpuNanos() - c0);
             }
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             errors += loop(labeler, refs);
             loopMs[r] = Stats.millis(System.nanoTime() - t0);
+            loopCpuMs[r] = Stats.millis(processCpuNanos() - c0);
             if (run == null) {
+                long c1 = processCpuNanos();
                 run = BenchSpark.label(spark, config, voc, out, "r" + r);
+                jobCpuMs[r] = Stats.millis(processCpuNanos() - c1);
             }
             errors += run.labelled() - run.counts().getOrDefault("OK", 0L);
             jobMs[r] = run.jobMs();
@@ -79,7 +87,9 @@ final class SparkScenario {
         ExecutorModels.clear();
         List<BenchRow> rows = new ArrayList<>();
         String how = n + " scenes 320x240, 1 object, supervision boxes (SAM only, sam-chw), local[2] vs 2 loop threads, "
-                + "1 ORT thread per session, x" + reps + (errors > 0 ? "; " + errors + " errors!" : "")
+                + "1 ORT thread per session, x" + reps + (reps > 1 ? "; pairs " + java.util.Arrays.stream(ratio)
+                .mapToObj(x -> String.format(java.util.Locale.ROOT, "%.2f", x))
+                .collect(java.util.stream.Collectors.joining(", ")) : "") + (errors > 0 ? "; " + errors + " errors!" : "")
                 + (n < 300 ? "; fewer than the 300 images the issue asks for" : "");
         rows.add(BenchRow.atMost(ID, "label local[2] wall / plain loop wall", Stats.median(ratio), "", BUDGET, how));
         rows.add(BenchRow.info(ID, "  label job per image", Stats.median(jobMs) / n, "ms",
@@ -92,7 +102,16 @@ final class SparkScenario {
         }
         rows.add(BenchRow.info(ID, "  labelling stage wall / plain loop wall", Stats.median(stageRatio), "",
                 "without the driver's listing and bookkeeping"));
+        rows.add(BenchRow.info(ID, "  process CPU per image, job / loop", Stats.median(jobCpuMs) / Stats.median(loopCpuMs),
+                "", String.format(java.util.Locale.ROOT, "%.1f vs %.1f ms of CPU per image, every thread of this JVM "
+                        + "(JIT and GC included); wall x 2 cores: %.1f vs %.1f ms", Stats.median(jobCpuMs) / n,
+                        Stats.median(loopCpuMs) / n, 2 * Stats.median(jobMs) / n, 2 * Stats.median(loopMs) / n)));
         return rows;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Two threads over the images; returns how many failed. */
