@@ -9,12 +9,6 @@ import ai.djl.ndarray.types.Shape;
 public final class Tensors {
     private Tensors() {}
 
-    public static NDArray floats(NDManager manager, String name, float[] data, long... shape) {
-        NDArray array = manager.create(data, new Shape(shape));
-        array.setName(name);
-        return array;
-    }
-
     /** A tensor over {@code data} itself: a direct buffer is handed to ONNX Runtime without a copy. */
     public static NDArray floats(NDManager manager, String name, java.nio.FloatBuffer data, long... shape) {
         NDArray array = manager.create(data, new Shape(shape));
@@ -23,12 +17,6 @@ public final class Tensors {
     }
 
     public static NDArray longs(NDManager manager, String name, java.nio.LongBuffer data, long... shape) {
-        NDArray array = manager.create(data, new Shape(shape));
-        array.setName(name);
-        return array;
-    }
-
-    public static NDArray longs(NDManager manager, String name, long[] data, long... shape) {
         NDArray array = manager.create(data, new Shape(shape));
         array.setName(name);
         return array;

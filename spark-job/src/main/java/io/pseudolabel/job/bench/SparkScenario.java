@@ -63,22 +63,17 @@ final class SparkScenario {
         double[] jobCpuMs = new double[reps];
         long errors = 0;
         for (int r = 0; r < reps; r++) {
-            BenchSpark.LabelRun run = null;
-            if (r % 2 == 1) {
-                long c0 = processCpuNanos();
-                run = BenchSpark.label(spark, config, voc, out, "r" + r);
-                jobCpuMs[r] = Stats.millis(processCpuNanos() - c0);
-            }
+            Job job = r % 2 == 1 ? job(spark, config, out, "r" + r) : null; // the job first in odd repeats
             long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             errors += loop(labeler, refs);
             loopMs[r] = Stats.millis(System.nanoTime() - t0);
             loopCpuMs[r] = Stats.millis(processCpuNanos() - c0);
-            if (run == null) {
-                long c1 = processCpuNanos();
-                run = BenchSpark.label(spark, config, voc, out, "r" + r);
-                jobCpuMs[r] = Stats.millis(processCpuNanos() - c1);
+            if (job == null) {
+                job = job(spark, config, out, "r" + r);
             }
+            BenchSpark.LabelRun run = job.run();
+            jobCpuMs[r] = job.cpuMs();
             errors += run.labelled() - run.counts().getOrDefault("OK", 0L);
             jobMs[r] = run.jobMs();
             stageMs[r] = run.stageMs();
@@ -107,6 +102,15 @@ final class SparkScenario {
                         + "(JIT and GC included); wall x 2 cores: %.1f vs %.1f ms", Stats.median(jobCpuMs) / n,
                         Stats.median(loopCpuMs) / n, 2 * Stats.median(jobMs) / n, 2 * Stats.median(loopMs) / n)));
         return rows;
+    }
+
+    /** One label job of a pair, with the process CPU it took. */
+    private record Job(BenchSpark.LabelRun run, double cpuMs) {}
+
+    private Job job(SparkSession spark, Config config, Path out, String runId) throws IOException {
+        long c0 = processCpuNanos();
+        BenchSpark.LabelRun run = BenchSpark.label(spark, config, voc, out, runId);
+        return new Job(run, Stats.millis(processCpuNanos() - c0));
     }
 
     private static long processCpuNanos() {

@@ -183,7 +183,6 @@ final class TrainScenario {
     private static final class TaskTimes extends org.apache.spark.scheduler.SparkListener {
         long runMs;
         long gcMs;
-        long deserializeMs;
         int tasks;
         private final java.util.Set<Integer> roundStages = new java.util.HashSet<>();
 
@@ -199,14 +198,13 @@ final class TrainScenario {
             if (e.taskMetrics() != null && e.taskInfo().successful() && roundStages.contains(e.stageId())) {
                 runMs += e.taskMetrics().executorRunTime();
                 gcMs += e.taskMetrics().jvmGCTime();
-                deserializeMs += e.taskMetrics().executorDeserializeTime();
                 tasks++;
             }
         }
     }
 
     /** One training run: samples/s over its rounds, and its round tasks' executor times. */
-    private record Run(double samplesPerSecond, double roundSeconds, int rounds, TaskTimes tasks) {}
+    private record Run(double samplesPerSecond, double roundSeconds, TaskTimes tasks) {}
 
     private static Run train(SparkSession spark, TrainSettings settings, List<String> classes, String labels,
             Path out) throws IOException {
@@ -228,6 +226,6 @@ final class TrainScenario {
             seconds += r.roundSeconds().get(i);
             samples += r.roundSamples().get(i);
         }
-        return new Run(samples / seconds, seconds, r.roundSeconds().size(), times);
+        return new Run(samples / seconds, seconds, times);
     }
 }
