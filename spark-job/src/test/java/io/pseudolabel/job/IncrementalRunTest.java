@@ -87,6 +87,9 @@ class IncrementalRunTest {
         Map<String, Row> before = rowsByUri(first.labelsDir());
         Map<String, Row> after = rowsByUri(second.labelsDir());
         assertEquals(6, after.size());
+        // The run's counts (tallied by the tasks, carried rows added) are the table's.
+        assertEquals(Map.of("OK", 6L), second.counts());
+        assertEquals(6, second.total());
         for (String kept : List.of("img0", "img2", "img4")) {
             String uri = uriOf(after, kept);
             assertEquals(before.get(uri), after.get(uri), kept + " must be carried over unchanged");

@@ -45,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static org.apache.spark.sql.functions.col;
@@ -118,10 +119,12 @@ public final class LabelJob {
         LongAccumulator done = jsc.sc().longAccumulator("images labelled");
         LongAccumulator failed = jsc.sc().longAccumulator("images failed");
         CollectionAccumulator<String> executorReports = jsc.sc().collectionAccumulator("label executors");
+        LabelTally tally = new LabelTally();
+        jsc.sc().register(tally, "label tally");
 
         int partitions = partitions(job, plan.toLabel.size(), jsc.defaultParallelism());
         JavaRDD<Row> rows = jsc.parallelize(plan.toLabel, partitions)
-                .mapPartitions(new LabelPartition(taskBc, confBc, done, failed, executorReports));
+                .mapPartitions(new LabelPartition(taskBc, confBc, done, failed, tally, executorReports));
         Dataset<Row> labelled = spark.createDataFrame(rows, LabelTable.SCHEMA);
         Dataset<Row> all = labelled;
         if (!plan.carried.isEmpty()) {
@@ -141,15 +144,13 @@ public final class LabelJob {
         writeInputs(spark, refs, Runs.runDir(output, runId));
         long labelledAt = System.currentTimeMillis();
 
-        Dataset<Row> written = spark.read().parquet(labelsDir);
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (Row r : written.groupBy("status").count().orderBy("status").collectAsList()) {
-            counts.put(r.getString(0), r.getLong(1));
+        // Carried-over rows are OK rows by construction (plan); the labelled ones were tallied as written.
+        LabelTally.Totals written = tally.value();
+        Map<String, Long> counts = new TreeMap<>(written.counts());
+        if (!plan.carried.isEmpty()) {
+            counts.merge("OK", (long) plan.carried.size(), Long::sum);
         }
-        // Only a run with failures pays for a second pass over what it wrote.
-        boolean allOk = counts.keySet().stream().allMatch("OK"::equals);
-        List<String> firstErrors = allOk ? List.of() : written.filter(col("status").notEqual("OK")).select("error")
-                .orderBy("uri").limit(5).collectAsList().stream().map(r -> r.getString(0)).toList();
+        List<String> firstErrors = written.firstErrors();
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         Map<String, Long> durations = new LinkedHashMap<>();
         durations.put("list_and_plan", listed - start);

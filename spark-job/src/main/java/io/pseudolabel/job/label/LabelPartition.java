@@ -45,20 +45,21 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
     private final Broadcast<SerializableConfiguration> hadoopConf;
     private final LongAccumulator done;
     private final LongAccumulator failed;
+    private final LabelTally tally;
     private final CollectionAccumulator<String> executors;
 
+    /**
+     * @param done and {@code failed}: images labelled and failed so far, for progress while tasks run
+     * @param tally every row this task hands on to be written
+     * @param executors receives one {@link ExecutorUse} report per task
+     */
     public LabelPartition(Broadcast<LabelTask> task, Broadcast<SerializableConfiguration> hadoopConf,
-            LongAccumulator done, LongAccumulator failed) {
-        this(task, hadoopConf, done, failed, null);
-    }
-
-    /** @param executors receives one {@link ExecutorUse} report per task (may be null) */
-    public LabelPartition(Broadcast<LabelTask> task, Broadcast<SerializableConfiguration> hadoopConf,
-            LongAccumulator done, LongAccumulator failed, CollectionAccumulator<String> executors) {
+            LongAccumulator done, LongAccumulator failed, LabelTally tally, CollectionAccumulator<String> executors) {
         this.task = task;
         this.hadoopConf = hadoopConf;
         this.done = done;
         this.failed = failed;
+        this.tally = tally;
         this.executors = executors;
     }
 
@@ -69,9 +70,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         Configuration conf = hadoopConf.value().value();
         ModelSet models = ExecutorModels.get(ModelLocalizer.localize(t.settings(), conf), t.modelsFingerprint(),
                 runtime);
-        if (executors != null) {
-            executors.add(ExecutorUse.report(t.modelsFingerprint(), runtime));
-        }
+        executors.add(ExecutorUse.report(t.modelsFingerprint(), runtime));
         PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.classifier(),
                 Selection.WHOLE_OVER_PART);
         PreparePool.Lane pool = PreparePool.lane(t.prepareThreads());
@@ -170,6 +169,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
                 if (!r.ok()) {
                     failed.add(1);
                 }
+                tally.add(new LabelTally.Written(r.uri(), r.status().name(), r.error()));
                 ready.add(LabelTable.toRow(r, batch.get(i).sha256(), t.fingerprint(), t.runId(), t.createdAtMillis()));
             }
         }
