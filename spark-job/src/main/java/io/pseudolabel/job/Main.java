@@ -1,6 +1,7 @@
 package io.pseudolabel.job;
 
 import com.typesafe.config.Config;
+import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.onnx.ModelContractException;
 
 import java.io.PrintStream;
@@ -54,6 +55,7 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        NioLocalFileSystem.installAsDefault();
         try {
             // demo --clip-head is a switch; label --clip-head takes a URI
             Set<String> flags = args.length > 0 && args[0].equals("demo") ? Set.of("help", "clip-head")

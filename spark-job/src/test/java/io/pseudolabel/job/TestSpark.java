@@ -2,6 +2,7 @@ package io.pseudolabel.job;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.pseudolabel.job.data.NioLocalFileSystem;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ public final class TestSpark {
 
     public static synchronized SparkSession session() {
         if (spark == null || spark.sparkContext().isStopped()) {
+            NioLocalFileSystem.installAsDefault(); // as Main does
             spark = SparkSession.builder().master("local[2]").appName("pseudolabel-test")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
                     .config("spark.ui.showConsoleProgress", "false").getOrCreate();

@@ -3,6 +3,7 @@ package io.pseudolabel.job.bench;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.JobConfig;
+import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.labeler.Supervision;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
@@ -52,6 +53,7 @@ public final class MemoryProbe {
     private MemoryProbe() {}
 
     public static void main(String[] args) throws Exception {
+        NioLocalFileSystem.installAsDefault(); // as Main does for every command
         String master = args[0];
         Path models = Path.of(args[1]);
         Path voc = Path.of(args[2]);
