@@ -53,9 +53,16 @@ class LabelJobTest {
     }
 
     static LabelJob.Summary label(String supervision, Path output, String runId) throws Exception {
-        var config = TestSpark.config(Map.of("pseudolabel.job.layout", "voc", "pseudolabel.job.split", "train",
-                "pseudolabel.job.classes", voc.resolve("classes.txt").toString(), "pseudolabel.supervision",
-                supervision));
+        return label(supervision, output, runId, Map.of());
+    }
+
+    static LabelJob.Summary label(String supervision, Path output, String runId, Map<String, String> more)
+            throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("pseudolabel.job.layout", "voc",
+                "pseudolabel.job.split", "train", "pseudolabel.job.classes", voc.resolve("classes.txt").toString(),
+                "pseudolabel.supervision", supervision));
+        settings.putAll(more);
+        var config = TestSpark.config(settings);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         LabelJob.Summary s = LabelJob.run(TestSpark.session(), config,
                 new LabelJob.Options(voc.toString(), output.toString(), runId, false),
@@ -134,5 +141,36 @@ class LabelJobTest {
                 assertEquals(1f, l.getFloat(2));
             }
         }
+    }
+
+    @Test
+    void preparingInTheTaskThreadOrOnThreadsAheadGivesTheSameRows() throws Exception {
+        // Batches of 2 over partitions of 3 images: more than one batch per task on either path.
+        Map<String, Row> inline = rowsByUri(label("boxes", tmp.resolve("out-inline"), "inline",
+                Map.of("pseudolabel.job.prepare-threads", "0", "pseudolabel.job.batch-size", "2")).labelsDir());
+        Map<String, Row> ahead = rowsByUri(label("boxes", tmp.resolve("out-ahead"), "ahead",
+                Map.of("pseudolabel.job.prepare-threads", "3", "pseudolabel.job.batch-size", "2")).labelsDir());
+        assertEquals(12, inline.size());
+        assertEquals(inline.keySet(), ahead.keySet());
+        for (String uri : inline.keySet()) {
+            for (String column : new String[] {"status", "content_sha256", "width", "height", "labels", "instances",
+                    "semantic_png"}) {
+                Object a = inline.get(uri).getAs(column);
+                Object b = ahead.get(uri).getAs(column);
+                if (a instanceof byte[] bytes) {
+                    assertArrayEquals(bytes, (byte[]) b, uri + " " + column);
+                } else {
+                    assertEquals(a, b, uri + " " + column);
+                }
+            }
+        }
+    }
+
+    private static Map<String, Row> rowsByUri(String labelsDir) {
+        Map<String, Row> out = new java.util.HashMap<>();
+        for (Row r : TestSpark.session().read().parquet(labelsDir).collectAsList()) {
+            out.put(r.getAs("uri"), r);
+        }
+        return out;
     }
 }

@@ -11,7 +11,8 @@ import java.io.Serializable;
  * @param clip settings naming only the CLIP directory (possibly remote; each executor localises it)
  * @param fingerprint {@link io.pseudolabel.labeler.ModelFingerprint#ofClip} of the CLIP directory
  * @param batchSize images per {@code embedImages} call ({@code pseudolabel.clip.image-batch-size})
- * @param prepareThreads read/decode/preprocess threads per task ({@code pseudolabel.job.prepare-threads})
+ * @param prepareThreads read/decode/preprocess threads per task ({@code pseudolabel.job.prepare-threads};
+ *     {@link io.pseudolabel.job.label.PreparePool#AUTO} for auto)
  */
 public record ClipScoreTask(LabelerSettings clip, String fingerprint, ImageClassifier classifier, int batchSize,
         int prepareThreads, long maxPixels) implements Serializable {}

@@ -33,10 +33,11 @@ import java.util.concurrent.Future;
 
 /**
  * Labels one partition as a stream: a lane of {@code prepare-threads} on the executor's shared preparation
- * threads ({@link PreparePool}) reads, decodes and preprocesses images ahead of the models, the models take
- * what is prepared up to a batch at a time, and rows leave as soon as their batch is done. A task holds at
- * most {@code 2 x batchSize} prepared images (the batch being labelled plus the ones prepared behind it),
- * so memory is bounded whatever the partition size.
+ * threads ({@link PreparePool}) reads, decodes and preprocesses images ahead of the models (with no threads,
+ * the task's own thread does, a batch at a time), the models take what is prepared up to a batch at a time,
+ * and rows leave as soon as their batch is done. A task holds at most {@code 2 x batchSize} prepared images
+ * (the batch being labelled plus the ones prepared behind it), so memory is bounded whatever the partition
+ * size.
  */
 public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>, Row> {
     private static final long serialVersionUID = 1L;
@@ -73,12 +74,19 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         executors.add(ExecutorUse.report(t.modelsFingerprint(), runtime));
         PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.classifier(),
                 Selection.WHOLE_OVER_PART);
-        PreparePool.Lane pool = PreparePool.lane(t.prepareThreads());
+        PreparePool.Lane pool = PreparePool.lane(PreparePool.width(t.prepareThreads(), runtime,
+                taskCpus()));
         TaskContext ctx = TaskContext.get();
         if (ctx != null) {
             ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> pool.close());
         }
         return new RowStream(images, labeler, pool, conf, t);
+    }
+
+    /** The cores Spark gave the running task ({@code spark.task.cpus}); 1 outside a task. */
+    public static int taskCpus() {
+        TaskContext ctx = TaskContext.get();
+        return ctx == null ? 1 : Math.max(1, ctx.cpus());
     }
 
     /** The GPU address Spark assigned to this task, or -1 when it assigned none. */
@@ -149,7 +157,9 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
 
         private void fill() {
             int batchSize = Math.max(1, t.batchSize());
-            topUp(2 * batchSize);
+            // Threads prepare the next batch while the models run this one; in the task's thread, one at a time.
+            int lookAhead = pool.inline() ? batchSize : 2 * batchSize;
+            topUp(lookAhead);
             if (ahead.isEmpty()) {
                 return;
             }
@@ -160,7 +170,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
             while (!ahead.isEmpty() && batch.size() < batchSize && ahead.peek().isDone()) {
                 batch.add(PreparePool.await(ahead.poll()));
             }
-            topUp(2 * batchSize - batch.size()); // prepare behind the models; at most 2 x batch held
+            topUp(lookAhead - batch.size()); // prepare behind the models; at most 2 x batch held
             List<Prepared> prepared = batch.stream().map(Staged::prepared).toList();
             List<LabelResult> results = labeler.label(prepared);
             for (int i = 0; i < batch.size(); i++) {

@@ -13,7 +13,7 @@ import java.util.List;
  *     the driver, or a trained head); null when labels or boxes are given
  * @param modelsFingerprint the model files and settings: executors cache one model set per value
  * @param fingerprint what the rows record: {@code modelsFingerprint}, plus the head when there is one
- * @param prepareThreads decode/preprocess threads inside each task
+ * @param prepareThreads decode/preprocess threads inside each task, or {@link PreparePool#AUTO}
  * @param batchSize images per CLIP call; also how far preparation runs ahead
  */
 public record LabelTask(LabelerSettings settings, List<String> classNames, ImageClassifier classifier,

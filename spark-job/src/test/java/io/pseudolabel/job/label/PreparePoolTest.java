@@ -1,5 +1,7 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.onnx.ExecutionDevice;
+import io.pseudolabel.onnx.RuntimeOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -70,5 +72,41 @@ class PreparePoolTest {
         assertEquals(1, first.get(10, TimeUnit.SECONDS));
         assertThrows(CancellationException.class, second::get);
         assertThrows(IllegalStateException.class, () -> lane.submit(() -> 3));
+    }
+
+    @Test
+    void widthZeroPreparesInTheSubmittingThread() throws Exception {
+        PreparePool.Lane lane = PreparePool.lane(0);
+        assertTrue(lane.inline());
+        Thread caller = Thread.currentThread();
+        AtomicInteger ran = new AtomicInteger();
+        Future<Thread> f = lane.submit(() -> {
+            ran.incrementAndGet();
+            return Thread.currentThread();
+        });
+        assertTrue(f.isDone(), "done before submit returns");
+        assertEquals(1, ran.get());
+        assertEquals(caller, f.get());
+        Future<Integer> failing = lane.submit(() -> {
+            throw new java.io.IOException("unreadable");
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> PreparePool.await(failing));
+        assertTrue(e.getMessage().contains("unreadable"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PreparePool.lane(-1));
+    }
+
+    @Test
+    void autoPreparesBesideAGpuAndOnTheCpuOnlyOnCoresTheModelsLeave() {
+        RuntimeOptions gpu = new RuntimeOptions(ExecutionDevice.AUTO, 0, "ALL_OPT", 0, 0);
+        assertEquals(3, PreparePool.width(PreparePool.AUTO, gpu, 4));
+        assertEquals(1, PreparePool.width(PreparePool.AUTO, gpu, 1));
+        RuntimeOptions oneThread = new RuntimeOptions(ExecutionDevice.AUTO, -1, "ALL_OPT", 1, 1);
+        assertEquals(0, PreparePool.width(PreparePool.AUTO, oneThread, 1)); // the model thread fills the task's core
+        assertEquals(3, PreparePool.width(PreparePool.AUTO, oneThread, 4));
+        RuntimeOptions fourThreads = new RuntimeOptions(ExecutionDevice.CPU, -1, "ALL_OPT", 4, 1);
+        assertEquals(0, PreparePool.width(PreparePool.AUTO, fourThreads, 2));
+        assertEquals(2, PreparePool.width(PreparePool.AUTO, RuntimeOptions.cpu(), 1)); // ORT's default threads
+        assertEquals(2, PreparePool.width(2, oneThread, 1)); // a number is taken as it is
+        assertEquals(0, PreparePool.width(0, gpu, 4));
     }
 }

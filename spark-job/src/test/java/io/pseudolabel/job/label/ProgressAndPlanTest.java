@@ -27,4 +27,21 @@ class ProgressAndPlanTest {
         JobSettings fixed = new JobSettings("folder", "train", "", "voc", 7, 2, 8, 5000);
         assertEquals(7, LabelJob.partitions(fixed, 1000, 2));
     }
+
+    @Test
+    void prepareThreadsAreAutoByDefaultOrANumberFromZeroUp() {
+        java.util.function.Function<String, JobSettings> with = v -> JobSettings.from(
+                com.typesafe.config.ConfigFactory.parseString("pseudolabel.job.prepare-threads = \"" + v + "\"")
+                        .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
+        assertEquals(PreparePool.AUTO, JobSettings.from(com.typesafe.config.ConfigFactory.defaultReference())
+                .prepareThreads());
+        assertEquals(0, with.apply("0").prepareThreads());
+        assertEquals(3, with.apply("3").prepareThreads());
+        for (String bad : new String[] {"-1", "two", ""}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> with.apply(bad));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("pseudolabel.job.prepare-threads"),
+                    e.getMessage());
+        }
+    }
 }
