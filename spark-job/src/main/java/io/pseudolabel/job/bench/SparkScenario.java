@@ -68,18 +68,18 @@ final class SparkScenario {
         double[] jobCpuMs = new double[reps];
         long errors = 0;
         for (int r = 0; r < reps; r++) {
-            boolean jobsFirst = r % 2 == 1;
-            Job job = jobsFirst ? job(spark, config, out, "r" + r) : null;
-            Job pooledJob = jobsFirst ? job(spark, pooled, out, "p" + r) : null;
+            // The loop between the two jobs, which swap places every repeat: a job run right after another
+            // one finds more of Spark's code compiled, so neither job is always the second.
+            boolean defaultFirst = r % 2 == 0;
+            Job first = job(spark, defaultFirst ? config : pooled, out, (defaultFirst ? "r" : "p") + r);
             long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             errors += loop(labeler, refs);
             loopMs[r] = Stats.millis(System.nanoTime() - t0);
             loopCpuMs[r] = Stats.millis(processCpuNanos() - c0);
-            if (!jobsFirst) {
-                job = job(spark, config, out, "r" + r);
-                pooledJob = job(spark, pooled, out, "p" + r);
-            }
+            Job second = job(spark, defaultFirst ? pooled : config, out, (defaultFirst ? "p" : "r") + r);
+            Job job = defaultFirst ? first : second;
+            Job pooledJob = defaultFirst ? second : first;
             BenchSpark.LabelRun run = job.run();
             jobCpuMs[r] = job.cpuMs();
             errors += job.errors() + pooledJob.errors();

@@ -47,8 +47,9 @@ public final class PreparePool {
      * <ul>
      * <li>on a GPU, the task's cores but one (its own thread feeds the GPU);
      * <li>on the CPU with {@code n} ONNX Runtime threads per session, the task's cores those threads leave, so
-     *     none when they fill them: the task prepares in its own thread, because extra threads would only take
-     *     turns with the models ({@code bench} spark: the job 5% slower with two);
+     *     none when they fill them: the task prepares in its own thread, a batch at a time, because extra
+     *     threads would only take turns with the models (3,000 images on 2 cores, one ORT thread: 141-146 s
+     *     without them, 143-154 s with two) and would hold a second prepared batch;
      * <li>on the CPU with ONNX Runtime's default threads, 2: its threads wait between operators and the
      *     preparation fills those gaps (40 demo images: 15.4 s with two, 16.4 s in the task's thread).
      * </ul>
