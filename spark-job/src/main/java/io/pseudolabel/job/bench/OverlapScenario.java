@@ -116,7 +116,7 @@ final class OverlapScenario {
                 jobRatio[r] = n * modelMs[r] / job[r];
             }
             rows.add(BenchRow.info(ID, "  (images x model time) / whole-job wall", Stats.median(jobRatio), "",
-                    "whole LabelJob.run incl. listing, CLIP text side, manifest, reading back counts"));
+                    "whole LabelJob.run incl. listing, CLIP text side, inputs table, manifest"));
             return rows;
         } finally {
             spark.stop();
