@@ -2,6 +2,7 @@ package io.pseudolabel.job.label;
 
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
+
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -103,21 +104,28 @@ public final class PreparePool {
             return width == 0;
         }
 
-        public synchronized <T> Future<T> submit(Callable<T> job) {
+        public <T> Future<T> submit(Callable<T> job) {
+            FutureTask<T> f = new FutureTask<>(job);
+            if (width == 0) {
+                ensureOpen();
+                f.run(); // outside the lock: close() from another thread does not wait for an image
+                return f;
+            }
+            synchronized (this) {
+                ensureOpen();
+                queue.add(f);
+                if (running < width) { // one job more needs at most one drainer more
+                    running++;
+                    SHARED.execute(this::drain);
+                }
+                return f;
+            }
+        }
+
+        private synchronized void ensureOpen() {
             if (closed) {
                 throw new IllegalStateException("preparation lane closed");
             }
-            FutureTask<T> f = new FutureTask<>(job);
-            if (width == 0) {
-                f.run();
-                return f;
-            }
-            queue.add(f);
-            if (running < width) { // one job more needs at most one drainer more
-                running++;
-                SHARED.execute(this::drain);
-            }
-            return f;
         }
 
         private void drain() {

@@ -92,6 +92,8 @@ class PreparePoolTest {
         });
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> PreparePool.await(failing));
         assertTrue(e.getMessage().contains("unreadable"), e.getMessage());
+        lane.close();
+        assertThrows(IllegalStateException.class, () -> lane.submit(() -> 3));
         assertThrows(IllegalArgumentException.class, () -> PreparePool.lane(-1));
     }
 
