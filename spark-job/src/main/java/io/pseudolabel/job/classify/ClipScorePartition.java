@@ -47,8 +47,7 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
                 runtime);
         ImageDecoder decoder = new ImageDecoder(t.maxPixels());
         // The executor's shared preparation threads, as the label stage uses them.
-        try (PreparePool.Lane pool = PreparePool.lane(PreparePool.width(t.prepareThreads(), runtime,
-                LabelPartition.taskCpus()))) {
+        try (PreparePool.Lane pool = PreparePool.taskLane(t.prepareThreads(), runtime)) {
             // Only C floats per image leave the task, so the partition's results are kept whole.
             List<ImageScores> out = new ArrayList<>();
             List<Future<Prepared>> next = submit(images, t, pool, clip, decoder, conf);

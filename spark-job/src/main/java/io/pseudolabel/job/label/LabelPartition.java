@@ -74,19 +74,12 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         executors.add(ExecutorUse.report(t.modelsFingerprint(), runtime));
         PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.classifier(),
                 Selection.WHOLE_OVER_PART);
-        PreparePool.Lane pool = PreparePool.lane(PreparePool.width(t.prepareThreads(), runtime,
-                taskCpus()));
+        PreparePool.Lane pool = PreparePool.taskLane(t.prepareThreads(), runtime);
         TaskContext ctx = TaskContext.get();
         if (ctx != null) {
             ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> pool.close());
         }
         return new RowStream(images, labeler, pool, conf, t);
-    }
-
-    /** The cores Spark gave the running task ({@code spark.task.cpus}); 1 outside a task. */
-    public static int taskCpus() {
-        TaskContext ctx = TaskContext.get();
-        return ctx == null ? 1 : Math.max(1, ctx.cpus());
     }
 
     /** The GPU address Spark assigned to this task, or -1 when it assigned none. */
@@ -170,7 +163,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
             while (!ahead.isEmpty() && batch.size() < batchSize && ahead.peek().isDone()) {
                 batch.add(PreparePool.await(ahead.poll()));
             }
-            topUp(lookAhead - batch.size()); // prepare behind the models; at most 2 x batch held
+            topUp(lookAhead - batch.size()); // prepare behind the models; at most lookAhead held
             List<Prepared> prepared = batch.stream().map(Staged::prepared).toList();
             List<LabelResult> results = labeler.label(prepared);
             for (int i = 0; i < batch.size(); i++) {

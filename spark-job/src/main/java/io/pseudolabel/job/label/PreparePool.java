@@ -2,6 +2,7 @@ package io.pseudolabel.job.label;
 
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
+import org.apache.spark.TaskContext;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
@@ -63,6 +64,13 @@ public final class PreparePool {
             return Math.max(1, taskCpus - 1);
         }
         return runtime.intraOpThreads() > 0 ? Math.max(0, taskCpus - runtime.intraOpThreads()) : 2;
+    }
+
+    /** The running task's lane: {@link #width} of the setting for its models and its cores. */
+    public static Lane taskLane(int configured, RuntimeOptions runtime) {
+        TaskContext ctx = TaskContext.get();
+        int taskCpus = ctx == null ? 1 : Math.max(1, ctx.cpus()); // spark.task.cpus
+        return lane(width(configured, runtime, taskCpus));
     }
 
     /** @param width threads; 0 prepares each job in the thread that submits it */
