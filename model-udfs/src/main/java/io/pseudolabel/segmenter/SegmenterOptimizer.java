@@ -20,8 +20,9 @@ import java.util.Map;
  * {@code weightDecay * w} to the gradient of convolution weights only (not BN, not biases). The learning
  * rate follows {@code lr * (1 - step/totalSteps)^0.9} when {@code totalSteps > 0}.
  *
- * <p>State tensors are named {@code m/<param>} (momentum buffer or first moment), {@code v/<param>}
- * (Adam's second moment) and {@code step} (one float). Call {@link #update} with gradient mode off.
+ * <p>State tensors are named {@code m.<param>} (momentum buffer or first moment), {@code v.<param>}
+ * (Adam's second moment) and {@code step} (one float), {@code <param>} being the parameter's
+ * documented name ({@link TensorNames}). Call {@link #update} with gradient mode off.
  */
 final class SegmenterOptimizer {
 
@@ -32,13 +33,15 @@ final class SegmenterOptimizer {
     private final SegmenterConfig config;
     private final boolean adam;
     private final List<String> names = new ArrayList<>();
+    private final Map<String, String> documented;
     private final List<Parameter> params = new ArrayList<>();
     private final Map<String, NDArray> first = new LinkedHashMap<>();
     private final Map<String, NDArray> second = new LinkedHashMap<>();
     private long step;
 
-    SegmenterOptimizer(SegmenterConfig config, PairList<String, Parameter> all) {
+    SegmenterOptimizer(SegmenterConfig config, PairList<String, Parameter> all, Map<String, String> documented) {
         this.config = config;
+        this.documented = documented;
         this.adam = "adam".equals(config.optimizer());
         for (Pair<String, Parameter> p : all) {
             if (!p.getValue().requiresGradient()) {
@@ -101,9 +104,9 @@ final class SegmenterOptimizer {
         LinkedHashMap<String, SegmenterWeights.Tensor> out = new LinkedHashMap<>();
         out.put("step", new SegmenterWeights.Tensor(new long[] {1}, new float[] {step}));
         for (String n : names) {
-            out.put("m/" + n, tensor(first.get(n)));
+            out.put("m." + documented.get(n), tensor(first.get(n)));
             if (adam) {
-                out.put("v/" + n, tensor(second.get(n)));
+                out.put("v." + documented.get(n), tensor(second.get(n)));
             }
         }
         return new SegmenterWeights(out);
@@ -116,9 +119,9 @@ final class SegmenterOptimizer {
                     + config.optimizer() + ")");
         }
         for (String n : names) {
-            first.get(n).set(state.get("m/" + n).data());
+            first.get(n).set(state.get("m." + documented.get(n)).data());
             if (adam) {
-                second.get(n).set(state.get("v/" + n).data());
+                second.get(n).set(state.get("v." + documented.get(n)).data());
             }
         }
         step = Math.round(state.get("step").data()[0]);

@@ -1,7 +1,6 @@
 package io.pseudolabel.segmenter;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -10,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -19,9 +17,6 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.ClassMap;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -62,6 +57,8 @@ public final class SegmenterTrainer implements AutoCloseable {
     private final ParameterStore parameterStore;
     private final SegmenterOptimizer optimizer;
     private final Augmenter augmenter;
+    /** DJL parameter name to documented name ({@link TensorNames}), in parameter order. */
+    private final LinkedHashMap<String, String> names;
     private long samplesSeen;
 
     /** A fresh model on the engine's default device (a GPU when CUDA natives and a GPU are present). */
@@ -83,7 +80,8 @@ public final class SegmenterTrainer implements AutoCloseable {
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.cropSize(), config.cropSize()));
         }
         this.parameterStore = new ParameterStore(manager, false);
-        this.optimizer = new SegmenterOptimizer(config, net.getParameters());
+        this.names = TensorNames.documented(net.getParameters().keys());
+        this.optimizer = new SegmenterOptimizer(config, net.getParameters(), names);
         this.augmenter = new Augmenter(config);
         if (!device.isGpu() && System.getenv(ONEDNN_ISA_ENV) == null && !isaWarned) {
             isaWarned = true;
@@ -269,14 +267,26 @@ public final class SegmenterTrainer implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Weights and optimizer state
 
-    /** All parameters (BN running statistics included), by DJL's stable hierarchical names. */
+    /**
+     * All parameters (BN running statistics included) by their documented names ({@link TensorNames}:
+     * {@code backbone.layer1.0.conv1.weight}, {@code aspp.b1.bn.running_var}, …), in a fixed order.
+     */
     public SegmenterWeights snapshot() {
         LinkedHashMap<String, SegmenterWeights.Tensor> out = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
             NDArray a = p.getValue().getArray();
-            out.put(p.getKey(), new SegmenterWeights.Tensor(a.getShape().getShape(), a.toFloatArray()));
+            out.put(names.get(p.getKey()), new SegmenterWeights.Tensor(a.getShape().getShape(), a.toFloatArray()));
         }
         return new SegmenterWeights(out);
+    }
+
+    /** Every parameter's documented name and shape, in {@link #snapshot()}'s order (no values copied). */
+    public LinkedHashMap<String, long[]> parameterShapes() {
+        LinkedHashMap<String, long[]> out = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            out.put(names.get(p.getKey()), p.getValue().getArray().getShape().getShape());
+        }
+        return out;
     }
 
     /** {@link #snapshot()} as bytes. */
@@ -284,26 +294,34 @@ public final class SegmenterTrainer implements AutoCloseable {
         return snapshot().toBytes();
     }
 
-    /** Replaces every parameter; {@code weights} must have exactly this model's names and shapes. */
+    /**
+     * Replaces every parameter; {@code weights} must have exactly this model's documented names and shapes.
+     *
+     * @throws IllegalArgumentException naming the first parameter that is missing or has another shape
+     */
     public void load(SegmenterWeights weights) {
         PairList<String, Parameter> params = net.getParameters();
-        if (weights.size() != params.size()) {
-            throw new IllegalArgumentException("weights hold " + weights.size() + " tensors, the model has "
-                    + params.size() + " (different architecture?)");
-        }
         for (Pair<String, Parameter> p : params) {
-            SegmenterWeights.Tensor t = weights.tensors().get(p.getKey());
+            String name = names.get(p.getKey());
+            SegmenterWeights.Tensor t = weights.tensors().get(name);
             long[] shape = p.getValue().getArray().getShape().getShape();
             if (t == null || !Arrays.equals(t.shape(), shape)) {
-                throw new IllegalArgumentException("parameter " + p.getKey() + " " + Arrays.toString(shape)
-                        + (t == null ? " is missing" : " got shape " + Arrays.toString(t.shape())));
+                throw new IllegalArgumentException("parameter " + name + " " + Arrays.toString(shape)
+                        + (t == null ? " is missing" : " got shape " + Arrays.toString(t.shape()))
+                        + " (different architecture?)");
             }
+        }
+        if (weights.size() != params.size()) {
+            List<String> extra = new ArrayList<>(weights.names());
+            extra.removeAll(names.values());
+            throw new IllegalArgumentException("weights hold " + weights.size() + " tensors, the model has "
+                    + params.size() + "; not in the model: " + extra.subList(0, Math.min(5, extra.size())));
         }
         boolean prev = JniUtils.isGradMode();
         try {
             JniUtils.setGradMode(false);
             for (Pair<String, Parameter> p : params) {
-                p.getValue().getArray().set(weights.get(p.getKey()).data());
+                p.getValue().getArray().set(weights.get(names.get(p.getKey())).data());
             }
         } finally {
             JniUtils.setGradMode(prev);
@@ -315,96 +333,17 @@ public final class SegmenterTrainer implements AutoCloseable {
         load(SegmenterWeights.fromBytes(weights));
     }
 
-    /** Name prefix of the backbone's parameters inside the whole model. */
-    static final String BACKBONE_PREFIX = "01backbone_";
-
     /**
-     * Copies every tensor of {@code pretrained} whose name (or {@code "01backbone_" + name}, for the
-     * tensors of a bare {@link ResNetBackbone}) and shape match one of this model's parameters; returns
-     * how many were copied. Use it to start from a pretrained backbone or from a model trained for
-     * another number of classes.
-     */
-    public int initialiseFrom(SegmenterWeights pretrained) {
-        LinkedHashMap<String, SegmenterWeights.Tensor> merged = new LinkedHashMap<>(snapshot().tensors());
-        int copied = 0;
-        for (var e : pretrained.tensors().entrySet()) {
-            String name = ownName(merged, e.getKey());
-            SegmenterWeights.Tensor mine = merged.get(name);
-            if (mine != null && Arrays.equals(mine.shape(), e.getValue().shape())) {
-                merged.put(name, e.getValue());
-                copied++;
-            }
-        }
-        load(new SegmenterWeights(merged));
-        return copied;
-    }
-
-    private static String ownName(java.util.Map<String, SegmenterWeights.Tensor> mine, String name) {
-        return mine.containsKey(name) ? name : BACKBONE_PREFIX + name;
-    }
-
-    /**
-     * Initialises from a DJL {@code .params} file saved (by {@code Model.save}) from a
-     * {@link DeepLabV3Plus} or a {@link ResNetBackbone} of this architecture (the number of classes may
-     * differ); returns the number of tensors copied (see {@link #initialiseFrom(SegmenterWeights)}).
+     * Replaces the backbone with a torchvision/timm ResNet's weights (see {@link BackboneWeights}); the
+     * ASPP and decoder keep their initialisation.
      *
-     * @throws MalformedModelException when the file holds neither (DJL reads parameters by position,
-     *     so a file is accepted only when all its tensors but the classifier's fit by name and shape)
+     * @return what was loaded and ignored
+     * @throws IllegalArgumentException naming the file and tensor when the file does not fit the backbone
      */
-    public int initialiseFromDjlParams(Path paramsFile) throws IOException, MalformedModelException {
-        if (!Files.isRegularFile(paramsFile)) {
-            throw new IOException("no such .params file: " + paramsFile);
-        }
-        SegmenterWeights mine = snapshot();
-        List<Exception> failures = new ArrayList<>();
-        for (boolean whole : new boolean[] {true, false}) {
-            Block block = whole ? new DeepLabV3Plus(config) : new ResNetBackbone(config);
-            try (Model m = Model.newInstance("init", device, ENGINE)) {
-                m.setBlock(block);
-                String file = paramsFile.getFileName().toString();
-                String prefix = file.replaceFirst("(-\\d{4})?\\.params$", "");
-                m.load(paramsFile.toAbsolutePath().getParent(), prefix);
-                LinkedHashMap<String, SegmenterWeights.Tensor> t = new LinkedHashMap<>();
-                int fits = 0;
-                for (Pair<String, Parameter> p : block.getParameters()) {
-                    NDArray a = p.getValue().getArray();
-                    SegmenterWeights.Tensor tensor =
-                            new SegmenterWeights.Tensor(a.getShape().getShape(), a.toFloatArray());
-                    t.put(p.getKey(), tensor);
-                    SegmenterWeights.Tensor own = mine.tensors().get(ownName(mine.tensors(), p.getKey()));
-                    if (own != null && Arrays.equals(own.shape(), tensor.shape())) {
-                        fits++;
-                    }
-                }
-                if (fits < t.size() - (whole ? 2 : 0)) {
-                    failures.add(new MalformedModelException((whole ? "as DeepLabV3+: " : "as backbone: ")
-                            + (t.size() - fits) + " of " + t.size() + " tensors do not fit"));
-                    continue;
-                }
-                return initialiseFrom(new SegmenterWeights(t));
-            } catch (IOException | MalformedModelException | RuntimeException e) {
-                failures.add(e);
-            }
-        }
-        MalformedModelException e = new MalformedModelException(paramsFile
-                + " holds neither a DeepLabV3+ nor a ResNet-" + config.depth() + " backbone of this width");
-        failures.forEach(e::addSuppressed);
-        throw e;
-    }
-
-    /** Saves the whole model as a DJL {@code <name>-0000.params} in {@code dir}. */
-    public void saveDjlParams(Path dir, String name) throws IOException {
-        Files.createDirectories(dir);
-        model.save(dir, name);
-    }
-
-    /** Saves only the backbone as a DJL {@code <name>-0000.params}, for {@link #initialiseFromDjlParams}. */
-    public void saveBackboneDjlParams(Path dir, String name) throws IOException {
-        Files.createDirectories(dir);
-        try (Model m = Model.newInstance(name, device, ENGINE)) {
-            m.setBlock(net.backbone());
-            m.save(dir, name);
-        }
+    public BackboneWeights.Loaded loadBackbone(Safetensors.File file) {
+        BackboneWeights.Loaded loaded = BackboneWeights.apply(snapshot(), file);
+        load(loaded.weights());
+        return loaded;
     }
 
     /** The optimizer's state (moments and step count), by parameter name. */

@@ -17,8 +17,9 @@ import java.util.Set;
 
 /**
  * Named float tensors in a stable order: a model's parameters (BN running statistics included), or an
- * optimizer's state. Plain Java, {@link Serializable}, and with a compact byte form
- * ({@link #toBytes}/{@link #fromBytes}) for broadcasts and checkpoints.
+ * optimizer's state. Plain Java and {@link Serializable} (Spark broadcasts it as it is). Files are
+ * safetensors ({@link #toSafetensors}/{@link #fromSafetensors}); the older compact byte form
+ * ({@link #toBytes}/{@link #fromBytes}) is still read for models and checkpoints written before.
  *
  * <p>Byte form (big-endian): magic {@code "PLSW"}, int version 1, int count, then per tensor: UTF name,
  * int rank, rank longs (the shape), int n, n floats.
@@ -132,6 +133,26 @@ public final class SegmenterWeights implements Serializable {
             throw new UncheckedIOException(e);
         }
         return bos.toByteArray();
+    }
+
+    /** A safetensors file of these tensors (F32, in this order) with {@code metadata} as {@code __metadata__}. */
+    public byte[] toSafetensors(Map<String, String> metadata) {
+        return Safetensors.write(tensors, metadata);
+    }
+
+    /**
+     * Every tensor of a safetensors file, in header order, as floats (F32, F16, BF16 or F64).
+     *
+     * @throws IllegalArgumentException naming {@code source} (and the tensor) for an invalid file or a tensor
+     *     of another dtype
+     */
+    public static SegmenterWeights fromSafetensors(byte[] bytes, String source) {
+        Safetensors.File f = Safetensors.read(bytes, source);
+        LinkedHashMap<String, Tensor> map = new LinkedHashMap<>();
+        for (String name : f.entries().keySet()) {
+            map.put(name, f.tensor(name));
+        }
+        return new SegmenterWeights(map);
     }
 
     /** @throws IllegalArgumentException when {@code bytes} are not weights in this format */

@@ -9,13 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.ClassMap;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class SegmenterTrainerTest {
 
@@ -156,31 +153,36 @@ class SegmenterTrainerTest {
     }
 
     @Test
-    void initialisesFromDjlParamsOfABackboneOrAWholeModel(@TempDir Path dir) throws Exception {
-        try (SegmenterTrainer a = new SegmenterTrainer(config("adam", 1), Device.cpu());
-                SegmenterTrainer b = new SegmenterTrainer(config("adam", 2).withClasses(5), Device.cpu())) {
-            a.trainSteps(squares(4, 5), 2, new Random(1));
-            a.saveBackboneDjlParams(dir, "resnet18");
-            a.saveDjlParams(dir, "deeplab");
-            Path backbone = dir.resolve("resnet18-0000.params");
-            assertTrue(Files.isRegularFile(backbone));
-            int n = b.initialiseFromDjlParams(backbone);
-            SegmenterWeights wa = a.snapshot();
-            SegmenterWeights wb = b.snapshot();
-            int backboneTensors = 0;
-            for (String name : wa.names()) {
-                if (name.contains("backbone")) {
-                    backboneTensors++;
-                    assertEquals(wa.get(name), wb.get(name), name);
+    void tensorsHaveDocumentedNamesAndOldDjlNamedFilesStillLoad() {
+        try (SegmenterTrainer a = new SegmenterTrainer(config("sgd", 1), Device.cpu())) {
+            a.trainSteps(squares(4, 5), 1, new Random(1));
+            SegmenterWeights w = a.snapshot();
+            for (String n : List.of("backbone.conv1.weight", "backbone.bn1.running_var", "backbone.layer1.1.conv2.weight",
+                    "backbone.layer2.0.downsample.0.weight", "backbone.layer4.1.bn2.bias", "aspp.b0.conv.weight",
+                    "aspp.b3.bn.running_mean", "aspp.pool.conv.bias", "aspp.project.bn.weight",
+                    "decoder.reduce.conv.weight", "decoder.fuse.1.bn.running_var", "decoder.classifier.bias")) {
+                assertTrue(w.names().contains(n), n + " in " + w.names());
+            }
+            assertEquals(a.parameterShapes().keySet(), w.names());
+            SegmenterWeights o = a.optimizerSnapshot();
+            assertTrue(o.names().contains("m.backbone.layer1.0.conv1.weight"), o.names().toString());
+            assertTrue(o.names().contains("step"));
+            // The same tensors under DJL's parameter names, as weights.bin / optimizer.bin held them before.
+            java.util.LinkedHashMap<String, SegmenterWeights.Tensor> legacy = new java.util.LinkedHashMap<>();
+            java.util.LinkedHashMap<String, SegmenterWeights.Tensor> legacyOpt = new java.util.LinkedHashMap<>();
+            legacyOpt.put("step", o.get("step"));
+            for (var p : a.block().getParameters()) {
+                String doc = TensorNames.documented(p.getKey());
+                legacy.put(p.getKey(), w.get(doc));
+                if (o.names().contains("m." + doc)) {
+                    legacyOpt.put("m/" + p.getKey(), o.get("m." + doc));
                 }
             }
-            assertEquals(backboneTensors, n);
-            // The whole model: everything but the 5-class classifier (weight and bias) fits.
-            int whole = b.initialiseFromDjlParams(dir.resolve("deeplab-0000.params"));
-            assertEquals(wa.size() - 2, whole);
-            // a still works after saving.
-            assertEquals(48 * 48, a.predict(squares(1, 6).get(0).image()).length);
-            assertThrows(Exception.class, () -> b.initialiseFromDjlParams(dir.resolve("missing.params")));
+            SegmenterWeights old = SegmenterWeights.fromBytes(new SegmenterWeights(legacy).toBytes());
+            assertEquals(w, TensorNames.fromDjlNames(old));
+            assertEquals(o, TensorNames.fromDjlNames(new SegmenterWeights(legacyOpt)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.load(old));
+            assertTrue(e.getMessage().contains("backbone.conv1.weight"), e.getMessage());
         }
     }
 
