@@ -6,14 +6,17 @@ import java.util.Random;
 /**
  * Training-time augmentation and inference preprocessing, as plain array code.
  *
- * <p>Training ({@link #augment}): normalise with the ImageNet mean/std, scale by a random factor in
- * {@code [minScale, maxScale)} (bilinear for the image, nearest for the labels), pad on the right and
- * bottom to at least the crop size (image with the mean, i.e. 0 after normalisation; labels with 255),
- * take a random {@code crop x crop} window, and flip it horizontally with probability 1/2. Inference
- * ({@link #inferenceInput}): normalise and pad right/bottom to a multiple of 16.
+ * <p>Training ({@link #augment}), {@code random} crops: normalise with the ImageNet mean/std, scale by a
+ * random factor in {@code [minScale, maxScale)} (bilinear for the image, nearest for the labels), pad on
+ * the right and bottom to at least the crop size (image with the mean, i.e. 0 after normalisation; labels
+ * with 255), take a random {@code crop x crop} window. {@code resize-center} crops (the paper's §4.2,
+ * torchvision's {@code Resize(crop)} + {@code CenterCrop(crop)}): scale so that the shorter side is the
+ * crop size, take the centre window (offset {@code floor((side - crop) / 2)}). Either is then flipped
+ * horizontally with probability 1/2 when flipping is on. Inference ({@link #inferenceInput}): normalise
+ * and pad right/bottom to a multiple of 16.
  *
  * <p>Images are HWC {@code float[]} while they are transformed and CHW in the crops handed to the
- * network. Random draws, in order: scale, crop x, crop y, flip.
+ * network. Random draws, in order: scale, crop x, crop y (random crops only), flip (when on).
  */
 public final class Augmenter {
 
@@ -32,30 +35,47 @@ public final class Augmenter {
     private final int cropSize;
     private final float minScale;
     private final float maxScale;
+    private final boolean resizeCenter;
+    private final boolean flip;
 
+    /** Random crops with random flips. */
     public Augmenter(int cropSize, float minScale, float maxScale) {
+        this(cropSize, minScale, maxScale, SegmenterConfig.RANDOM_CROP, true);
+    }
+
+    public Augmenter(int cropSize, float minScale, float maxScale, String cropMode, boolean flip) {
         this.cropSize = cropSize;
         this.minScale = minScale;
         this.maxScale = maxScale;
+        this.resizeCenter = SegmenterConfig.RESIZE_CENTER_CROP.equals(cropMode);
+        this.flip = flip;
     }
 
     public Augmenter(SegmenterConfig config) {
-        this(config.cropSize(), config.minScale(), config.maxScale());
+        this(config.cropSize(), config.minScale(), config.maxScale(), config.cropMode(), config.flip());
     }
 
-    /** One random training crop of {@code sample}. */
+    /** One training crop of {@code sample} (random, or the centre one, see the class comment). */
     public Crop augment(Sample sample, Random rnd) {
         int w = sample.image().width();
         int h = sample.image().height();
-        double s = minScale + rnd.nextDouble() * (maxScale - minScale);
-        int nw = scaled(w, s);
-        int nh = scaled(h, s);
+        double s = resizeCenter ? (double) cropSize / Math.min(w, h)
+                : minScale + rnd.nextDouble() * (maxScale - minScale);
+        int nw = resizeCenter && w <= h ? cropSize : scaled(w, s);
+        int nh = resizeCenter && h < w ? cropSize : scaled(h, s);
         float[] img = resizeBilinear(normalise(sample.image()), w, h, 3, nw, nh);
         byte[] lab = resizeNearest(sample.labels().ids(), w, h, nw, nh);
-        int x0 = rnd.nextInt(Math.max(nw, cropSize) - cropSize + 1);
-        int y0 = rnd.nextInt(Math.max(nh, cropSize) - cropSize + 1);
-        boolean flip = rnd.nextBoolean();
-        return crop(img, lab, nw, nh, cropSize, x0, y0, flip);
+        int x0;
+        int y0;
+        if (resizeCenter) {
+            x0 = Math.max(0, nw - cropSize) / 2;
+            y0 = Math.max(0, nh - cropSize) / 2;
+        } else {
+            x0 = rnd.nextInt(Math.max(nw, cropSize) - cropSize + 1);
+            y0 = rnd.nextInt(Math.max(nh, cropSize) - cropSize + 1);
+        }
+        boolean mirrored = flip && rnd.nextBoolean();
+        return crop(img, lab, nw, nh, cropSize, x0, y0, mirrored);
     }
 
     /** {@code max(1, round(n * s))}. */

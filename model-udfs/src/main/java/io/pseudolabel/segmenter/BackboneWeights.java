@@ -116,14 +116,17 @@ public final class BackboneWeights {
                 unknown.add(name);
             }
         }
-        if (!unknown.isEmpty()) {
-            problems.add(unknown.size() + " tensor(s) this backbone does not have: " + first(unknown, 8)
-                    + " (a ResNet of another depth?)");
-        }
-        if (!problems.isEmpty()) {
+        if (!problems.isEmpty() || !unknown.isEmpty()) {
+            List<String> shown = new ArrayList<>(problems.subList(0, Math.min(8, problems.size())));
+            if (problems.size() > 8) {
+                shown.add("and " + (problems.size() - 8) + " more");
+            }
+            if (!unknown.isEmpty()) {
+                shown.add(unknown.size() + " tensor(s) this backbone does not have: " + first(unknown, 8)
+                        + " (a ResNet of another depth?)");
+            }
             throw new IllegalArgumentException(file.source() + " does not fit a " + describe(expected) + ": "
-                    + String.join("; ", problems.subList(0, Math.min(8, problems.size())))
-                    + (problems.size() > 8 ? "; and " + (problems.size() - 8) + " more" : ""));
+                    + String.join("; ", shown));
         }
         LinkedHashMap<String, SegmenterWeights.Tensor> merged = new LinkedHashMap<>(model.tensors());
         for (String local : expected.keySet()) {

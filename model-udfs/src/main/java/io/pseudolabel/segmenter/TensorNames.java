@@ -90,6 +90,14 @@ public final class TensorNames {
         throw new IllegalArgumentException("DeepLabV3+ parameter " + djlName + " has no documented name");
     }
 
+    /**
+     * The documented names of every tensor of a model of {@code config}, in order (the block is built, not
+     * initialised: no engine and no memory for weights needed).
+     */
+    public static List<String> of(SegmenterConfig config) {
+        return List.copyOf(documented(new DeepLabV3Plus(config).getParameters().keys()).values());
+    }
+
     /** DJL name to documented name for {@code djlNames} in their order; refuses two that map to one name. */
     static LinkedHashMap<String, String> documented(Iterable<String> djlNames) {
         LinkedHashMap<String, String> out = new LinkedHashMap<>();

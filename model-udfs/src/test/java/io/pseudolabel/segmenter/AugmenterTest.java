@@ -45,6 +45,39 @@ class AugmenterTest {
     }
 
     @Test
+    void resizeCenterCropTakesTheMiddleOfTheShorterSideScaledToTheCrop() {
+        // 8x4 labels with id = column: already at the crop's short side (4), so only the centre window is cut.
+        byte[] ids = new byte[8 * 4];
+        byte[] rgb = new byte[8 * 4 * 3];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (byte) (i % 8);
+        }
+        Sample wide = new Sample(new RgbImage(8, 4, rgb), new ClassMap(8, 4, ids));
+        Augmenter still = new Augmenter(4, 0.5f, 2f, SegmenterConfig.RESIZE_CENTER_CROP, false);
+        Random rnd = new Random(1);
+        for (int k = 0; k < 3; k++) {
+            Augmenter.Crop c = still.augment(wide, rnd);
+            assertArrayEquals(new byte[] {2, 3, 4, 5, 2, 3, 4, 5, 2, 3, 4, 5, 2, 3, 4, 5}, c.labels());
+        }
+        assertEquals(new Random(1).nextInt(), rnd.nextInt(), "no random draw without flips");
+        // With flips, the same window, mirrored or not.
+        Augmenter flipping = new Augmenter(4, 0.5f, 2f, SegmenterConfig.RESIZE_CENTER_CROP, true);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int k = 0; k < 20; k++) {
+            seen.add(java.util.Arrays.toString(java.util.Arrays.copyOf(flipping.augment(wide, rnd).labels(), 4)));
+        }
+        assertEquals(java.util.Set.of("[2, 3, 4, 5]", "[5, 4, 3, 2]"), seen);
+        // 6 wide, 12 tall, crop 3: scaled by 1/2 to 3x6, rows 1..3 of it (source rows 3, 5, 7 by nearest).
+        byte[] tall = new byte[6 * 12];
+        for (int i = 0; i < tall.length; i++) {
+            tall[i] = (byte) (i / 6);
+        }
+        Augmenter.Crop c = new Augmenter(3, 1f, 1f, SegmenterConfig.RESIZE_CENTER_CROP, false)
+                .augment(new Sample(new RgbImage(6, 12, new byte[6 * 12 * 3]), new ClassMap(6, 12, tall)), rnd);
+        assertArrayEquals(new byte[] {3, 3, 3, 5, 5, 5, 7, 7, 7}, c.labels());
+    }
+
+    @Test
     void nearestLabelResize() {
         byte[] two = {1, 2, 3, 4};
         assertArrayEquals(new byte[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},

@@ -66,7 +66,7 @@ public final class SegmenterBench {
     }
 
     static void demo(int steps, int crop, int batch, float lr, int base) {
-        SegmenterConfig c = new SegmenterConfig(18, 7, base, base * 4, 24, base * 4, 0f, crop, 0.5f, 1.5f, batch,
+        SegmenterConfig c = new SegmenterConfig(18, 7, base, base * 4, 24, base * 4, 0f, crop, 0.5f, 1.5f, "random", true, batch,
                 "adam", lr, 0.9f, 0f, steps, 42L);
         SceneGenerator gen = new SceneGenerator(FixtureWorld.load(), 2024);
         List<Sample> train = scenes(gen, 0, 40);

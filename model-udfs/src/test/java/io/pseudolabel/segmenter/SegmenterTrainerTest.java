@@ -18,7 +18,7 @@ class SegmenterTrainerTest {
 
     /** ResNet-18, base 8, 32x32 crops at scale 1, batch 4. */
     static SegmenterConfig config(String optimizer, long seed) {
-        return new SegmenterConfig(18, 3, 8, 16, 8, 16, 0f, 32, 1f, 1f, 4, optimizer,
+        return new SegmenterConfig(18, 3, 8, 16, 8, 16, 0f, 32, 1f, 1f, "random", true, 4, optimizer,
                 optimizer.equals("adam") ? 3e-3f : 0.05f, 0.9f, 1e-4f, 0, seed);
     }
 

@@ -143,8 +143,9 @@ final class Commands {
 
     static int train(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, "labels", "images", "output", "classes", "rounds", "local-steps", "workers",
-                "val-gt", "split"));
+                "val-gt", "split", "backbone-weights"));
         Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
+        c = set(c, "pseudolabel.train.backbone-weights", cl.get("backbone-weights"));
         c = set(c, "pseudolabel.train.rounds", cl.get("rounds"));
         c = set(c, "pseudolabel.train.local-steps", cl.get("local-steps"));
         c = set(c, "pseudolabel.train.workers", cl.get("workers"));

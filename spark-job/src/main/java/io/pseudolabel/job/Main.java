@@ -31,7 +31,9 @@ public final class Main {
                                palette PNGs per image, or one COCO instances JSON with RLE masks
               train            --labels URI --output URI [--images DIR] [--rounds R] [--local-steps K]
                                [--workers W] [--classes voc|coco|FILE] [--val-gt VOC_ROOT [--split val]]
-                               DeepLabV3+ on the pseudo-labels, R synchronous rounds over W Spark workers
+                               [--backbone-weights SAFETENSORS_URI]
+                               DeepLabV3+ on the pseudo-labels, R synchronous rounds over W Spark workers;
+                               the backbone from a torchvision/timm ResNet safetensors file (e.g. ImageNet)
               predict          --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]
               eval             --pred URI --gt URI [--split NAME] [--classes voc|coco|FILE] [--num-classes N]
                                [--json FILE] [--html FILE] [--samples K]

@@ -62,7 +62,7 @@ class DistributedTrainerTest {
                 null, out, 10_000_000, new PrintStream(log, true, StandardCharsets.UTF_8));
         assertEquals(3, first.losses().size());
         assertEquals(0, first.resumedFrom());
-        assertTrue(Files.exists(Path.of(out, "checkpoints", "round-00003", "weights.bin")));
+        assertTrue(Files.exists(Path.of(out, "checkpoints", "round-00003", "model.safetensors")));
         assertEquals("round-00003", Files.readString(Path.of(out, "checkpoints", "_LATEST")).strip());
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("train round 3/3: loss"), log.toString());
 

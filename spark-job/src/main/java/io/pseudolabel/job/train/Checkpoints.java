@@ -14,8 +14,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * {@code <output>/checkpoints/round-NNNNN/} with weights, optimizer state and the loss history, then
+ * {@code <output>/checkpoints/round-NNNNN/} with the weights ({@code model.safetensors}), the optimizer state
+ * ({@code optimizer.safetensors}) and the loss history ({@code state.json}), then
  * {@code <output>/checkpoints/_LATEST} naming it: a crash mid-checkpoint leaves the previous one current.
+ * Checkpoints of the older format ({@code weights.bin}, {@code optimizer.bin}) are still resumed from.
  */
 final class Checkpoints {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -35,8 +37,9 @@ final class Checkpoints {
             Configuration conf) throws IOException {
         String name = String.format(Locale.ROOT, "round-%05d", state.round());
         String d = HadoopFiles.child(dir(output), name);
-        HadoopFiles.writeAtomically(HadoopFiles.child(d, "weights.bin"), weights.toBytes(), conf);
-        HadoopFiles.writeAtomically(HadoopFiles.child(d, "optimizer.bin"), optimizer.toBytes(), conf);
+        WeightFiles.write(d, WeightFiles.MODEL, weights, WeightFiles.metadata("model", state.segmenterConfig()), conf);
+        WeightFiles.write(d, WeightFiles.OPTIMIZER, optimizer, WeightFiles.metadata("optimizer",
+                state.segmenterConfig()), conf);
         HadoopFiles.writeAtomically(HadoopFiles.child(d, "state.json"),
                 GSON.toJson(state).getBytes(StandardCharsets.UTF_8), conf);
         HadoopFiles.writeAtomically(HadoopFiles.child(dir(output), "_LATEST"),
@@ -51,7 +54,7 @@ final class Checkpoints {
         String d = HadoopFiles.child(dir(output), HadoopFiles.readString(latest, conf).strip());
         State s = GSON.fromJson(HadoopFiles.readString(HadoopFiles.child(d, "state.json"), conf), State.class);
         return Optional.of(new Loaded(new State(s.round(), new ArrayList<>(s.losses()), s.samples(),
-                s.segmenterConfig()), SegmenterWeights.fromBytes(HadoopFiles.read(HadoopFiles.child(d, "weights.bin"),
-                conf)), SegmenterWeights.fromBytes(HadoopFiles.read(HadoopFiles.child(d, "optimizer.bin"), conf))));
+                s.segmenterConfig()), WeightFiles.read(d, WeightFiles.MODEL, WeightFiles.LEGACY_MODEL, conf),
+                WeightFiles.read(d, WeightFiles.OPTIMIZER, WeightFiles.LEGACY_OPTIMIZER, conf)));
     }
 }

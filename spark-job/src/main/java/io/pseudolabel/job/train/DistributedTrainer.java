@@ -2,6 +2,8 @@ package io.pseudolabel.job.train;
 
 import com.google.gson.GsonBuilder;
 import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.segmenter.BackboneWeights;
+import io.pseudolabel.segmenter.Safetensors;
 import io.pseudolabel.segmenter.Sample;
 import io.pseudolabel.segmenter.SegmenterTrainer;
 import io.pseudolabel.segmenter.SegmenterWeights;
@@ -46,19 +48,13 @@ public final class DistributedTrainer {
         long start = System.currentTimeMillis();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = jsc.hadoopConfiguration();
-        JavaRDD<Sample> shards = TrainingData.shards(spark, labels, imagesRoot, settings.workers(), maxPixels);
-        long samples = shards.count();
-        if (samples == 0) {
-            throw new IllegalArgumentException("no OK rows with labels in " + labels + " to train on");
-        }
-        out.printf("train: %d pseudo-labelled images in %d shards, %d rounds x %d local steps x batch %d%n", samples,
-                settings.workers(), settings.rounds(), settings.localSteps(), settings.segmenter().batchSize());
-
         SegmenterWeights weights;
         SegmenterWeights optimizer;
         List<Double> losses = new ArrayList<>();
         int firstRound = 1;
         long seen = 0;
+        Map<String, Object> initialisation;
+        // Initial weights before the images are read and decoded: a wrong checkpoint or backbone file fails at once.
         Optional<Checkpoints.Loaded> resume = Checkpoints.latest(output, conf);
         if (resume.isPresent()) {
             Checkpoints.Loaded c = resume.get();
@@ -72,13 +68,28 @@ public final class DistributedTrainer {
             losses.addAll(c.state().losses());
             firstRound = c.state().round() + 1;
             seen = c.state().samples();
+            initialisation = readInitialisation(output, conf);
             out.printf("train: resuming after round %d from %s%n", c.state().round(), Checkpoints.dir(output));
+            if (!settings.backboneWeights().isEmpty()) {
+                out.printf("train: the checkpoint's weights are used; backbone weights %s only initialise a new run%n",
+                        settings.backboneWeights());
+            }
         } else {
             try (SegmenterTrainer init = new SegmenterTrainer(settings.segmenter())) {
+                initialisation = settings.backboneWeights().isEmpty() ? randomInitialisation(settings)
+                        : loadBackbone(init, settings.backboneWeights(), conf, out);
                 weights = init.snapshot();
                 optimizer = init.optimizerSnapshot();
             }
+            writeInitialisation(output, initialisation, conf);
         }
+        JavaRDD<Sample> shards = TrainingData.shards(spark, labels, imagesRoot, settings.workers(), maxPixels);
+        long samples = shards.count();
+        if (samples == 0) {
+            throw new IllegalArgumentException("no OK rows with labels in " + labels + " to train on");
+        }
+        out.printf("train: %d pseudo-labelled images in %d shards, %d rounds x %d local steps x batch %d%n", samples,
+                settings.workers(), settings.rounds(), settings.localSteps(), settings.segmenter().batchSize());
         long trainStart = System.nanoTime();
         long trainedSamples = 0;
         List<Double> roundSeconds = new ArrayList<>();
@@ -129,7 +140,7 @@ public final class DistributedTrainer {
         }
         shards.unpersist(false);
         String modelDir = HadoopFiles.child(output, "model");
-        saveModel(modelDir, settings, classNames, weights, conf);
+        saveModel(modelDir, settings, classNames, weights, initialisation, conf);
         double seconds = (System.nanoTime() - trainStart) / 1e9;
         return new Result(modelDir, settings.rounds(), losses, seconds > 0 ? trainedSamples / seconds : 0,
                 System.currentTimeMillis() - start, firstRound - 1, roundSeconds, roundSamples);
@@ -149,14 +160,81 @@ public final class DistributedTrainer {
                 s.decoderChannels());
     }
 
-    /** The trained model: weights plus a JSON with the architecture and class names. */
+    /**
+     * Reads a torchvision/timm ResNet safetensors file once on the driver (local, hdfs: or s3a:) and puts it into
+     * {@code init}'s backbone; the weights then reach the executors in the first round's broadcast, as every
+     * round's do, so executors never need access to the file.
+     */
+    static Map<String, Object> loadBackbone(SegmenterTrainer init, String uri, Configuration conf, PrintStream out)
+            throws IOException {
+        if (!HadoopFiles.exists(uri, conf)) {
+            throw new IllegalArgumentException("backbone weights not found: " + uri);
+        }
+        byte[] bytes;
+        try {
+            bytes = HadoopFiles.read(uri, conf);
+        } catch (IOException e) {
+            throw new IOException("cannot read backbone weights " + uri + ": " + e.getMessage(), e);
+        }
+        BackboneWeights.Loaded loaded = init.loadBackbone(Safetensors.read(bytes, uri));
+        out.println("train: " + loaded.summary(uri));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("backbone_weights", uri);
+        m.put("sha256", sha256(bytes));
+        m.put("tensors_loaded", loaded.loaded());
+        return m;
+    }
+
+    private static Map<String, Object> randomInitialisation(TrainSettings settings) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("backbone_weights", null);
+        m.put("seed", settings.segmenter().seed());
+        return m;
+    }
+
+    private static String initialisationFile(String output) {
+        return HadoopFiles.child(Checkpoints.dir(output), "initialisation.json");
+    }
+
+    /** Where a run's weights came from, kept beside its checkpoints so that a resumed run still knows. */
+    private static void writeInitialisation(String output, Map<String, Object> m, Configuration conf)
+            throws IOException {
+        HadoopFiles.writeAtomically(initialisationFile(output), new GsonBuilder().serializeNulls().setPrettyPrinting()
+                .create().toJson(m).getBytes(StandardCharsets.UTF_8), conf);
+    }
+
+    private static Map<String, Object> readInitialisation(String output, Configuration conf) throws IOException {
+        String f = initialisationFile(output);
+        if (!HadoopFiles.exists(f, conf)) {
+            return null; // checkpoints written before this file existed
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = new com.google.gson.Gson().fromJson(HadoopFiles.readString(f, conf), Map.class);
+        return m;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The trained model: {@code model.safetensors} (documented tensor names, see {@link WeightFiles}) plus
+     * {@code segmenter.json} with the architecture and training settings, the class names, the weights' file
+     * name and where the weights were initialised from.
+     */
     static void saveModel(String dir, TrainSettings settings, List<String> classNames, SegmenterWeights weights,
-            Configuration conf) throws IOException {
-        HadoopFiles.writeAtomically(HadoopFiles.child(dir, "weights.bin"), weights.toBytes(), conf);
+            Map<String, Object> initialisation, Configuration conf) throws IOException {
+        WeightFiles.write(dir, WeightFiles.MODEL, weights, WeightFiles.metadata("model", architecture(settings)), conf);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("segmenter", settings.segmenter());
         meta.put("classes", classNames);
-        HadoopFiles.writeAtomically(HadoopFiles.child(dir, "segmenter.json"),
-                new GsonBuilder().setPrettyPrinting().create().toJson(meta).getBytes(StandardCharsets.UTF_8), conf);
+        meta.put("weights", WeightFiles.MODEL);
+        meta.put("initialisation", initialisation);
+        HadoopFiles.writeAtomically(HadoopFiles.child(dir, "segmenter.json"), new GsonBuilder().serializeNulls()
+                .setPrettyPrinting().create().toJson(meta).getBytes(StandardCharsets.UTF_8), conf);
     }
 }

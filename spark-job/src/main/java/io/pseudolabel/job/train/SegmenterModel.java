@@ -13,7 +13,11 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A trained segmenter as {@code train} writes it: {@code weights.bin} and {@code segmenter.json}. */
+/**
+ * A trained segmenter as {@code train} writes it: {@code model.safetensors} (documented tensor names) and
+ * {@code segmenter.json} (architecture and training settings, class names). A model directory of the older
+ * format ({@code weights.bin}) is still read.
+ */
 public record SegmenterModel(SegmenterConfig config, List<String> classNames, SegmenterWeights weights)
         implements Serializable {
 
@@ -23,10 +27,17 @@ public record SegmenterModel(SegmenterConfig config, List<String> classNames, Se
             throw new IllegalArgumentException("no segmenter model in " + dir + " (segmenter.json missing)");
         }
         JsonObject meta = JsonParser.parseString(HadoopFiles.readString(json, conf)).getAsJsonObject();
-        SegmenterConfig config = new Gson().fromJson(meta.get("segmenter"), SegmenterConfig.class);
+        JsonObject segmenter = meta.getAsJsonObject("segmenter");
+        // Models written before crop modes existed were trained with random crops and flips.
+        if (!segmenter.has("cropMode")) {
+            segmenter.addProperty("cropMode", SegmenterConfig.RANDOM_CROP);
+            segmenter.addProperty("flip", true);
+        }
+        SegmenterConfig config = new Gson().fromJson(segmenter, SegmenterConfig.class);
         List<String> classes = new ArrayList<>();
         meta.getAsJsonArray("classes").forEach(e -> classes.add(e.getAsString()));
-        SegmenterWeights weights = SegmenterWeights.fromBytes(HadoopFiles.read(HadoopFiles.child(dir, "weights.bin"), conf));
+        SegmenterWeights weights = WeightFiles.read(dir, WeightFiles.MODEL, WeightFiles.LEGACY_MODEL, conf);
+        WeightFiles.checkNames(weights, config, HadoopFiles.child(dir, WeightFiles.MODEL));
         return new SegmenterModel(config, classes, weights);
     }
 }

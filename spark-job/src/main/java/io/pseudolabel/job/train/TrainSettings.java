@@ -11,9 +11,10 @@ import java.io.Serializable;
  * @param rounds synchronous rounds: broadcast weights, K local steps per worker, average
  * @param localSteps K; 1 is synchronous SGD
  * @param workers W partitions, each training on its shard
+ * @param backboneWeights a torchvision/timm ResNet safetensors file the backbone starts from; blank = random
  */
-public record TrainSettings(SegmenterConfig segmenter, int rounds, int localSteps, int workers, long seed)
-        implements Serializable {
+public record TrainSettings(SegmenterConfig segmenter, int rounds, int localSteps, int workers, long seed,
+        String backboneWeights) implements Serializable {
 
     public static TrainSettings from(Config root, int numClasses) {
         Config t = root.getConfig("pseudolabel.train");
@@ -21,18 +22,21 @@ public record TrainSettings(SegmenterConfig segmenter, int rounds, int localStep
             SegmenterConfig s = new SegmenterConfig(t.getInt("backbone-depth"), numClasses, t.getInt("base-channels"),
                     t.getInt("aspp-channels"), t.getInt("low-level-channels"), t.getInt("decoder-channels"),
                     (float) t.getDouble("dropout"), t.getInt("crop-size"), (float) t.getDouble("min-scale"),
-                    (float) t.getDouble("max-scale"), t.getInt("batch-size"), t.getString("optimizer"),
+                    (float) t.getDouble("max-scale"), t.getString("crop-mode"), t.getBoolean("flip"),
+                    t.getInt("batch-size"), t.getString("optimizer"),
                     (float) t.getDouble("learning-rate"), (float) t.getDouble("momentum"),
                     (float) t.getDouble("weight-decay"),
                     t.getInt("rounds") * t.getInt("local-steps"), t.getLong("seed"));
             TrainSettings ts = new TrainSettings(s, t.getInt("rounds"), t.getInt("local-steps"), t.getInt("workers"),
-                    t.getLong("seed"));
+                    t.getLong("seed"), t.getString("backbone-weights").strip());
             if (ts.rounds < 1 || ts.localSteps < 1 || ts.workers < 1) {
                 throw new IllegalArgumentException("pseudolabel.train: rounds, local-steps and workers must be >= 1");
             }
             return ts;
         } catch (com.typesafe.config.ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pseudolabel.train: " + e.getMessage(), e);
         }
     }
 
@@ -40,8 +44,13 @@ public record TrainSettings(SegmenterConfig segmenter, int rounds, int localStep
         SegmenterConfig s = segmenter;
         SegmenterConfig scheduled = new SegmenterConfig(s.depth(), s.numClasses(), s.baseChannels(), s.asppChannels(),
                 s.lowLevelChannels(), s.decoderChannels(), s.dropout(), s.cropSize(), s.minScale(), s.maxScale(),
-                s.batchSize(), s.optimizer(), s.learningRate(), s.momentum(), s.weightDecay(), rounds * localSteps,
-                s.seed());
-        return new TrainSettings(scheduled, rounds, localSteps, workers, seed);
+                s.cropMode(), s.flip(), s.batchSize(), s.optimizer(), s.learningRate(), s.momentum(), s.weightDecay(),
+                rounds * localSteps, s.seed());
+        return new TrainSettings(scheduled, rounds, localSteps, workers, seed, backboneWeights);
+    }
+
+    /** The same settings starting from another backbone file (blank: random initialisation). */
+    public TrainSettings withBackboneWeights(String uri) {
+        return new TrainSettings(segmenter, rounds, localSteps, workers, seed, uri);
     }
 }
