@@ -95,6 +95,103 @@ public final class Resampler {
         return new RgbImage(curW, curH, pixels);
     }
 
+    /**
+     * Bilinear resizing WITHOUT antialiasing, as {@code cv2.resize(img, (w, h))} ({@code INTER_LINEAR}) and
+     * {@code F.interpolate(mode="bilinear", align_corners=False, antialias=False)} compute it: each output
+     * pixel reads the two nearest source pixels per axis at {@code (x + 0.5) * in / out - 0.5} (half-pixel
+     * centres, clamped at 0 and at the last pixel), whatever the scale, so a downscale skips pixels instead
+     * of averaging them as {@link #resize} (Pillow) does. PyTorch's float32 formula and order
+     * ({@code top = a*(1-fx) + b*fx}, {@code bottom = c*(1-fx) + d*fx}, {@code top*(1-fy) + bottom*fy}),
+     * then rounded half up to 8 bits as OpenCV rounds. OpenCV's own 8-bit path uses 11-bit fixed-point
+     * weights (and, in some builds, Intel IPP), so a pixel can differ from a given cv2 build by one level.
+     */
+    public static RgbImage resizeLinear(RgbImage src, int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("target size must be positive: " + width + "x" + height);
+        }
+        int sw = src.width();
+        int sh = src.height();
+        byte[] in = src.rgb();
+        LinearAxis ax = LinearAxis.of(sw, width);
+        LinearAxis ay = LinearAxis.of(sh, height);
+        int rowLen = width * 3;
+        // horizontally resized source rows, two at a time: output rows ask for source rows in non-decreasing order
+        float[][] rows = {new float[rowLen], new float[rowLen]};
+        int[] keys = {-1, -1};
+        byte[] out = new byte[height * rowLen];
+        for (int y = 0; y < height; y++) {
+            int r0 = ay.i0[y];
+            int r1 = ay.i1[y];
+            float[] top = linearRow(in, sw, r0, ax, rows, keys, r1);
+            float[] bottom = linearRow(in, sw, r1, ax, rows, keys, r0);
+            float fy = ay.frac[y];
+            float gy = 1 - fy;
+            int o = y * rowLen;
+            for (int i = 0; i < rowLen; i++) {
+                float v = top[i] * gy + bottom[i] * fy;
+                int q = (int) (v + 0.5f);
+                out[o + i] = (byte) (q > 255 ? 255 : q);
+            }
+        }
+        return new RgbImage(width, height, out);
+    }
+
+    /** Source row {@code r} resized horizontally, from the two-slot cache; the slot holding {@code keep} survives. */
+    private static float[] linearRow(byte[] in, int sw, int r, LinearAxis ax, float[][] rows, int[] keys, int keep) {
+        for (int s = 0; s < 2; s++) {
+            if (keys[s] == r) {
+                return rows[s];
+            }
+        }
+        int slot = keys[0] == keep ? 1 : 0;
+        float[] row = rows[slot];
+        int base = r * sw * 3;
+        int[] i0 = ax.i0;
+        int[] i1 = ax.i1;
+        float[] fx = ax.frac;
+        for (int x = 0, o = 0; x < i0.length; x++, o += 3) {
+            int a = base + i0[x] * 3;
+            int b = base + i1[x] * 3;
+            float f = fx[x];
+            float g = 1 - f;
+            row[o] = (in[a] & 0xff) * g + (in[b] & 0xff) * f;
+            row[o + 1] = (in[a + 1] & 0xff) * g + (in[b + 1] & 0xff) * f;
+            row[o + 2] = (in[a + 2] & 0xff) * g + (in[b + 2] & 0xff) * f;
+        }
+        keys[slot] = r;
+        return row;
+    }
+
+    /**
+     * PyTorch's source indices and weights for bilinear, align_corners=False: the scale is the float32
+     * {@code in / out}, the source coordinate {@code scale * (d + 0.5) - 0.5} is computed in double, and the
+     * weight is its fraction as a float32 (so 7 -> 3 reads source 2.99999988, not 3).
+     */
+    private static final class LinearAxis {
+        final int[] i0;
+        final int[] i1;
+        final float[] frac;
+
+        private LinearAxis(int n) {
+            i0 = new int[n];
+            i1 = new int[n];
+            frac = new float[n];
+        }
+
+        static LinearAxis of(int in, int out) {
+            LinearAxis a = new LinearAxis(out);
+            double scale = (float) in / out;
+            for (int d = 0; d < out; d++) {
+                double s = Math.max(scale * (d + 0.5) - 0.5, 0.0);
+                int lo = Math.min((int) s, in - 1);
+                a.i0[d] = lo;
+                a.i1[d] = lo < in - 1 ? lo + 1 : lo;
+                a.frac[d] = (float) Math.min(Math.max(s - lo, 0.0), 1.0);
+            }
+            return a;
+        }
+    }
+
     /** Per output index: first input index, tap count and fixed-point weights (row-major, ksize each). */
     static final class Coefficients {
         final int ksize;
