@@ -164,7 +164,7 @@ class Sam2ModelTest {
             }
             List<Candidate> background = out.get(boxes.size() - 1);
             if (objectScores) {
-                assertEquals(-4f, background.get(0).objectScoreLogit(), 1e-6f); // the fixture: 8 * 0 - 4
+                assertEquals(-2f, background.get(0).objectScoreLogit(), 1e-6f); // the fixture: 16 * 0 - 2
             }
             assertEquals(List.of(), sam.segment(e, List.of()));
         }
