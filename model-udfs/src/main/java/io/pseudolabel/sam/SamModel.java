@@ -269,8 +269,7 @@ public final class SamModel implements AutoCloseable {
                             + "expected");
                 }
             }
-            feed.floats(encoderInputName, n == 1 ? inputs.get(0) : io.pseudolabel.onnx.Tensors.concat(inputs), n, 3,
-                    1024, 1024);
+            feed.floats(encoderInputName, inputs, n, 3, 1024, 1024); // copied image by image into the native buffer
         }
         Fetched out = encoder.run(feed);
         List<SamEmbedding> embeddings = new ArrayList<>(n);

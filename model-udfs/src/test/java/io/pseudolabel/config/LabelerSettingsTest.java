@@ -36,7 +36,7 @@ class LabelerSettingsTest {
         assertEquals(0.25f, s.dino().textThreshold());
         assertEquals(PromptMode.PER_CLASS, s.dino().promptMode());
         assertEquals(0f, s.sam().maskThreshold());
-        assertEquals(8, s.sam().imageBatchSize());
+        assertEquals(4, s.sam().imageBatchSize());
         assertEquals(OverlapRule.SMALLER_ON_TOP, s.overlap());
         assertEquals(0.05f, s.grouping().boxMargin());
         assertEquals(0.3f, s.grouping().minBoxIou());

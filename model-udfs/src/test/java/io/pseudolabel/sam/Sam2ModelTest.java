@@ -52,7 +52,7 @@ class Sam2ModelTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"sam2-samexporter, SAM2_SAMEXPORTER, 'SAM 2.1, samexporter export', 1",
-        "sam2-hf, SAM2_HF, 'SAM 2.1, onnx-community (transformers.js) export', 8"})
+        "sam2-hf, SAM2_HF, 'SAM 2.1, onnx-community (transformers.js) export', 4"})
     void theFamilyIsReadFromTheGraphsAndNamedInDescribe(String dir, SamFormat format, String family, int batch) {
         try (SamModel sam = SamModel.load(Fixtures.model(dir), CPU, SamSettings.defaults())) {
             assertEquals(format, sam.format());
