@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes src/test/resources/io/pseudolabel/image/pil_goldens.json: Pillow's exact output for tiny inputs.
 
-Run from the model-udfs directory with Debian's python3 (Pillow 9.4, numpy, torch 1.13 for section 5):
+Run from the model-udfs directory with Debian's python3 (Pillow 9.4, numpy; torch 1.13 and python3-opencv
+4.6 for section 5):
     /usr/bin/python3 src/test/python/make_image_goldens.py
 The Java tests (ResamplerGoldenTest, ImageDecoderGoldenTest, ProcessorGoldenTest) assert against it.
 Everything is deterministic (fixed seed); byte arrays are hex, float arrays are float32 lists.
@@ -152,33 +153,39 @@ golden["processors"].append({"kind": "dino", "w": 11, "h": 7, "src": hexbytes(sr
                              "out": out.astype("<f4").tobytes().hex()})
 
 
-# 5. SAM 2.1 (model-contracts section 4), with PyTorch 1.13 as the reference:
-#    - bilinear WITHOUT antialiasing on 8-bit images (cv2.resize INTER_LINEAR's rule), as F.interpolate(
-#      antialias=False) computes it in float32 before any rounding to 8 bits (the Java side rounds);
+# 5. SAM 2.1 (model-contracts section 4), with OpenCV 4.6 and PyTorch 1.13 as the references:
+#    - bilinear WITHOUT antialiasing on 8-bit images: cv2.resize(..., INTER_LINEAR) itself (samexporter's runner);
 #    - both families' pixel values at sampled positions of the stretched 1024x1024 frame: onnx-community as HF
-#      (Pillow bilinear, float32 rescale/normalise), samexporter as its runner (cv2-style resize, then
+#      (Pillow bilinear, float32 rescale/normalise), samexporter as its runner (cv2.resize, then
 #      (x / 255.0 - mean) / std in float64, cast to float32);
 #    - 256x256 logits back to an image: HF's 256 -> 1024 -> (h, w) and samexporter's one step (cv2.resize is the
 #      same half-pixel bilinear on float32). The logits are a formula both sides compute: ((7x + 13y) % 17) - 8.
+import cv2
 import torch
 import torch.nn.functional as F
 
 
-def linear_f32(src, w, h):
-    x = torch.from_numpy(src.astype(np.float32)).permute(2, 0, 1).unsqueeze(0)
-    return F.interpolate(x, size=(h, w), mode="bilinear", align_corners=False)[0].permute(1, 2, 0).numpy()
-
-
 def linear_u8(src, w, h):
-    return np.clip(np.floor(linear_f32(src, w, h) + np.float32(0.5)), 0, 255).astype(np.uint8)
+    return cv2.resize(src, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-golden["sam2"] = {"torch": torch.__version__, "linear": [], "pixel_values": [], "masks": []}
-for (w, h), targets in (((7, 5), [(16, 11), (3, 2), (40, 4), (7, 5)]), ((37, 23), [(12, 7), (41, 29)])):
+golden["sam2"] = {"torch": torch.__version__, "opencv": cv2.__version__, "linear": [], "pixel_values": [],
+                  "masks": []}
+# target widths whose rows are a multiple of 16 bytes (3 * w % 16 == 0), as 1024 is: OpenCV's vector path
+for (w, h), targets in (((7, 5), [(16, 11), (16, 2), (32, 4), (48, 5)]), ((37, 23), [(16, 7), (64, 29)])):
     src = rgb_image(w, h)
     for (tw, th) in targets:
         golden["sam2"]["linear"].append({"w": w, "h": h, "src": hexbytes(src), "tw": tw, "th": th,
-                                         "float": linear_f32(src, tw, th).astype("<f4").tobytes().hex()})
+                                         "out": hexbytes(linear_u8(src, tw, th))})
+# the whole 1024x1024 frame, as a SHA-256 of cv2's bytes, from sources both sides compute:
+# value(x, y, c) = (37x + 101y + 59c + (xy mod 13)) mod 256
+import hashlib
+golden["sam2"]["frame_sha256"] = []
+for (w, h) in ((320, 240), (2000, 1500), (1024, 1024), (511, 700)):
+    yy, xx, cc = np.mgrid[0:h, 0:w, 0:3]
+    formula = ((37 * xx + 101 * yy + 59 * cc + (xx * yy) % 13) % 256).astype(np.uint8)
+    golden["sam2"]["frame_sha256"].append({"w": w, "h": h,
+                                           "sha256": hashlib.sha256(linear_u8(formula, 1024, 1024).tobytes()).hexdigest()})
 src = rgb_image(13, 9)
 positions = [(int(c), int(y), int(x)) for c, y, x in zip(rng.integers(0, 3, 64), rng.integers(0, 1024, 64),
                                                         rng.integers(0, 1024, 64))] + [(0, 0, 0), (2, 1023, 1023)]

@@ -27,7 +27,7 @@ public final class Sam2ImageProcessor {
     public enum Resize {
         /** Pillow bilinear with antialiasing (HF/torchvision {@code antialias=True}): onnx-community. */
         ANTIALIASED,
-        /** Two-tap bilinear without antialiasing ({@code cv2.resize} INTER_LINEAR): samexporter. */
+        /** Two-tap bilinear without antialiasing, {@code cv2.resize} INTER_LINEAR bit for bit: samexporter. */
         LINEAR
     }
 
@@ -44,11 +44,11 @@ public final class Sam2ImageProcessor {
         this.description = description;
     }
 
-    /** samexporter's runner: cv2 bilinear to 1024x1024, {@code /255}, ImageNet mean/std. */
+    /** samexporter's runner: {@code cv2.resize} (INTER_LINEAR) to 1024x1024, {@code /255}, ImageNet mean/std. */
     public static Sam2ImageProcessor samexporter() {
         return new Sam2ImageProcessor(Resize.LINEAR, null, true, 1 / 255.0, true, DinoImageConfig.IMAGENET_MEAN,
-                DinoImageConfig.IMAGENET_STD, "stretch to 1024x1024, bilinear without antialiasing (cv2), ImageNet "
-                        + "mean/std");
+                DinoImageConfig.IMAGENET_STD, "stretch to 1024x1024, bilinear without antialiasing (cv2.resize "
+                        + "INTER_LINEAR), ImageNet mean/std");
     }
 
     /** HF {@code Sam2ImageProcessorFast}'s defaults: Pillow bilinear to 1024x1024, {@code /255}, ImageNet mean/std. */

@@ -111,7 +111,7 @@ class Sam2ModelTest {
             assertArrayEquals(single.get(i).embeddings(), b.embeddings());
             assertArrayEquals(single.get(i).highRes0(), b.highRes0());
             assertArrayEquals(single.get(i).highRes1(), b.highRes1());
-            // the samexporter fixture computes the same features from its (cv2-style) input: mostly equal
+            // the samexporter fixture computes the same features from its (cv2.resize) input: mostly equal
             double same = fractionEqual(samexporter.get(i).embeddings(), b.embeddings());
             assertTrue(same > 0.99, "samexporter vs onnx-community class maps agree on " + same);
         }
@@ -229,7 +229,8 @@ class Sam2ModelTest {
         Files.writeString(config, "{\"size\": {\"longest_edge\": 1024}, \"do_pad\": true}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SamModel.load(dir, CPU, SamSettings.defaults()));
-        assertTrue(e.getMessage().contains(config.toString()) && e.getMessage().contains("{\"height\": 1024, \"width\": 1024}")
+        assertTrue(e.getMessage().contains(config.toString())
+                && e.getMessage().contains("{\"height\": 1024, \"width\": 1024}")
                 && e.getMessage().contains("longest_edge"), e.getMessage());
     }
 }

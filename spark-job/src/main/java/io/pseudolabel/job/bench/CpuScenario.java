@@ -488,7 +488,7 @@ final class CpuScenario {
         families.put("samexporter", Sam2Geometry.of(SamFormat.SAM2_SAMEXPORTER, Sam2ImageProcessor.samexporter()));
         for (Map.Entry<String, Sam2Geometry> f : families.entrySet()) {
             double[] m = sam2(in, f.getValue());
-            String how = f.getKey().equals("samexporter") ? "cv2-style bilinear, no antialiasing"
+            String how = f.getKey().equals("samexporter") ? "cv2.resize INTER_LINEAR, no antialiasing"
                     : "Pillow bilinear from " + models.resolve("sam2-hf/preprocessor_config.json").getFileName();
             rows.add(BenchRow.info(ID, "  sam2-preprocess (" + f.getKey() + ")", m[0], "ms", "SAM 2.1: stretch to "
                     + "1024x1024 (" + how + ") + normalise; SAM 1 sam-preprocess above: "
