@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes src/test/resources/io/pseudolabel/image/pil_goldens.json: Pillow's exact output for tiny inputs.
 
-Run from the model-udfs directory with Debian's python3 (Pillow 9.4, numpy):
+Run from the model-udfs directory with Debian's python3 (Pillow 9.4, numpy; torch 1.13 and python3-opencv
+4.6 for section 5):
     /usr/bin/python3 src/test/python/make_image_goldens.py
 The Java tests (ResamplerGoldenTest, ImageDecoderGoldenTest, ProcessorGoldenTest) assert against it.
 Everything is deterministic (fixed seed); byte arrays are hex, float arrays are float32 lists.
@@ -150,6 +151,59 @@ golden["processors"].append({"kind": "dino", "w": 11, "h": 7, "src": hexbytes(sr
                                         "rescale_factor": 0.00392156862745098, "do_normalize": True,
                                         "do_rescale": True, "do_resize": True},
                              "out": out.astype("<f4").tobytes().hex()})
+
+
+# 5. SAM 2.1 (model-contracts section 4), with OpenCV 4.6 and PyTorch 1.13 as the references:
+#    - bilinear WITHOUT antialiasing on 8-bit images: cv2.resize(..., INTER_LINEAR) itself (samexporter's runner);
+#    - both families' pixel values at sampled positions of the stretched 1024x1024 frame: onnx-community as HF
+#      (Pillow bilinear, float32 rescale/normalise), samexporter as its runner (cv2.resize, then
+#      (x / 255.0 - mean) / std in float64, cast to float32);
+#    - 256x256 logits back to an image: HF's 256 -> 1024 -> (h, w) and samexporter's one step (cv2.resize is the
+#      same half-pixel bilinear on float32). The logits are a formula both sides compute: ((7x + 13y) % 17) - 8.
+import cv2
+import torch
+import torch.nn.functional as F
+
+
+def linear_u8(src, w, h):
+    return cv2.resize(src, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+golden["sam2"] = {"torch": torch.__version__, "opencv": cv2.__version__, "linear": [], "pixel_values": [],
+                  "masks": []}
+# target widths whose rows are a multiple of 16 bytes (3 * w % 16 == 0), as 1024 is: OpenCV's vector path
+for (w, h), targets in (((7, 5), [(16, 11), (16, 2), (32, 4), (48, 5)]), ((37, 23), [(16, 7), (64, 29)])):
+    src = rgb_image(w, h)
+    for (tw, th) in targets:
+        golden["sam2"]["linear"].append({"w": w, "h": h, "src": hexbytes(src), "tw": tw, "th": th,
+                                         "out": hexbytes(linear_u8(src, tw, th))})
+# the whole 1024x1024 frame, as a SHA-256 of cv2's bytes, from sources both sides compute:
+# value(x, y, c) = (37x + 101y + 59c + (xy mod 13)) mod 256
+import hashlib
+golden["sam2"]["frame_sha256"] = []
+for (w, h) in ((320, 240), (2000, 1500), (1024, 1024), (511, 700)):
+    yy, xx, cc = np.mgrid[0:h, 0:w, 0:3]
+    formula = ((37 * xx + 101 * yy + 59 * cc + (xx * yy) % 13) % 256).astype(np.uint8)
+    golden["sam2"]["frame_sha256"].append({"w": w, "h": h,
+                                           "sha256": hashlib.sha256(linear_u8(formula, 1024, 1024).tobytes()).hexdigest()})
+src = rgb_image(13, 9)
+positions = [(int(c), int(y), int(x)) for c, y, x in zip(rng.integers(0, 3, 64), rng.integers(0, 1024, 64),
+                                                        rng.integers(0, 1024, 64))] + [(0, 0, 0), (2, 1023, 1023)]
+hf = hf_pipeline(src, (1024, 1024), None, 2, in_mean, in_std, 1 / 255)
+sx = ((linear_u8(src, 1024, 1024) / 255.0 - np.array(in_mean)) / np.array(in_std)).astype(np.float32).transpose(2, 0, 1)
+for family, arr in (("onnx-community", hf), ("samexporter", sx)):
+    golden["sam2"]["pixel_values"].append({"family": family, "w": 13, "h": 9, "src": hexbytes(src),
+                                           "positions": positions,
+                                           "values": [float(arr[c, y, x]) for c, y, x in positions]})
+yy, xx = np.mgrid[0:256, 0:256]
+low = torch.from_numpy((((7 * xx + 13 * yy) % 17) - 8).astype(np.float32)).reshape(1, 1, 256, 256)
+for (w, h) in ((40, 24), (23, 31)):
+    two = F.interpolate(F.interpolate(low, size=(1024, 1024), mode="bilinear", align_corners=False), size=(h, w),
+                        mode="bilinear", align_corners=False)
+    one = F.interpolate(low, size=(h, w), mode="bilinear", align_corners=False)
+    for family, out in (("onnx-community", two), ("samexporter", one)):
+        golden["sam2"]["masks"].append({"family": family, "w": w, "h": h,
+                                        "out": out[0, 0].numpy().astype("<f4").tobytes().hex()})
 
 with open(OUT, "w") as f:
     json.dump(golden, f, separators=(",", ":"))

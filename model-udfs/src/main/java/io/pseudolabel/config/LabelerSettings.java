@@ -46,7 +46,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
                     (float) r.getDouble(P + "grounding-dino.nms-iou"),
                     r.getInt(P + "grounding-dino.max-detections-per-class"));
             SamSettings sam = new SamSettings(r.getString(P + "sam.encoder"), r.getString(P + "sam.decoder"),
-                    (float) r.getDouble(P + "sam.mask-threshold"));
+                    (float) r.getDouble(P + "sam.mask-threshold"), r.getInt(P + "sam.image-batch-size"));
             GroupingConfig grouping = new GroupingConfig((float) r.getDouble(P + "grouping.box-margin"),
                     (float) r.getDouble(P + "grouping.min-box-iou"), (float) r.getDouble(P + "grouping.near-tie"));
             OverlapRule overlap = parse(r, "grouping.overlap", LabelerSettings::parseOverlap);

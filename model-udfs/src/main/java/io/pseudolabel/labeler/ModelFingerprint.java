@@ -41,7 +41,7 @@ public final class ModelFingerprint {
         update(md, "classes=" + classNames);
         update(md, "supervision=" + settings.supervision() + " clip=" + settings.clip().zeroShotDescription()
                 + " dino=" + settings.dino()
-                + " sam=" + settings.sam() + " grouping=" + settings.grouping() + " overlap=" + settings.overlap());
+                + " sam=" + settings.sam().labelDescription() + " grouping=" + settings.grouping() + " overlap=" + settings.overlap());
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 

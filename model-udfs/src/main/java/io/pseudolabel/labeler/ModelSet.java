@@ -4,7 +4,10 @@ import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.onnx.RuntimeOptions;
+import io.pseudolabel.sam.Sam2Geometry;
 import io.pseudolabel.sam.SamModel;
+
+import java.util.function.UnaryOperator;
 
 /**
  * The models one labeller needs for its supervision mode, loaded together and closed together. CLIP is
@@ -22,6 +25,16 @@ public final class ModelSet implements AutoCloseable {
     }
 
     public static ModelSet load(LabelerSettings settings, RuntimeOptions runtime) {
+        return load(settings, runtime, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #load(LabelerSettings, RuntimeOptions)}, with SAM 2.1's contract geometry passed through
+     * {@code samGeometry} (see {@link SamModel#load(java.nio.file.Path, RuntimeOptions, io.pseudolabel.sam.SamSettings,
+     * UnaryOperator)}).
+     */
+    public static ModelSet load(LabelerSettings settings, RuntimeOptions runtime,
+            UnaryOperator<Sam2Geometry> samGeometry) {
         ClipModel clip = null;
         DinoModel dino = null;
         try {
@@ -31,7 +44,7 @@ public final class ModelSet implements AutoCloseable {
             if (settings.supervision() != Supervision.BOXES) {
                 dino = DinoModel.load(settings.dinoPath(), runtime, settings.dino());
             }
-            SamModel sam = SamModel.load(settings.samPath(), runtime, settings.sam());
+            SamModel sam = SamModel.load(settings.samPath(), runtime, settings.sam(), samGeometry);
             return new ModelSet(clip, dino, sam);
         } catch (RuntimeException e) {
             if (clip != null) {

@@ -108,30 +108,81 @@ public final class PseudoLabeler {
         return label(List.of(prepare(input))).get(0);
     }
 
-    /** Labels a batch: CLIP sees all good images in one call, DINO and SAM go image by image. */
+    /**
+     * Labels a batch: CLIP sees all good images in one call and Grounding-DINO goes image by image; then the SAM
+     * encoder takes the images that have boxes, {@code SamModel.encoderBatch()} per call (several where the export
+     * has a batch axis, one where it is static), and each chunk's masks are decoded, grouped and composed before
+     * the next chunk is encoded, so at most one chunk of embeddings is held. A failure costs only the images it
+     * touches: its own image, or every image of a failed encoder call.
+     */
     public List<LabelResult> label(List<Prepared> batch) {
         List<List<ClassScore>> labels = imageLabels(batch);
-        List<LabelResult> out = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
+        int n = batch.size();
+        LabelResult[] out = new LabelResult[n];
+        List<List<ClassScore>> imageLabels = new ArrayList<>(n);
+        List<List<Detection>> detections = new ArrayList<>(n);
+        List<Integer> needSam = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
             Prepared p = batch.get(i);
+            imageLabels.add(List.of());
+            detections.add(List.of());
             if (p.isFailed()) {
-                out.add(p.failure());
+                out[i] = p.failure();
                 continue;
             }
             try {
                 // Given labels are read per image, inside the try: one bad annotation costs only its own row.
-                List<ClassScore> imageLabels = settings.supervision() == Supervision.NONE
-                        ? labels.get(i) : givenLabels(p.input());
-                out.add(labelOne(p, imageLabels));
+                List<ClassScore> l = settings.supervision() == Supervision.NONE ? labels.get(i) : givenLabels(p.input());
+                List<Detection> d = detect(p, l);
+                imageLabels.set(i, l);
+                detections.set(i, d);
+                if (d.isEmpty()) {
+                    out[i] = compose(p, l, List.of(), List.of());
+                } else {
+                    needSam.add(i);
+                }
             } catch (BadAnnotation e) {
-                out.add(LabelResult.failed(p.input(), LabelStatus.BAD_ANNOTATION, e.getMessage()));
+                out[i] = LabelResult.failed(p.input(), LabelStatus.BAD_ANNOTATION, e.getMessage());
             } catch (RuntimeException e) {
-                // Recorded on the image's row and counted by the job; the next image goes on.
-                out.add(LabelResult.failed(p.input(), LabelStatus.MODEL_ERROR,
-                        p.input().uri() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+                out[i] = modelError(p, e);
             }
         }
-        return out;
+        int chunk = models.sam().encoderBatch();
+        for (int start = 0; start < needSam.size(); start += chunk) {
+            List<Integer> ids = needSam.subList(start, Math.min(needSam.size(), start + chunk));
+            List<SamEmbedding> embeddings;
+            try {
+                List<float[]> inputs = new ArrayList<>(ids.size());
+                int[][] sizes = new int[ids.size()][];
+                for (int k = 0; k < ids.size(); k++) {
+                    Prepared p = batch.get(ids.get(k));
+                    inputs.add(p.samInput());
+                    sizes[k] = new int[] {p.image().width(), p.image().height()};
+                }
+                embeddings = models.sam().embedAll(inputs, sizes);
+            } catch (RuntimeException e) {
+                // Recorded on each image's row of the failed call and counted by the job; the next chunk goes on.
+                for (int i : ids) {
+                    out[i] = modelError(batch.get(i), e);
+                }
+                continue;
+            }
+            for (int k = 0; k < ids.size(); k++) {
+                int i = ids.get(k);
+                Prepared p = batch.get(i);
+                try {
+                    out[i] = segment(p, imageLabels.get(i), detections.get(i), embeddings.get(k));
+                } catch (RuntimeException e) {
+                    out[i] = modelError(p, e);
+                }
+            }
+        }
+        return new ArrayList<>(java.util.Arrays.asList(out));
+    }
+
+    private static LabelResult modelError(Prepared p, RuntimeException e) {
+        return LabelResult.failed(p.input(), LabelStatus.MODEL_ERROR,
+                p.input().uri() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 
     private List<List<ClassScore>> imageLabels(List<Prepared> batch) {
@@ -186,7 +237,8 @@ public final class PseudoLabeler {
         return id;
     }
 
-    private LabelResult labelOne(Prepared p, List<ClassScore> labels) {
+    /** The image's boxes: given ({@code boxes} supervision) or found by Grounding-DINO for its labels. */
+    private List<Detection> detect(Prepared p, List<ClassScore> labels) {
         RgbImage image = p.image();
         List<Detection> detections = new ArrayList<>();
         if (settings.supervision() == Supervision.BOXES) {
@@ -202,22 +254,31 @@ public final class PseudoLabeler {
                 detections.add(new Detection(id - 1, d.phrase(), d.score(), d.box()));
             }
         }
+        return detections;
+    }
+
+    /** SAM's candidates for every box, whole over part, then the semantic map. */
+    private LabelResult segment(Prepared p, List<ClassScore> labels, List<Detection> detections,
+            SamEmbedding embedding) {
+        List<Box> boxes = detections.stream().map(Detection::box).toList();
+        List<List<Candidate>> candidates = models.sam().segment(embedding, boxes);
         List<LabeledInstance> instances = new ArrayList<>();
         List<InstanceMask> layers = new ArrayList<>();
-        if (!detections.isEmpty()) {
-            SamEmbedding embedding = models.sam().embed(p.samInput(), image.width(), image.height());
-            List<Box> boxes = detections.stream().map(Detection::box).toList();
-            List<List<Candidate>> candidates = models.sam().segment(embedding, boxes);
-            for (int i = 0; i < detections.size(); i++) {
-                Detection d = detections.get(i);
-                Optional<GroupedMask> kept = grouping.select(d.box(), candidates.get(i), selection);
-                if (kept.isPresent()) {
-                    int id = d.classIndex() + 1;
-                    instances.add(LabeledInstance.of(id, classNames.get(id - 1), d.box(), d.score(), kept.get()));
-                    layers.add(new InstanceMask(id, d.score(), kept.get().mask()));
-                }
+        for (int i = 0; i < detections.size(); i++) {
+            Detection d = detections.get(i);
+            Optional<GroupedMask> kept = grouping.select(d.box(), candidates.get(i), selection);
+            if (kept.isPresent()) {
+                int id = d.classIndex() + 1;
+                instances.add(LabeledInstance.of(id, classNames.get(id - 1), d.box(), d.score(), kept.get()));
+                layers.add(new InstanceMask(id, d.score(), kept.get().mask()));
             }
         }
+        return compose(p, labels, instances, layers);
+    }
+
+    private LabelResult compose(Prepared p, List<ClassScore> labels, List<LabeledInstance> instances,
+            List<InstanceMask> layers) {
+        RgbImage image = p.image();
         ClassMap semantic = SemanticComposer.compose(image.width(), image.height(), layers, settings.overlap());
         return new LabelResult(p.input().imageId(), p.input().uri(), image.width(), image.height(), LabelStatus.OK,
                 null, labels, instances, semantic, PalettePng.write(semantic));

@@ -83,8 +83,8 @@ public final class Grouping {
                     .min(config.nearTie() > 0 ? byPredictedIou : largerThenLowerIndex)
                     .orElseThrow();
         }
-        return Optional.of(new GroupedMask(
-                winner.candidate.index(), winner.mask, (float) winner.ratio, winner.candidate.predictedIou()));
+        return Optional.of(new GroupedMask(winner.candidate.index(), winner.mask, (float) winner.ratio,
+                winner.candidate.predictedIou(), winner.candidate.objectScoreLogit()));
     }
 
     private record Scored(Candidate candidate, BitMask mask, double ratio, int area) {}

@@ -5,10 +5,11 @@ import io.pseudolabel.geom.Box;
 /**
  * One labelled object in an image, as the output table stores it (DESIGN §5 {@code instances}):
  * class id (1..C) and name, the detected box in original-image pixels, the detector's score, SAM's
- * predicted IoU of the kept mask, which SAM candidate won, and the mask as COCO RLE.
+ * predicted IoU of the kept mask, which SAM candidate won, the mask as COCO RLE, and SAM 2.1's object score
+ * logit for the box where the export gives one (null otherwise).
  */
-public record LabeledInstance(
-        int classId, String name, Box box, float detScore, float maskIou, int candidate, CocoRle.Rle rle) {
+public record LabeledInstance(int classId, String name, Box box, float detScore, float maskIou, int candidate,
+        CocoRle.Rle rle, Float objectScoreLogit) {
 
     public LabeledInstance {
         if (classId < 1 || classId > 254) {
@@ -19,10 +20,16 @@ public record LabeledInstance(
         }
     }
 
+    /** An instance without an object score (SAM 1, samexporter's SAM 2.1). */
+    public LabeledInstance(int classId, String name, Box box, float detScore, float maskIou, int candidate,
+            CocoRle.Rle rle) {
+        this(classId, name, box, detScore, maskIou, candidate, rle, null);
+    }
+
     /** The instance for a box whose grouping kept {@code grouped}. */
     public static LabeledInstance of(int classId, String name, Box box, float detScore, GroupedMask grouped) {
         return new LabeledInstance(classId, name, box, detScore, grouped.predictedIou(), grouped.candidate(),
-                CocoRle.encode(grouped.mask()));
+                CocoRle.encode(grouped.mask()), grouped.objectScoreLogit());
     }
 
     public BitMask mask() {

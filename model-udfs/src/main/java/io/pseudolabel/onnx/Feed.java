@@ -15,6 +15,24 @@ public final class Feed {
         return this;
     }
 
+    /**
+     * A float input made of {@code parts} laid end to end (e.g. a batch of images), without concatenating them
+     * on the heap: they are copied straight into the call's native buffer.
+     */
+    public Feed floats(String name, java.util.List<float[]> parts, long... shape) {
+        long length = 0;
+        for (float[] p : parts) {
+            length += p.length;
+        }
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("input " + name + ": " + length + " values are more than one tensor holds");
+        }
+        check(name, (int) length, shape);
+        data.put(name, parts.toArray(new float[0][]));
+        shapes.put(name, shape);
+        return this;
+    }
+
     public Feed longs(String name, long[] values, long... shape) {
         check(name, values.length, shape);
         data.put(name, values);

@@ -29,9 +29,14 @@ final class FeedTranslator implements NoBatchifyTranslator<Feed, Fetched> {
         int slot = 0;
         for (Map.Entry<String, Object> e : feed.data().entrySet()) {
             long[] shape = feed.shapes().get(e.getKey());
-            NDArray array = e.getValue() instanceof float[] f
-                    ? Tensors.floats(manager, e.getKey(), buffers.floats(slot, f), shape)
-                    : Tensors.longs(manager, e.getKey(), buffers.longs(slot, (long[]) e.getValue()), shape);
+            NDArray array;
+            if (e.getValue() instanceof float[] f) {
+                array = Tensors.floats(manager, e.getKey(), buffers.floats(slot, f), shape);
+            } else if (e.getValue() instanceof float[][] parts) {
+                array = Tensors.floats(manager, e.getKey(), buffers.floats(slot, parts), shape);
+            } else {
+                array = Tensors.longs(manager, e.getKey(), buffers.longs(slot, (long[]) e.getValue()), shape);
+            }
             list.add(array);
             slot++;
         }

@@ -51,6 +51,19 @@ final class InputBuffers {
         return view;
     }
 
+    /** {@code parts} copied one after the other into slot {@code slot}, as {@link #floats(int, float[])} copies one array. */
+    FloatBuffer floats(int slot, float[][] parts) {
+        long length = 0;
+        for (float[] p : parts) {
+            length += p.length;
+        }
+        FloatBuffer view = bytes(slot, length * Float.BYTES).asFloatBuffer();
+        for (float[] p : parts) {
+            view.put(p);
+        }
+        return view.flip();
+    }
+
     /** As {@link #floats} for int64 inputs. */
     LongBuffer longs(int slot, long[] values) {
         LongBuffer view = bytes(slot, (long) values.length * Long.BYTES).asLongBuffer();

@@ -36,6 +36,7 @@ class LabelerSettingsTest {
         assertEquals(0.25f, s.dino().textThreshold());
         assertEquals(PromptMode.PER_CLASS, s.dino().promptMode());
         assertEquals(0f, s.sam().maskThreshold());
+        assertEquals(4, s.sam().imageBatchSize());
         assertEquals(OverlapRule.SMALLER_ON_TOP, s.overlap());
         assertEquals(0.05f, s.grouping().boxMargin());
         assertEquals(0.3f, s.grouping().minBoxIou());
@@ -89,6 +90,15 @@ class LabelerSettingsTest {
         assertTrue(m.contains("pseudolabel." + key), "message does not name pseudolabel." + key + ": " + m);
         assertTrue(m.contains(value) || m.contains("STRING"), m);
         assertTrue(m.contains(expected.split(",")[0]), m);
+    }
+
+    @Test
+    void samImageBatchSizeIsAtLeastOne() {
+        assertEquals(2, settings(Map.of("pseudolabel.sam.image-batch-size", "2")).sam().imageBatchSize());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> settings(Map.of("pseudolabel.sam.image-batch-size", "0")));
+        assertTrue(e.getMessage().contains("pseudolabel.sam.image-batch-size") && e.getMessage().contains("0"),
+                e.getMessage());
     }
 
     @Test

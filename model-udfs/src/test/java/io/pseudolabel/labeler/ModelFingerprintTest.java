@@ -103,6 +103,16 @@ class ModelFingerprintTest {
     }
 
     @Test
+    void ignoresTheSamEncoderBatchSize() {
+        // it changes how many images go into one encoder call, never a label; runs labelled before the key existed
+        // keep their fingerprint
+        String a = fp(Map.of());
+        assertEquals(a, fp(Map.of("sam.image-batch-size", "1")));
+        assertEquals("SamSettings[encoderFile=, decoderFile=, maskThreshold=0.0]",
+                settings(Map.of()).sam().labelDescription());
+    }
+
+    @Test
     void ignoresTheDevice() {
         LabelerSettings cpu = settings(Map.of());
         String a = ModelFingerprint.of(cpu, CLASSES);

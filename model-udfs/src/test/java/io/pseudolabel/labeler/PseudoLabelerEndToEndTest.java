@@ -3,6 +3,7 @@ package io.pseudolabel.labeler;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.masks.Selection;
+import io.pseudolabel.sam.Sam2Geometry;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneGenerator;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,8 +27,14 @@ class PseudoLabelerEndToEndTest {
 
     /** Labels {@code scenes} generated scenes and returns the mIoU of their semantic maps against the truth. */
     static double miou(LabelerSettings settings, Selection selection, int scenes) {
+        return miou(settings, selection, scenes, UnaryOperator.identity());
+    }
+
+    /** As {@link #miou(LabelerSettings, Selection, int)}, with SAM 2.1's geometry passed through {@code samGeometry}. */
+    static double miou(LabelerSettings settings, Selection selection, int scenes,
+            UnaryOperator<Sam2Geometry> samGeometry) {
         List<String> classes = WORLD.classNames();
-        try (ModelSet models = ModelSet.load(settings, settings.runtime())) {
+        try (ModelSet models = ModelSet.load(settings, settings.runtime(), samGeometry)) {
             PseudoLabeler labeler = new PseudoLabeler(models, settings, classes,
                     settings.supervision() == Supervision.NONE ? Fixtures.text(settings, classes) : null, selection);
             SceneGenerator gen = new SceneGenerator(WORLD, 11L);

@@ -40,6 +40,26 @@ class InputBuffersTest {
     }
 
     @Test
+    void partsArriveOneAfterTheOtherInOneBuffer() {
+        InputBuffers b = InputBuffers.acquire();
+        try {
+            FloatBuffer f = b.floats(0, new float[][] {{1f, 2f}, {}, {3f, 4f, 5f}});
+            assertTrue(f.isDirect());
+            assertEquals(0, f.position());
+            float[] back = new float[f.remaining()];
+            f.duplicate().get(back);
+            assertArrayEquals(new float[] {1f, 2f, 3f, 4f, 5f}, back);
+        } finally {
+            b.release();
+        }
+        // and a feed checks the parts' total against the shape
+        Feed feed = new Feed().floats("x", java.util.List.of(new float[6], new float[6]), 2, 2, 3);
+        assertEquals(1, feed.data().size());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Feed().floats("x", java.util.List.of(new float[6], new float[5]), 2, 2, 3));
+    }
+
+    @Test
     void aThreadReusesItsBuffersAndGrowsThemOnlyForLargerInputs() throws Exception {
         // a thread of its own: the test runner's thread may hold buffers from other tests' graph calls
         CompletableFuture.runAsync(InputBuffersTest::reuseAndGrowth, r -> new Thread(r, "input-buffers-test").start())

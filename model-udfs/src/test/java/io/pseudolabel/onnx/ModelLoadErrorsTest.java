@@ -101,10 +101,10 @@ class ModelLoadErrorsTest {
         }
         // and naming one in the config resolves the ambiguity
         Files.copy(dir.resolve("onnx/encoder.onnx"), dir.resolve("onnx/other_encoder.onnx"));
-        try (SamModel sam = SamModel.load(dir, CPU, new SamSettings("onnx/encoder.onnx", "", 0f))) {
+        try (SamModel sam = SamModel.load(dir, CPU, new SamSettings("onnx/encoder.onnx", "", 0f, 8))) {
             assertTrue(sam.describe().contains("input_image"), m);
         }
-        fails(() -> SamModel.load(dir, CPU, new SamSettings("onnx/nope.onnx", "", 0f)),
+        fails(() -> SamModel.load(dir, CPU, new SamSettings("onnx/nope.onnx", "", 0f, 8)),
                 "configured as 'onnx/nope.onnx' does not exist", dir.resolve("onnx/nope.onnx").toString());
     }
 

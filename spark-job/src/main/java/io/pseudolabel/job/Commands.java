@@ -57,7 +57,8 @@ final class Commands {
             out.println("grounding-dino: " + s.dinoPath() + "\n  " + dino.describe());
         }
         try (SamModel sam = SamModel.load(s.samPath(), runtime, s.sam())) {
-            out.println("sam:            " + s.samPath() + "\n  " + sam.describe());
+            out.println("sam:            " + s.samPath() + "\n  family: " + sam.format().family() + "\n  "
+                    + sam.describe());
         }
         out.println("all three model directories match a known contract");
         return 0;
@@ -193,7 +194,8 @@ final class Commands {
     }
 
     static int demo(CommandLine cl, Config config, PrintStream out) throws IOException {
-        cl.allowOnly(union(COMMON, "output", "train", "val", "models", "clip-head"));
+        cl.allowOnly(union(COMMON, "output", "train", "val", "models", "clip-head", "sam2"));
+        String sam2 = Demo.sam2Fixture(cl.get("sam2"), cl.get("models") != null);
         Path root = Path.of(cl.get("output", "demo-output")).toAbsolutePath();
         Path data = root.resolve("voc");
         int train = Integer.parseInt(cl.get("train", "40"));
@@ -204,6 +206,10 @@ final class Commands {
         }
         String models = cl.get("models") != null ? cl.get("models") : Demo.fixtureModels().toString();
         Config c = withModels(config, models);
+        if (sam2 != null) {
+            c = set(c, "pseudolabel.models.sam", sam2);
+            out.printf("mask model: SAM 2.1 fixture %s%n", sam2);
+        }
         c = set(c, "pseudolabel.job.layout", "voc");
         c = set(c, "pseudolabel.job.split", "train");
         c = set(c, "pseudolabel.job.classes", data.resolve("classes.txt").toString());

@@ -14,12 +14,14 @@ import java.util.Set;
 public final class Main {
     static final String USAGE = """
             usage: pseudolabel <command> [options]
-              demo             [--output DIR] [--train N] [--val N] [--clip-head]
+              demo             [--output DIR] [--train N] [--val N] [--clip-head] [--sam2[=samexporter]]
                                generate synthetic scenes, label them with the fixture models in local[2],
                                train a small DeepLabV3+ on the pseudo-labels, print both mIoUs; --clip-head also
                                fine-tunes a CLIP head for a deliberately confused fixture CLIP and compares it
-                               with zero-shot
+                               with zero-shot; --sam2 masks with the SAM 2.1 fixture (onnx-community export, or
+                               samexporter's)
               validate-models  --models DIR        load DIR/clip, DIR/grounding-dino, DIR/sam and print their formats
+                                                   (SAM: the family, SAM 1 or SAM 2.1 and which export)
               label            --images URI --models URI --output URI [--layout folder|voc|coco] [--split NAME]
                                [--annotations COCO_JSON]
                                [--classes voc|coco|FILE] [--supervision none|image-labels|boxes]
@@ -60,7 +62,7 @@ public final class Main {
         NioLocalFileSystem.installAsDefault();
         try {
             // demo --clip-head is a switch; label --clip-head takes a URI
-            Set<String> flags = args.length > 0 && args[0].equals("demo") ? Set.of("help", "clip-head")
+            Set<String> flags = args.length > 0 && args[0].equals("demo") ? Set.of("help", "clip-head", "sam2")
                     : Set.of("incremental", "help", "png");
             CommandLine cl = CommandLine.parse(args, flags);
             if (cl.flag("help") || cl.command().equals("help") || cl.command().equals("--help")) {

@@ -101,6 +101,54 @@ class IncrementalRunTest {
         assertTrue(after.keySet().stream().noneMatch(u -> u.endsWith("img3.jpg")), "removed image disappears");
     }
 
+    @Test
+    void aRunWrittenBeforeInstancesHadAnObjectScoreIsCarriedOver() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        for (int i = 0; i < 3; i++) {
+            writeScene(images, "img" + i, i);
+        }
+        Path out = tmp.resolve("out");
+        LabelJob.Summary first = run(images, out, "night1", true);
+        // night1 as an earlier version wrote it: instances without object_score_logit
+        SparkSession spark = TestSpark.session();
+        Path old = tmp.resolve("old-labels");
+        spark.read().parquet(first.labelsDir()).withColumn("instances", org.apache.spark.sql.functions.expr(
+                "transform(instances, i -> named_struct('class_id', i.class_id, 'name', i.name, 'box', i.box, "
+                        + "'det_score', i.det_score, 'mask_iou', i.mask_iou, 'candidate', i.candidate, 'rle', i.rle))"))
+                .write().parquet(old.toString());
+        Path labels = Path.of(java.net.URI.create(first.labelsDir()));
+        try (var files = Files.walk(labels)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.move(old, labels);
+        Map<String, Row> before = rowsByUri(first.labelsDir());
+        assertFalse(before.values().iterator().next().schema().json().contains("object_score_logit"));
+
+        writeScene(images, "img3", 3);
+        LabelJob.Summary second = run(images, out, "night2", true);
+        assertEquals(1, second.labelled());
+        assertEquals(3, second.carriedOver());
+        Map<String, Row> after = rowsByUri(second.labelsDir());
+        assertEquals(4, after.size());
+        for (String kept : List.of("img0", "img1", "img2")) {
+            Row b = before.get(uriOf(before, kept));
+            Row a = after.get(uriOf(after, kept));
+            assertEquals("night1", a.getAs("run_id"));
+            assertEquals(b.<String>getAs("content_sha256"), a.getAs("content_sha256"));
+            List<Row> bi = b.getList(b.fieldIndex("instances"));
+            List<Row> ai = a.getList(a.fieldIndex("instances"));
+            assertEquals(bi.size(), ai.size(), kept);
+            for (int k = 0; k < bi.size(); k++) {
+                for (String f : List.of("class_id", "name", "box", "det_score", "mask_iou", "candidate", "rle")) {
+                    assertEquals((Object) bi.get(k).getAs(f), ai.get(k).getAs(f), kept + " " + f);
+                }
+                assertTrue(ai.get(k).isNullAt(ai.get(k).fieldIndex("object_score_logit")), kept);
+            }
+        }
+    }
+
     static String uriOf(Map<String, Row> rows, String name) {
         return rows.keySet().stream().filter(u -> u.endsWith("/" + name + ".jpg")).findFirst().orElseThrow(
                 () -> new AssertionError(name + " missing from " + rows.keySet()));

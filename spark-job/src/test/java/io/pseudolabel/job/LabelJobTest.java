@@ -115,6 +115,7 @@ class LabelJobTest {
                 assertEquals(4, box.size());
                 int classId = i.getAs("class_id");
                 assertEquals(classes.get(classId - 1), i.getAs("name"));
+                assertNull(i.getAs("object_score_logit"), "SAM 1 has no object score");
                 layers.add(new InstanceMask(classId, i.getAs("det_score"), m));
             }
             assertEquals(semantic, SemanticComposer.compose(w, h, layers, OverlapRule.SMALLER_ON_TOP), id);
@@ -141,6 +142,34 @@ class LabelJobTest {
                 assertEquals(1f, l.getFloat(2));
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sam2-hf", "sam2-samexporter"})
+    void sam21LabelsTheSetAndKeepsItsObjectScorePerInstance(String sam) throws Exception {
+        Path out = tmp.resolve("out-" + sam);
+        LabelJob.Summary s = label("none", out, "r-" + sam,
+                Map.of("pseudolabel.models.sam", TestSpark.fixtureModels().resolve(sam).toString()));
+        assertEquals(Map.of("OK", 12L), s.counts());
+        SparkSession spark = TestSpark.session();
+        EvalResult eval = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), voc.toString(), classes);
+        System.out.printf("%s: pseudo-label mIoU %.4f%n", sam, eval.miou());
+        assertTrue(eval.miou() >= 0.85, sam + " mIoU " + eval.miou());
+        int instances = 0;
+        for (Row r : spark.read().parquet(s.labelsDir()).select("instances").collectAsList()) {
+            for (Row i : r.<Row>getList(0)) {
+                Float score = i.getAs("object_score_logit");
+                if (sam.equals("sam2-hf")) {
+                    // onnx-community's object_score_logits for the box: > 0 where an object is
+                    assertNotNull(score);
+                    assertTrue(score > 0, "object score " + score);
+                } else {
+                    assertNull(score, "samexporter's SAM 2.1 export has no object score");
+                }
+                instances++;
+            }
+        }
+        assertTrue(instances >= 12, "instances: " + instances);
     }
 
     @Test

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The CLI's exit codes and messages: 0 done, 1 failed (the message says why), 2 bad command line. */
 class MainTest {
@@ -47,9 +50,46 @@ class MainTest {
                 "text_embeds",
                 "grounding-dino:", models.resolve("grounding-dino").toString(), "Grounding-DINO",
                 "pixel_values float[?,3,800,800]", "attention_mask", "pred_boxes",
-                "sam:", models.resolve("sam").toString(), "SAM OFFICIAL", "input_image", "point_coords", "orig_im_size",
+                "sam:", models.resolve("sam").toString(), "family: SAM 1, official segment-anything decoder",
+                "input_image", "point_coords", "orig_im_size",
                 "all three model directories match a known contract");
         assertEquals("", r.err());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"sam2-hf, 'SAM 2.1, onnx-community (transformers.js) export', image_embeddings.0",
+        "sam2-samexporter, 'SAM 2.1, samexporter export', high_res_feats_0"})
+    void validateModelsNamesTheSam21Family(String dir, String family, String feature) {
+        Run r = run("validate-models", "--models", fixtures().toString(), "--conf",
+                "pseudolabel.models.sam=" + fixtures().resolve(dir));
+        assertEquals(0, r.code(), r.err());
+        assertContains(r.out(), "sam:", fixtures().resolve(dir).toString(), "family: " + family,
+                "stretch to 1024x1024", feature, "all three model directories match a known contract");
+    }
+
+    @Test
+    void validateModelsOnASamDirectoryMatchingNoContractNamesWhatItExpectedAndFound(@TempDir Path tmp)
+            throws Exception {
+        Path sam = Files.createDirectories(tmp.resolve("sam"));
+        Files.copy(fixtures().resolve("sam2-samexporter/sam2.1_hiera_tiny.encoder.onnx"),
+                sam.resolve("sam2.1_hiera_tiny.encoder.onnx"));
+        Files.copy(fixtures().resolve("clip/onnx/text_model.onnx"), sam.resolve("sam2.1_hiera_tiny.decoder.onnx"));
+        Run r = run("validate-models", "--models", fixtures().toString(), "--conf", "pseudolabel.models.sam=" + sam);
+        assertEquals(1, r.code(), r.out());
+        assertContains(r.err(), sam.resolve("sam2.1_hiera_tiny.decoder.onnx").toString(), "matches no known contract",
+                "(SAM 1 official)", "(SAM 2.1 samexporter)", "(SAM 2.1 onnx-community)", "found inputs: input_ids");
+    }
+
+    @Test
+    void demoSam2TakesAFamilyAndRefusesOwnModels(@TempDir Path tmp) {
+        Run bad = run("demo", "--output", tmp.resolve("d").toString(), "--sam2=hiera");
+        assertEquals(2, bad.code(), bad.out());
+        assertContains(bad.err(), "--sam2 takes onnx-community (the default) or samexporter; got 'hiera'");
+        Run own = run("demo", "--output", tmp.resolve("d").toString(), "--sam2", "--models", fixtures().toString());
+        assertEquals(2, own.code(), own.out());
+        assertContains(own.err(), "demo --sam2 labels with a SAM 2.1 fixture model", "DIR/sam");
+        // nothing was written before the options were checked
+        assertEquals(false, Files.exists(tmp.resolve("d")));
     }
 
     @Test

@@ -104,7 +104,7 @@ public final class Bench {
         List<BenchRow> rows = new ArrayList<>();
         if (o.runs("cpu")) {
             step(out, start, "cpu: non-model CPU per image, 1 thread");
-            rows.addAll(new CpuScenario(o.imagesOr(24), o.repeats()).run());
+            rows.addAll(new CpuScenario(o.imagesOr(24), o.repeats(), o.models()).run());
         }
         Path work = o.output().resolve("work");
         if (o.runs("overlap")) {

@@ -6,6 +6,7 @@ import io.pseudolabel.image.DinoImageProcessor;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.image.Sam2ImageProcessor;
 import io.pseudolabel.image.SamImageProcessor;
 import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.masks.BitMask;
@@ -18,6 +19,8 @@ import io.pseudolabel.masks.LabeledInstance;
 import io.pseudolabel.masks.OverlapRule;
 import io.pseudolabel.masks.PalettePng;
 import io.pseudolabel.masks.SemanticComposer;
+import io.pseudolabel.sam.Sam2Geometry;
+import io.pseudolabel.sam.SamFormat;
 import io.pseudolabel.sam.SamMaskPostprocessor;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
@@ -25,6 +28,7 @@ import io.pseudolabel.scenes.SceneGenerator;
 import io.pseudolabel.scenes.SceneObject;
 import io.pseudolabel.scenes.VocSceneWriter;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +41,9 @@ import java.util.Optional;
  * models, with the reference processors' default configs (CLIP 224 bicubic + crop, Grounding-DINO
  * shortest edge 800 / longest 1333 bilinear, SAM longest side 1024 padded CHW) and the HF SAM decoder's
  * output (3 candidates of 256x256 logits per box, post-processed here). The "model outputs" are made
- * from each scene's ground truth (+8 inside, -8 outside), before timing.
+ * from each scene's ground truth (+8 inside, -8 outside), before timing. SAM 2.1's two steps are timed on
+ * the same images with each export family's geometry as its fixture directory defines it (the image
+ * stretched to 1024x1024; 3 candidates of 256x256 logits over the stretched frame, upsampled and thresholded).
  */
 final class CpuScenario {
     static final String ID = "cpu";
@@ -50,14 +56,20 @@ final class CpuScenario {
 
     private final int images;
     private final int repeats;
+    private final Path models;
 
-    CpuScenario(int images, int repeats) {
+    /** @param models the fixture models directory: its {@code sam2-hf/} and {@code sam2-samexporter/} are timed */
+    CpuScenario(int images, int repeats, Path models) {
         this.images = Math.max(1, images);
         this.repeats = Math.max(1, repeats);
+        this.models = models;
     }
 
-    /** One image's inputs: the JPEG bytes, and the low-res SAM logits [box][candidate] for its boxes. */
-    record Input(byte[] jpeg, List<Box> boxes, List<Integer> classIds, float[][][] lowRes) {}
+    /**
+     * One image's inputs: the JPEG bytes, and the low-res SAM logits [box][candidate] for its boxes, over SAM 1's
+     * padded frame ({@code lowRes}) and over SAM 2.1's stretched frame ({@code lowRes2}).
+     */
+    record Input(byte[] jpeg, List<Box> boxes, List<Integer> classIds, float[][][] lowRes, float[][][] lowRes2) {}
 
     static List<Input> inputs(int count) {
         SceneGenerator gen = new SceneGenerator(FixtureWorld.load(), 2024L).withSize(WIDTH, HEIGHT).withObjects(OBJECTS);
@@ -68,14 +80,17 @@ final class CpuScenario {
             List<Box> boxes = new ArrayList<>();
             List<Integer> ids = new ArrayList<>();
             float[][][] low = new float[s.objects().size()][][];
+            float[][][] low2 = new float[s.objects().size()][][];
             for (int k = 0; k < s.objects().size(); k++) {
                 SceneObject o = s.objects().get(k);
                 boxes.add(o.box());
                 ids.add(o.classId());
                 // HF boxes-revision order: subpart, part, whole
                 low[k] = new float[][] {lowResLogits(o.subpart()), lowResLogits(o.part()), lowResLogits(o.visible())};
+                low2[k] = new float[][] {stretchedLogits(o.subpart()), stretchedLogits(o.part()),
+                    stretchedLogits(o.visible())};
             }
-            out.add(new Input(jpeg, boxes, ids, low));
+            out.add(new Input(jpeg, boxes, ids, low, low2));
         }
         return out;
     }
@@ -91,6 +106,21 @@ final class CpuScenario {
                 int y = (int) ((4 * j + 2) / scale);
                 boolean on = x < w && y < h && mask.get(x, y);
                 out[j * SamMaskPostprocessor.LOW_RES + i] = on ? 8f : -8f;
+            }
+        }
+        return out;
+    }
+
+    /** A mask as SAM 2.1's 256x256 low-res logits over the stretched 1024x1024 frame: +8 inside, -8 outside. */
+    static float[] stretchedLogits(BitMask mask) {
+        int w = mask.width(), h = mask.height();
+        int n = SamMaskPostprocessor.LOW_RES;
+        float[] out = new float[n * n];
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < n; i++) {
+                int x = (int) ((4 * i + 2) * (double) w / SamMaskPostprocessor.FRAME);
+                int y = (int) ((4 * j + 2) * (double) h / SamMaskPostprocessor.FRAME);
+                out[j * n + i] = mask.get(x, y) ? 8f : -8f;
             }
         }
         return out;
@@ -392,6 +422,49 @@ final class CpuScenario {
         }
     }
 
+    /**
+     * SAM 2.1's preprocessing (stretch to 1024x1024, normalise) and post-processing (3 candidates per box:
+     * 256x256 logits to the image size, thresholded) for one family's geometry: medians per image in ms.
+     */
+    double[] sam2(List<Input> in, Sam2Geometry g) {
+        int n = in.size() * repeats;
+        double[] pre = new double[n];
+        double[] post = new double[n];
+        long area = 0;
+        for (int pass = -1, k = 0; pass < repeats; pass++) { // pass -1 warms up
+            for (Input i : in) {
+                RgbImage image;
+                try {
+                    image = decoder.decode(i.jpeg(), "bench.jpg");
+                } catch (ImageDecodeException e) {
+                    throw new IllegalStateException(e);
+                }
+                int w = image.width(), h = image.height();
+                long t0 = cpu();
+                float[] pv = g.pixelValues(image);
+                long t1 = cpu();
+                for (float[][] perBox : i.lowRes2()) {
+                    for (float[] low : perBox) {
+                        area += BitMask.fromLogits(g.toOriginal(low, w, h), w, h, 0f).area();
+                    }
+                }
+                long t2 = cpu();
+                if (pv.length != 3 * Sam2ImageProcessor.FRAME * Sam2ImageProcessor.FRAME) {
+                    throw new IllegalStateException("SAM 2.1 pixel values of " + pv.length);
+                }
+                if (pass >= 0) {
+                    pre[k] = Stats.millis(t1 - t0);
+                    post[k] = Stats.millis(t2 - t1);
+                    k++;
+                }
+            }
+        }
+        if (area <= 0) {
+            throw new IllegalStateException("SAM 2.1 post-processing kept no pixel");
+        }
+        return new double[] {Stats.median(pre), Stats.median(post)};
+    }
+
     List<BenchRow> run() {
         List<Input> in = inputs(images);
         Timings t = measure(in, 2);
@@ -409,6 +482,22 @@ final class CpuScenario {
                         + "outputs checked identical"));
         rows.add(BenchRow.info(ID, "wall per image, after / before", t.wallAfter(), "ms",
                 "before: " + BenchRow.fmt(t.wallBefore()) + " ms; wall counts waiting for a core on a loaded machine"));
+        Map<String, Sam2Geometry> families = new LinkedHashMap<>();
+        families.put("onnx-community", Sam2Geometry.of(SamFormat.SAM2_HF,
+                Sam2ImageProcessor.fromDirectory(models.resolve("sam2-hf"))));
+        families.put("samexporter", Sam2Geometry.of(SamFormat.SAM2_SAMEXPORTER, Sam2ImageProcessor.samexporter()));
+        for (Map.Entry<String, Sam2Geometry> f : families.entrySet()) {
+            double[] m = sam2(in, f.getValue());
+            String how = f.getKey().equals("samexporter") ? "cv2.resize INTER_LINEAR, no antialiasing"
+                    : "Pillow bilinear from " + models.resolve("sam2-hf/preprocessor_config.json").getFileName();
+            rows.add(BenchRow.info(ID, "  sam2-preprocess (" + f.getKey() + ")", m[0], "ms", "SAM 2.1: stretch to "
+                    + "1024x1024 (" + how + ") + normalise; SAM 1 sam-preprocess above: "
+                    + BenchRow.fmt(t.after().get("sam-preprocess")) + " ms"));
+            rows.add(BenchRow.info(ID, "  sam2-postprocess (" + f.getKey() + ")", m[1], "ms", "3 candidates x "
+                    + OBJECTS + " boxes: 256x256 logits to the image "
+                    + (f.getKey().equals("samexporter") ? "in one step" : "through 1024x1024") + ", > 0; SAM 1 "
+                    + "sam-postprocess above: " + BenchRow.fmt(t.after().get("sam-postprocess")) + " ms"));
+        }
         return rows;
     }
 }

@@ -129,7 +129,10 @@ public final class LabelJob {
         Dataset<Row> all = labelled;
         if (!plan.carried.isEmpty()) {
             Dataset<Row> keep = spark.createDataset(new ArrayList<>(plan.carried), Encoders.STRING()).toDF("keep_uri");
-            Dataset<Row> previous = spark.read().parquet(Runs.labelsDir(output, plan.previousRun));
+            // Read with today's schema: a run written before a column existed (instances' object_score_logit)
+            // reads it as null, so its rows carry over into the new run's schema.
+            Dataset<Row> previous = spark.read().schema(LabelTable.SCHEMA)
+                    .parquet(Runs.labelsDir(output, plan.previousRun));
             org.apache.spark.sql.Column[] columns = java.util.Arrays.stream(LabelTable.SCHEMA.fieldNames())
                     .map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new);
             all = previous.join(org.apache.spark.sql.functions.broadcast(keep), col("uri").equalTo(col("keep_uri")))

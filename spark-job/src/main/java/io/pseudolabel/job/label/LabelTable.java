@@ -34,7 +34,9 @@ public final class LabelTable {
         DataTypes.createStructField("det_score", DataTypes.FloatType, false),
         DataTypes.createStructField("mask_iou", DataTypes.FloatType, false),
         DataTypes.createStructField("candidate", DataTypes.IntegerType, false),
-        DataTypes.createStructField("rle", RLE, false)});
+        DataTypes.createStructField("rle", RLE, false),
+        // SAM 2.1 onnx-community's object_score_logits for the box; null for exports without one
+        DataTypes.createStructField("object_score_logit", DataTypes.FloatType, true)});
 
     public static final StructType SCHEMA = new StructType(new StructField[] {
         DataTypes.createStructField("image_id", DataTypes.StringType, false),
@@ -65,7 +67,8 @@ public final class LabelTable {
         for (LabeledInstance i : r.instances()) {
             Row rle = RowFactory.create(new int[] {i.rle().height(), i.rle().width()}, i.rle().counts());
             float[] box = i.box().toArray();
-            instances.add(RowFactory.create(i.classId(), i.name(), box, i.detScore(), i.maskIou(), i.candidate(), rle));
+            instances.add(RowFactory.create(i.classId(), i.name(), box, i.detScore(), i.maskIou(), i.candidate(), rle,
+                    i.objectScoreLogit()));
         }
         return RowFactory.create(r.imageId(), r.uri(), r.width(), r.height(), sha256, r.status().name(), r.error(),
                 seq(labels), seq(instances), r.semanticPng(), fingerprint, runId, new Timestamp(createdAt));

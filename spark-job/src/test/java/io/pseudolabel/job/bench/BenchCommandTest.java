@@ -31,6 +31,10 @@ class BenchCommandTest {
             assertTrue(out.contains("cpu:   " + step + " "), step + "\n" + out);
         }
         assertTrue(out.contains("before the optimisations (same run)"), out);
+        for (String family : new String[] {"onnx-community", "samexporter"}) {
+            assertTrue(out.matches("(?s).*cpu:   sam2-preprocess \\(" + family + "\\)\\s+\\S+ ms.*"), family + "\n" + out);
+            assertTrue(out.matches("(?s).*cpu:   sam2-postprocess \\(" + family + "\\)\\s+\\S+ ms.*"), family + "\n" + out);
+        }
         // a real standalone master and two workers, trained once with W=1 and once with W=2
         assertTrue(out.matches("(?s).*train: samples/s, 2 workers / 1 worker [^\n]*>= 1\\.60 x\\s+(PASS|MISS)\n.*"), out);
         assertTrue(out.contains("train:   samples/s, W=1") && out.contains("train:   samples/s, W=2"), out);
