@@ -1,7 +1,13 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.label.ExecutorModels;
+import io.pseudolabel.onnx.NativeCalls;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.sql.SparkSession;
+
+import java.io.PrintStream;
 
 /** The Spark session of a command: spark-submit's master when submitted, else --master, else local[*]. */
 final class Spark {
@@ -26,5 +32,50 @@ final class Spark {
             conf.setIfMissing("spark.executorEnv.MKL_NUM_THREADS", conf.get("spark.executor.cores"));
         }
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /**
+     * After a failure: cancels every job of this JVM's Spark session and waits, up to {@code timeoutMillis},
+     * until no task runs on any executor, no task of this JVM holds a model and no model call is in flight.
+     * Spark kills the other tasks of a failed stage without waiting for them (and without interrupting them),
+     * and they go on into their next model call; freeing anything native under them (ONNX Runtime's shutdown
+     * hook when the JVM exits, closing the models) crashes the JVM.
+     *
+     * @return whether everything stopped in time
+     */
+    static boolean cancelAndAwait(long timeoutMillis, PrintStream err) throws InterruptedException {
+        SparkSession session = SparkSession.getDefaultSession().getOrElse(() -> null);
+        SparkContext sc = session == null ? null : session.sparkContext();
+        if (sc != null && !sc.isStopped()) {
+            sc.cancelAllJobs();
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        boolean told = false;
+        while (true) {
+            int tasks = sc == null || sc.isStopped() ? 0 : runningTasks(sc);
+            int leases = ExecutorModels.leases();
+            int calls = NativeCalls.inFlight();
+            if (tasks == 0 && leases == 0 && calls == 0) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                err.printf("error: %d task(s) still running, %d holding models, %d model call(s) in flight after %d"
+                        + " ms%n", tasks, leases, calls, timeoutMillis);
+                return false;
+            }
+            if (!told) {
+                err.printf("stopping: waiting for %d running task(s) to end before exiting%n", Math.max(tasks, leases));
+                told = true;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static int runningTasks(SparkContext sc) {
+        int n = 0;
+        for (SparkExecutorInfo e : sc.statusTracker().getExecutorInfos()) {
+            n += e.numRunningTasks();
+        }
+        return n;
     }
 }

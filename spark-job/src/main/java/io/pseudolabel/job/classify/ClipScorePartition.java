@@ -43,8 +43,15 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
         ClipScoreTask t = task.value();
         Configuration conf = hadoopConf.value().value();
         RuntimeOptions runtime = t.clip().runtime().withGpuId(LabelPartition.assignedGpu());
-        ClipModel clip = ExecutorModels.clip(ModelLocalizer.localize(t.clip(), conf).clipPath(), t.fingerprint(),
-                runtime);
+        try (ExecutorModels.Lease<ClipModel> lease = ExecutorModels.acquireClip(
+                ModelLocalizer.localize(t.clip(), conf).clipPath(), t.fingerprint(), runtime)) {
+            return scoreAll(images, t, conf, runtime, lease.get());
+        }
+    }
+
+    /** Every image of the partition, kept whole: only C floats per image leave the task. */
+    private static Iterator<ImageScores> scoreAll(Iterator<ImageRef> images, ClipScoreTask t, Configuration conf,
+            RuntimeOptions runtime, ClipModel clip) {
         ImageDecoder decoder = new ImageDecoder(t.maxPixels());
         // The executor's shared preparation threads, as the label stage uses them.
         try (PreparePool.Lane pool = PreparePool.taskLane(t.prepareThreads(), runtime)) {

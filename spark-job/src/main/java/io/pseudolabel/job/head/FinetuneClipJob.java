@@ -81,7 +81,11 @@ public final class FinetuneClipJob {
         // On the CPU: the driver is assigned no GPU, and models.device = gpu would fail there.
         RuntimeOptions driverRuntime = remote.runtime().resolvedDevice() == ExecutionDevice.GPU ? RuntimeOptions.cpu()
                 : remote.runtime();
-        int dim = embeddingDim(ExecutorModels.clip(local.clipPath(), clipFingerprint, driverRuntime));
+        int dim;
+        try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(local.clipPath(), clipFingerprint,
+                driverRuntime)) {
+            dim = embeddingDim(clip.get());
+        }
         long bytes = driverEmbeddingBytes(labels.examples().size(), hs.views(), dim,
                 config.getLong(MAX_DRIVER_MB_KEY), jsc.getConf().getSizeAsBytes(MAX_RESULT_KEY, "0"));
         out.printf(Locale.ROOT, "embeddings collected on the driver: %d images x %d views x %d floats = %.1f MB%n",
@@ -213,8 +217,14 @@ public final class FinetuneClipJob {
             Configuration hadoop = conf.value().value();
             RuntimeOptions runtime = t.settings().runtime().withGpuId(LabelPartition.assignedGpu());
             LabelerSettings local = ModelLocalizer.localize(t.settings(), hadoop);
-            ClipModel clip = ExecutorModels.clip(local.clipPath(), t.clipFingerprint(), runtime);
-            ViewEmbedder embedder = new ViewEmbedder(clip, t.head());
+            try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(local.clipPath(),
+                    t.clipFingerprint(), runtime)) {
+                return embedAll(examples, new ViewEmbedder(clip.get(), t.head()), t, hadoop);
+            }
+        }
+
+        private static Iterator<Embedded> embedAll(Iterator<HeadLabels.Example> examples, ViewEmbedder embedder,
+                Task t, Configuration hadoop) {
             ImageDecoder decoder = new ImageDecoder(t.maxPixels());
             List<Embedded> out = new ArrayList<>();
             while (examples.hasNext()) {

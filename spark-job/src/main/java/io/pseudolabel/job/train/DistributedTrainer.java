@@ -101,7 +101,8 @@ public final class DistributedTrainer {
                         trainer.loadOptimizerState(o.value());
                     }
                     Random rnd = new Random(settings.seed() * 1_000_003L + r * 7919L + partition);
-                    float loss = trainer.trainSteps(shard, settings.localSteps(), rnd);
+                    float loss = io.pseudolabel.onnx.NativeCalls.run("segmenter training",
+                            () -> trainer.trainSteps(shard, settings.localSteps(), rnd));
                     return List.of(new RoundSum().add(trainer.snapshot(), trainer.optimizerSnapshot(), loss,
                             (long) settings.localSteps() * settings.segmenter().batchSize())).iterator();
                 }

@@ -7,6 +7,7 @@ import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
+import io.pseudolabel.onnx.NativeCalls;
 import io.pseudolabel.segmenter.SegmenterTrainer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -61,7 +62,8 @@ public final class PredictJob {
                     ImageRef ref = it.next();
                     try {
                         RgbImage image = decoder.decode(HadoopFiles.read(ref.uri(), conf.value().value()), ref.uri());
-                        byte[] png = PalettePng.write(new ClassMap(image.width(), image.height(), net.predict(image)));
+                        byte[] png = PalettePng.write(new ClassMap(image.width(), image.height(),
+                                NativeCalls.run("segmenter inference", () -> net.predict(image))));
                         if (pngDir != null) {
                             HadoopFiles.writeAtomically(HadoopFiles.child(pngDir, ref.imageId() + ".png"), png,
                                     conf.value().value());
