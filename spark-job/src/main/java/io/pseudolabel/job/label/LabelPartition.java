@@ -195,7 +195,10 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
             ImageInput base = new ImageInput(ref.imageId(), ref.uri(), null, ref.givenLabels(), ref.givenBoxes());
             byte[] bytes;
             try {
-                bytes = HadoopFiles.read(ref.uri(), conf);
+                bytes = HadoopFiles.read(ref.uri(), t.settings().image().maxFileBytes(), conf);
+            } catch (HadoopFiles.FileTooLargeException e) {
+                return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_IMAGE,
+                        e.getMessage())));
             } catch (IOException e) {
                 return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_IMAGE,
                         "cannot read " + ref.uri() + ": " + e.getMessage())));

@@ -44,7 +44,7 @@ public final class ModelLocalizer {
     public static LabelerSettings localize(LabelerSettings s, Configuration conf) {
         return new LabelerSettings(local(s.modelsDir(), conf), local(s.clipDir(), conf), local(s.dinoDir(), conf),
                 local(s.samDir(), conf), s.runtime(), s.supervision(), s.clip(), s.dino(), s.sam(), s.grouping(),
-                s.overlap(), s.maxPixels());
+                s.overlap(), s.image());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pseudolabel.job.train;
 
 import com.google.gson.GsonBuilder;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.segmenter.Sample;
 import io.pseudolabel.segmenter.SegmenterTrainer;
@@ -42,12 +43,19 @@ public final class DistributedTrainer {
             int resumedFrom, List<Double> roundSeconds, List<Long> roundSamples) {}
 
     public static Result train(SparkSession spark, TrainSettings settings, List<String> classNames, String labels,
-            String imagesRoot, String output, long maxPixels, PrintStream out) throws IOException {
+            String imagesRoot, String output, ImageLimits limits, PrintStream out) throws IOException {
         long start = System.currentTimeMillis();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = jsc.hadoopConfiguration();
-        JavaRDD<Sample> shards = TrainingData.shards(spark, labels, imagesRoot, settings.workers(), maxPixels);
+        org.apache.spark.util.CollectionAccumulator<String> skipped = jsc.sc().collectionAccumulator(
+                "training images left out");
+        JavaRDD<Sample> shards = TrainingData.shards(spark, labels, imagesRoot, settings.workers(), limits, skipped);
         long samples = shards.count();
+        List<String> left = skipped.value();
+        if (!left.isEmpty()) {
+            out.printf("train: %d image(s) left out:%n", left.size());
+            left.stream().sorted().limit(20).forEach(e -> out.println("  " + e));
+        }
         if (samples == 0) {
             throw new IllegalArgumentException("no OK rows with labels in " + labels + " to train on");
         }

@@ -2,6 +2,7 @@ package io.pseudolabel.job.train;
 
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
@@ -44,7 +45,7 @@ public final class PredictJob {
 
     /** Writes {@code <output>/predictions} (Parquet) and, with {@code pngs}, {@code <output>/png/<id>.png}; returns the table's path. */
     public static String run(SparkSession spark, SegmenterModel model, List<ImageRef> images, String output,
-            boolean pngs, long maxPixels) throws IOException {
+            boolean pngs, ImageLimits limits) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SegmenterModel> m = jsc.broadcast(model);
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
@@ -55,13 +56,14 @@ public final class PredictJob {
             if (!it.hasNext()) {
                 return out.iterator();
             }
-            ImageDecoder decoder = new ImageDecoder(maxPixels);
+            ImageDecoder decoder = new ImageDecoder(limits);
             try (SegmenterTrainer net = DistributedTrainer.newTrainer(m.value().config())) {
                 net.load(m.value().weights());
                 while (it.hasNext()) {
                     ImageRef ref = it.next();
                     try {
-                        RgbImage image = decoder.decode(HadoopFiles.read(ref.uri(), conf.value().value()), ref.uri());
+                        RgbImage image = decoder.decode(HadoopFiles.read(ref.uri(), limits.maxFileBytes(),
+                                conf.value().value()), ref.uri());
                         byte[] png = PalettePng.write(new ClassMap(image.width(), image.height(),
                                 NativeCalls.run("segmenter inference", () -> net.predict(image))));
                         if (pngDir != null) {
