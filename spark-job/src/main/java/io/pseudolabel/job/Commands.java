@@ -125,17 +125,22 @@ final class Commands {
     }
 
     static int export(CommandLine cl, Config config, PrintStream out) throws IOException {
-        cl.allowOnly(union(COMMON, "labels", "output", "classes"));
+        cl.allowOnly(union(COMMON, "labels", "output", "classes", "overwrite"));
         if (cl.positional().size() != 1 || !Set.of("voc", "coco").contains(cl.positional().get(0))) {
             throw new CommandLine.UsageException("export needs a format: export voc|coco --labels URI --output PATH");
         }
         SparkSession spark = Spark.session(cl.get("master"), "pseudolabel export");
         String labels = Runs.resolveLabels(cl.require("labels"), spark.sparkContext().hadoopConfiguration());
         if (cl.positional().get(0).equals("voc")) {
-            long n = Exports.voc(spark, labels, cl.require("output"));
+            long n = Exports.voc(spark, labels, cl.require("output"), cl.flag("overwrite"),
+                    config.getDuration("pseudolabel.job.stop-timeout", java.util.concurrent.TimeUnit.MILLISECONDS), out);
             out.printf("wrote %d palette PNGs to %s%n", n, cl.require("output"));
         } else {
             Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
+            if (cl.flag("overwrite")) {
+                throw new CommandLine.UsageException("export coco replaces its --output file anyway; --overwrite is for"
+                        + " export voc");
+            }
             List<String> classes = ClassList.resolve(c.getString("pseudolabel.job.classes"));
             long n = Exports.coco(spark, labels, cl.require("output"), classes);
             out.printf("wrote %d annotations to %s%n", n, cl.require("output"));

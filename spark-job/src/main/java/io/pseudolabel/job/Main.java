@@ -29,7 +29,7 @@ public final class Main {
               finetune-clip    --images URI --labels CSV|folder --output URI [--classes voc|coco|FILE]
                                [--class-map CSV] [--models URI]
                                train LayerNorm + Linear on CLIP image embeddings of a labelled set (CLIP frozen)
-              export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE]
+              export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE] [--overwrite (voc)]
                                palette PNGs per image, or one COCO instances JSON with RLE masks
               train            --labels URI --output URI [--images DIR] [--rounds R] [--local-steps K]
                                [--workers W] [--classes voc|coco|FILE] [--val-gt VOC_ROOT [--split val]]

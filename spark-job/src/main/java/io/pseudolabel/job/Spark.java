@@ -1,10 +1,9 @@
 package io.pseudolabel.job;
 
 import io.pseudolabel.job.label.ExecutorModels;
-import io.pseudolabel.onnx.NativeCalls;
+import io.pseudolabel.job.label.RunningTasks;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
-import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
@@ -49,33 +48,15 @@ final class Spark {
         if (sc != null && !sc.isStopped()) {
             sc.cancelAllJobs();
         }
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        boolean told = false;
-        while (true) {
-            int tasks = sc == null || sc.isStopped() ? 0 : runningTasks(sc);
-            int leases = ExecutorModels.leases();
-            int calls = NativeCalls.inFlight();
-            if (tasks == 0 && leases == 0 && calls == 0) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                err.printf("error: %d task(s) still running, %d holding models, %d model call(s) in flight after %d"
-                        + " ms%n", tasks, leases, calls, timeoutMillis);
-                return false;
-            }
-            if (!told) {
-                err.printf("stopping: waiting for %d running task(s) to end before exiting%n", Math.max(tasks, leases));
-                told = true;
-            }
-            Thread.sleep(20);
+        int running = sc == null || sc.isStopped() ? 0 : RunningTasks.running(sc);
+        if (running > 0 || ExecutorModels.leases() > 0) {
+            err.printf("stopping: waiting for %d running task(s) to end before exiting%n",
+                    Math.max(running, ExecutorModels.leases()));
         }
-    }
-
-    private static int runningTasks(SparkContext sc) {
-        int n = 0;
-        for (SparkExecutorInfo e : sc.statusTracker().getExecutorInfos()) {
-            n += e.numRunningTasks();
+        String left = RunningTasks.awaitNone(sc, timeoutMillis);
+        if (left != null) {
+            err.println("error: " + left);
         }
-        return n;
+        return left == null;
     }
 }

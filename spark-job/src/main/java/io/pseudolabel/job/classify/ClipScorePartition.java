@@ -88,6 +88,9 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
     /** Never throws for one image: what goes wrong reading, decoding or preprocessing it is its error. */
     private static Prepared prepare(ImageRef ref, ClipModel clip, ImageDecoder decoder, Configuration conf,
             long maxFileBytes) {
+        if (ref.refused() != null) {
+            return new Prepared(ref.imageId(), null, ref.refused());
+        }
         RgbImage image;
         try {
             image = decoder.decode(HadoopFiles.read(ref.uri(), maxFileBytes, conf), ref.uri());

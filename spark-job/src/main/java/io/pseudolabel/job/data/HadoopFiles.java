@@ -87,6 +87,27 @@ public final class HadoopFiles {
         }
     }
 
+    /** Writes {@code data} to {@code uri} (replacing it), without a local checksum file beside it. */
+    public static void write(String uri, byte[] data, Configuration conf) throws IOException {
+        Path target = new Path(normalize(uri));
+        FileSystem fs = target.getFileSystem(conf);
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+            fs = local.getRawFileSystem();
+        }
+        try (FSDataOutputStream out = fs.create(target, true)) {
+            out.write(data);
+        }
+    }
+
+    /**
+     * A sibling of {@code uri} in the same folder, hidden and unique: {@code .<name>.<tag>-<nanos>}. Temporary
+     * files and folders go there, so a rename to {@code uri} stays on one file system (and, locally, is atomic).
+     */
+    public static String sibling(String uri, String tag) {
+        Path p = new Path(normalize(uri));
+        return new Path(p.getParent(), "." + p.getName() + "." + tag + "-" + System.nanoTime()).toString();
+    }
+
     /** Writes via a temporary name and a rename, so readers never see half a file. */
     public static void writeAtomically(String uri, byte[] data, Configuration conf) throws IOException {
         Path target = new Path(normalize(uri));

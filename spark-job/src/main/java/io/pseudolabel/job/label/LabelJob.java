@@ -226,7 +226,8 @@ public final class LabelJob {
         Set<String> carried = new java.util.HashSet<>();
         for (ImageRef ref : refs) {
             long[] before = seen.get(ref.uri());
-            boolean same = before != null && before[0] == ref.size() && before[1] == ref.mtime() && ref.size() >= 0;
+            boolean same = before != null && before[0] == ref.size() && before[1] == ref.mtime() && ref.size() >= 0
+                    && ref.refused() == null;
             if (same && okSameModel.contains(ref.uri())) {
                 carried.add(ref.uri());
             } else {

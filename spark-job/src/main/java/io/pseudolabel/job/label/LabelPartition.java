@@ -193,6 +193,10 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
 
         private Staged stage(ImageRef ref) {
             ImageInput base = new ImageInput(ref.imageId(), ref.uri(), null, ref.givenLabels(), ref.givenBoxes());
+            if (ref.refused() != null) {
+                return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_ID,
+                        ref.refused())));
+            }
             byte[] bytes;
             try {
                 bytes = HadoopFiles.read(ref.uri(), t.settings().image().maxFileBytes(), conf);

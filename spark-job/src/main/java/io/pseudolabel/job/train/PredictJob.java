@@ -6,6 +6,7 @@ import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.OutputPaths;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
 import io.pseudolabel.onnx.NativeCalls;
@@ -61,13 +62,17 @@ public final class PredictJob {
                 net.load(m.value().weights());
                 while (it.hasNext()) {
                     ImageRef ref = it.next();
+                    if (ref.refused() != null) {
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, "BAD_ID", ref.refused(), null));
+                        continue;
+                    }
                     try {
                         RgbImage image = decoder.decode(HadoopFiles.read(ref.uri(), limits.maxFileBytes(),
                                 conf.value().value()), ref.uri());
                         byte[] png = PalettePng.write(new ClassMap(image.width(), image.height(),
                                 NativeCalls.run("segmenter inference", () -> net.predict(image))));
                         if (pngDir != null) {
-                            HadoopFiles.writeAtomically(HadoopFiles.child(pngDir, ref.imageId() + ".png"), png,
+                            HadoopFiles.writeAtomically(OutputPaths.under(pngDir, ref.imageId() + ".png"), png,
                                     conf.value().value());
                         }
                         out.add(RowFactory.create(ref.imageId(), ref.uri(), image.width(), image.height(), "OK", null,
