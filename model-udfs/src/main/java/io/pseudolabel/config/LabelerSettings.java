@@ -23,7 +23,7 @@ import java.util.Locale;
  */
 public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, String samDir, RuntimeOptions runtime,
         Supervision supervision, ClipSettings clip, DinoSettings dino, SamSettings sam, GroupingConfig grouping,
-        OverlapRule overlap, ImageLimits image) implements Serializable {
+        OverlapRule overlap, ImageLimits image, ModelCache modelCache) implements Serializable {
 
     private static final String P = "pseudolabel.";
     private static final java.util.List<String> OPT_LEVELS = java.util.List.of("NO_OPT", "BASIC_OPT", "EXTENDED_OPT",
@@ -55,7 +55,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
             return new LabelerSettings(r.getString(P + "models.dir"), r.getString(P + "models.clip"),
                     r.getString(P + "models.grounding-dino"), r.getString(P + "models.sam"), runtime,
                     parse(r, "supervision", Supervision::parse), clipSettings, dino, sam, grouping, overlap,
-                    image);
+                    image, ModelCache.from(r));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }
@@ -118,16 +118,16 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
 
     public LabelerSettings withModelsDir(String dir) {
         return new LabelerSettings(dir, clipDir, dinoDir, samDir, runtime, supervision, clip, dino, sam, grouping,
-                overlap, image);
+                overlap, image, modelCache);
     }
 
     public LabelerSettings withSupervision(Supervision s) {
         return new LabelerSettings(modelsDir, clipDir, dinoDir, samDir, runtime, s, clip, dino, sam, grouping,
-                overlap, image);
+                overlap, image, modelCache);
     }
 
     public LabelerSettings withRuntime(RuntimeOptions r) {
         return new LabelerSettings(modelsDir, clipDir, dinoDir, samDir, r, supervision, clip, dino, sam, grouping,
-                overlap, image);
+                overlap, image, modelCache);
     }
 }

@@ -70,6 +70,11 @@ class DistributedTrainerTest {
         DistributedTrainer.Result resumed = DistributedTrainer.train(TestSpark.session(), settings(12), classes,
                 labels, null, out, TestSpark.limits(), quiet());
         assertEquals(3, resumed.resumedFrom());
+        // pseudolabel.train.keep-checkpoints = 3: only the newest three rounds are left
+        try (var rounds = Files.list(Path.of(out, "checkpoints"))) {
+            assertEquals(List.of("_LATEST", "round-00010", "round-00011", "round-00012"),
+                    rounds.map(p -> p.getFileName().toString()).sorted().toList());
+        }
         assertEquals(12, resumed.losses().size());
         assertEquals(first.losses(), resumed.losses().subList(0, 3));
         double early = (resumed.losses().get(0) + resumed.losses().get(1)) / 2;

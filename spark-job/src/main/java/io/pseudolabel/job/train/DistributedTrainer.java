@@ -128,6 +128,7 @@ public final class DistributedTrainer {
             trainedSamples += sum.samples;
             Checkpoints.save(output, new Checkpoints.State(round, losses, seen, architecture(settings)),
                     weights, optimizer, conf);
+            Checkpoints.prune(output, settings.keepCheckpoints(), conf, out);
             roundSeconds.add((System.nanoTime() - t0) / 1e9);
             roundSamples.add(sum.samples);
             double elapsed = (System.nanoTime() - trainStart) / 1e9;
