@@ -48,7 +48,7 @@ public final class ImageIds {
 
     /** {@link #problem} as a refusal message naming the id and where it came from. */
     static String refusal(String id, String source, String problem) {
-        return "image id '" + printable(id) + "' (" + source + ") " + problem + "; refused, not read";
+        return "image id '" + printable(id) + "' (" + printable(source) + ") " + problem + "; refused, not read";
     }
 
     /** The id with control characters shown as {@code \\uXXXX}, so a message stays on one line. */
@@ -79,9 +79,10 @@ public final class ImageIds {
             }
             List<String> uris = same.stream().map(ImageRef::uri).distinct().sorted().toList();
             String why = uris.size() == 1
-                    ? "image id '" + printable(r.imageId()) + "' is listed " + same.size() + " times: " + uris.get(0)
+                    ? "image id '" + printable(r.imageId()) + "' is listed " + same.size() + " times: "
+                            + printable(uris.get(0))
                     : "image id '" + printable(r.imageId()) + "' is shared by " + same.size() + " files: "
-                            + String.join(" and ", uris);
+                            + printable(String.join(" and ", uris));
             out.add(r.refusedBecause(why + "; refused, rename one (ids name the output files)"));
         }
         return out;
