@@ -130,6 +130,24 @@ class PathSafetyTest {
         assertNull(listed.get(2).refused());
     }
 
+    /** COCO file names are ids too: one that climbs out of the image folder is refused without a status. */
+    @Test
+    void aCocoFileNameClimbingOutIsRefused() throws Exception {
+        Path json = tmp.resolve("coco/instances.json");
+        Files.createDirectories(json.getParent());
+        Files.writeString(json, """
+                {"images": [{"id": 1, "file_name": "ok.jpg", "width": 4, "height": 4},
+                            {"id": 2, "file_name": "../../etc/x.jpg", "width": 4, "height": 4}],
+                 "annotations": [], "categories": [{"id": 1, "name": "cat"}]}""");
+        List<ImageRef> listed = DatasetLister.list("coco", tmp.resolve("coco/images").toString(), null,
+                json.toString(), false, false, TestSpark.session().sparkContext().hadoopConfiguration());
+        assertEquals(2, listed.size());
+        ImageRef bad = listed.stream().filter(r -> r.refused() != null).findFirst().orElseThrow();
+        assertEquals("image id '../../etc/x' (" + json + " image 2) contains a '..' segment; refused, not read",
+                bad.refused());
+        assertNull(listed.stream().filter(r -> r.imageId().equals("ok")).findFirst().orElseThrow().refused());
+    }
+
     /** A table written elsewhere whose ids climb out: export voc refuses it and leaves nothing behind. */
     @Test
     void exportVocRefusesAnIdThatWouldLeaveItsFolder() throws Exception {
