@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.pseudolabel.clip.ClipSettings;
 import io.pseudolabel.dino.DinoSettings;
 import io.pseudolabel.dino.PromptMode;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.labeler.Supervision;
 import io.pseudolabel.masks.GroupingConfig;
 import io.pseudolabel.masks.OverlapRule;
@@ -22,7 +23,7 @@ import java.util.Locale;
  */
 public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, String samDir, RuntimeOptions runtime,
         Supervision supervision, ClipSettings clip, DinoSettings dino, SamSettings sam, GroupingConfig grouping,
-        OverlapRule overlap, long maxPixels) implements Serializable {
+        OverlapRule overlap, ImageLimits image, ModelCache modelCache) implements Serializable {
 
     private static final String P = "pseudolabel.";
     private static final java.util.List<String> OPT_LEVELS = java.util.List.of("NO_OPT", "BASIC_OPT", "EXTENDED_OPT",
@@ -30,6 +31,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
 
     /** Reads {@code pseudolabel.*} by full path, so that every error names the key as the user writes it. */
     public static LabelerSettings from(Config r) {
+        ImageLimits image = ImageLimits.from(r); // its errors name the key already
         try {
             RuntimeOptions runtime = new RuntimeOptions(parse(r, "models.device", ExecutionDevice::parse), -1,
                     parse(r, "models.ort.opt-level", LabelerSettings::parseOptLevel),
@@ -53,7 +55,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
             return new LabelerSettings(r.getString(P + "models.dir"), r.getString(P + "models.clip"),
                     r.getString(P + "models.grounding-dino"), r.getString(P + "models.sam"), runtime,
                     parse(r, "supervision", Supervision::parse), clipSettings, dino, sam, grouping, overlap,
-                    r.getLong(P + "image.max-pixels"));
+                    image, ModelCache.from(r));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }
@@ -109,18 +111,23 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
         return resolve(samDir, "sam");
     }
 
+    /** {@code pseudolabel.image.max-pixels}. */
+    public long maxPixels() {
+        return image.maxPixels();
+    }
+
     public LabelerSettings withModelsDir(String dir) {
         return new LabelerSettings(dir, clipDir, dinoDir, samDir, runtime, supervision, clip, dino, sam, grouping,
-                overlap, maxPixels);
+                overlap, image, modelCache);
     }
 
     public LabelerSettings withSupervision(Supervision s) {
         return new LabelerSettings(modelsDir, clipDir, dinoDir, samDir, runtime, s, clip, dino, sam, grouping,
-                overlap, maxPixels);
+                overlap, image, modelCache);
     }
 
     public LabelerSettings withRuntime(RuntimeOptions r) {
         return new LabelerSettings(modelsDir, clipDir, dinoDir, samDir, r, supervision, clip, dino, sam, grouping,
-                overlap, maxPixels);
+                overlap, image, modelCache);
     }
 }

@@ -14,8 +14,10 @@ public final class ImageDecodeException extends Exception {
         CORRUPT,
         /** The file ends before the image does. */
         TRUNCATED,
-        /** More pixels than the decoder's limit; refused before the pixels are decoded. */
+        /** More pixels, a longer side or a larger file than the limits; refused before the pixels are decoded. */
         TOO_LARGE,
+        /** An aspect ratio beyond the limit (e.g. 2x40000); refused before the pixels are decoded. */
+        EXTREME_SHAPE,
         /** A recognised format or variant that no available reader decodes. */
         UNSUPPORTED
     }

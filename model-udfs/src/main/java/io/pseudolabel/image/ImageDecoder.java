@@ -33,30 +33,41 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *   <li>16-bit samples keep their high byte (Pillow does this for 16-bit RGB; for 16-bit grayscale Pillow
  *       clips the value to 255, which whitens the image, so there we deliberately differ).</li>
  *   <li>EXIF orientation from a JPEG APP1, PNG eXIf or WebP EXIF chunk is applied (all 8 values).</li>
- *   <li>Dimensions are read from the header first; an image over {@code maxPixels} is refused before its
- *       pixels are decoded.</li>
+ *   <li>Dimensions are read from the header first; an image beyond the {@link ImageLimits} (pixels, longer
+ *       side, aspect ratio; and the file's size) is refused before its pixels are decoded.</li>
  * </ul>
  * Thread-safe: every call uses its own reader and in-memory stream (no ImageIO disk cache).
  */
 public final class ImageDecoder {
 
-    private final long maxPixels;
+    private final ImageLimits limits;
 
+    /** Refuses images beyond {@code limits} (pixels, side, aspect ratio, file size) from the header. */
+    public ImageDecoder(ImageLimits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * Only a pixel limit, for images this program made or was handed whole (report overlays, benchmarks):
+     * pipelines reading user files use {@link #ImageDecoder(ImageLimits)}.
+     */
     public ImageDecoder(long maxPixels) {
-        if (maxPixels <= 0) {
-            throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
-        }
-        this.maxPixels = maxPixels;
+        this(new ImageLimits(maxPixels, Long.MAX_VALUE, Double.MAX_VALUE, Long.MAX_VALUE));
     }
 
     public long maxPixels() {
-        return maxPixels;
+        return limits.maxPixels();
+    }
+
+    public ImageLimits limits() {
+        return limits;
     }
 
     public RgbImage decode(byte[] bytes, String name) throws ImageDecodeException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageDecodeException(Kind.EMPTY, name, "empty file (0 bytes)");
         }
+        limits.checkFileSize(bytes.length, name);
         Container info = Container.scan(bytes, name);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -70,15 +81,7 @@ public final class ImageDecoder {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                long w = reader.getWidth(0);
-                long h = reader.getHeight(0);
-                if (w <= 0 || h <= 0) {
-                    throw new ImageDecodeException(Kind.CORRUPT, name, "invalid image size " + w + "x" + h);
-                }
-                if (w * h > maxPixels) {
-                    throw new ImageDecodeException(Kind.TOO_LARGE, name,
-                            "image is " + w + "x" + h + " = " + (w * h) + " pixels, more than the limit of " + maxPixels);
-                }
+                limits.checkSize(reader.getWidth(0), reader.getHeight(0), name);
                 RgbImage img = info.format == Container.Format.JPEG
                         ? jpegToRgb(reader.readRaster(0, null), info, name)
                         : toRgb(reader.read(0), name);

@@ -76,6 +76,12 @@ public final class Resampler {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("target size must be positive: " + width + "x" + height);
         }
+        // Both passes' images are 8-bit RGB in one array: width x height x 3 (and the intermediate
+        // width x src.height x 3) must fit an int, or the allocation fails with a negative size.
+        if (3L * width * Math.max(height, src.height()) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("resizing a " + src.width() + "x" + src.height() + " image to " + width
+                    + "x" + height + " needs more than 2 GB of pixels");
+        }
         if (width == src.width() && height == src.height()) {
             return new RgbImage(width, height, src.rgb().clone());
         }

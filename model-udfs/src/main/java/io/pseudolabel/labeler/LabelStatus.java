@@ -8,5 +8,10 @@ public enum LabelStatus {
     /** A given label or box names a class that is not in the class list. */
     BAD_ANNOTATION,
     /** A model call failed on this image. */
-    MODEL_ERROR
+    MODEL_ERROR,
+    /**
+     * The image's id is not a safe relative path (absolute, {@code ..}, an empty segment, a backslash, a control
+     * character) or another image has the same id; the file was not read.
+     */
+    BAD_ID
 }

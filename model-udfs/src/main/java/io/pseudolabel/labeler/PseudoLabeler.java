@@ -63,7 +63,7 @@ public final class PseudoLabeler {
             }
         }
         this.classifier = classifier;
-        this.decoder = new ImageDecoder(settings.maxPixels());
+        this.decoder = new ImageDecoder(settings.image());
         this.grouping = new Grouping(settings.grouping());
         this.selection = selection;
     }
@@ -90,18 +90,32 @@ public final class PseudoLabeler {
         return classNames;
     }
 
-    /** Decode and preprocess; a bad file becomes a failed {@link Prepared}, never an exception. */
+    /**
+     * Decode and preprocess; a bad file, an image beyond the limits, or any exception while preparing it
+     * becomes a failed {@link Prepared} naming the file and the reason, never an exception.
+     */
     public Prepared prepare(ImageInput input) {
         RgbImage image;
         try {
             image = decoder.decode(input.bytes(), input.uri());
         } catch (ImageDecodeException e) {
             return Prepared.failed(LabelResult.failed(input, LabelStatus.BAD_IMAGE, e.getMessage()));
+        } catch (RuntimeException e) {
+            return Prepared.failed(LabelResult.failed(input, LabelStatus.BAD_IMAGE, input.uri() + ": cannot decode: "
+                    + e));
         }
-        float[] clip = models.clip() != null ? models.clip().preprocess(image) : null;
-        float[] dino = models.dino() != null ? models.dino().preprocess(image) : null;
-        float[] sam = models.sam().preprocess(image);
-        return new Prepared(input, image, clip, dino, sam, null);
+        String step = "CLIP";
+        try {
+            float[] clip = models.clip() != null ? models.clip().preprocess(image) : null;
+            step = "Grounding-DINO";
+            float[] dino = models.dino() != null ? models.dino().preprocess(image) : null;
+            step = "SAM";
+            float[] sam = models.sam().preprocess(image);
+            return new Prepared(input, image, clip, dino, sam, null);
+        } catch (RuntimeException e) {
+            return Prepared.failed(LabelResult.failed(input, LabelStatus.BAD_IMAGE, input.uri()
+                    + ": cannot prepare the " + image.width() + "x" + image.height() + " image for " + step + ": " + e));
+        }
     }
 
     public LabelResult label(ImageInput input) {

@@ -1,5 +1,7 @@
 package io.pseudolabel.masks;
 
+import io.pseudolabel.image.ImageDecodeException;
+import io.pseudolabel.image.ImageLimits;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentSampleModel;
@@ -9,9 +11,13 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Iterator;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Class maps as 8-bit indexed PNGs with the PASCAL VOC colour map, the format of VOC's
@@ -144,6 +150,43 @@ public final class PalettePng {
         if (image == null) {
             throw new IllegalArgumentException("not an image ImageIO can read (" + png.length + " bytes)");
         }
+        return toClassMap(image);
+    }
+
+    /**
+     * As {@link #read(byte[])} for a label map from outside (ground truth, a prediction table, a PNG folder):
+     * its size and its width and height, read from the header, must be within {@code limits} before its
+     * pixels are decoded (a 2 MB PNG can claim 40000x40000 pixels).
+     *
+     * @param name the file or row, named in every error
+     */
+    public static ClassMap read(byte[] png, ImageLimits limits, String name) {
+        try {
+            limits.checkFileSize(png.length, name);
+        } catch (ImageDecodeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(png))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IllegalArgumentException(name + ": not an image ImageIO can read (" + png.length + " bytes)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                limits.checkSize(reader.getWidth(0), reader.getHeight(0), name);
+                return toClassMap(reader.read(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageDecodeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + ": not a readable PNG: " + e.getMessage(), e);
+        }
+    }
+
+    private static ClassMap toClassMap(BufferedImage image) {
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         boolean indexed = cm instanceof IndexColorModel;

@@ -111,8 +111,14 @@ public final class OnnxGraph implements AutoCloseable {
     public Fetched run(Feed feed) {
         InputBuffers buffers = InputBuffers.acquire();
         try (Predictor<Feed, Fetched> predictor = model.newPredictor(new FeedTranslator(buffers))) {
-            return predictor.predict(feed);
-        } catch (ai.djl.translate.TranslateException | RuntimeException e) {
+            return NativeCalls.run(file.toString(), () -> {
+                try {
+                    return predictor.predict(feed);
+                } catch (ai.djl.translate.TranslateException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
+        } catch (RuntimeException e) {
             StringBuilder fed = new StringBuilder();
             feed.shapes().forEach((k, v) -> fed.append(fed.length() == 0 ? "" : ", ").append(k)
                     .append(java.util.Arrays.toString(v)));

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoModel;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.classify.ClassifyCommand;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
@@ -114,7 +115,8 @@ final class Commands {
 
     static int eval(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, EvalCommand.OPTIONS.toArray(new String[0])));
-        return EvalCommand.run(cl, () -> Spark.session(cl.get("master"), "pseudolabel eval"), out);
+        return EvalCommand.run(cl, ImageLimits.from(config), () -> Spark.session(cl.get("master"), "pseudolabel eval"),
+                out);
     }
 
     static int evalClassify(CommandLine cl, Config config, PrintStream out) throws IOException {
@@ -124,17 +126,22 @@ final class Commands {
     }
 
     static int export(CommandLine cl, Config config, PrintStream out) throws IOException {
-        cl.allowOnly(union(COMMON, "labels", "output", "classes"));
+        cl.allowOnly(union(COMMON, "labels", "output", "classes", "overwrite"));
         if (cl.positional().size() != 1 || !Set.of("voc", "coco").contains(cl.positional().get(0))) {
             throw new CommandLine.UsageException("export needs a format: export voc|coco --labels URI --output PATH");
         }
         SparkSession spark = Spark.session(cl.get("master"), "pseudolabel export");
         String labels = Runs.resolveLabels(cl.require("labels"), spark.sparkContext().hadoopConfiguration());
         if (cl.positional().get(0).equals("voc")) {
-            long n = Exports.voc(spark, labels, cl.require("output"));
+            long n = Exports.voc(spark, labels, cl.require("output"), cl.flag("overwrite"),
+                    config.getDuration("pseudolabel.job.stop-timeout", java.util.concurrent.TimeUnit.MILLISECONDS), out);
             out.printf("wrote %d palette PNGs to %s%n", n, cl.require("output"));
         } else {
             Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
+            if (cl.flag("overwrite")) {
+                throw new CommandLine.UsageException("export coco replaces its --output file anyway; --overwrite is for"
+                        + " export voc");
+            }
             List<String> classes = ClassList.resolve(c.getString("pseudolabel.job.classes"));
             long n = Exports.coco(spark, labels, cl.require("output"), classes);
             out.printf("wrote %d annotations to %s%n", n, cl.require("output"));
@@ -155,7 +162,7 @@ final class Commands {
         String labels = Runs.resolveLabels(cl.require("labels"), spark.sparkContext().hadoopConfiguration());
         TrainSettings ts = TrainSettings.from(c, classes.size() + 1);
         DistributedTrainer.Result r = DistributedTrainer.train(spark, ts, classes, labels, cl.get("images"),
-                cl.require("output"), c.getLong("pseudolabel.image.max-pixels"), out);
+                cl.require("output"), ImageLimits.from(c), out);
         out.printf(Locale.ROOT, "trained %d rounds in %.1f s (%.1f samples/s); model: %s%n", r.rounds(),
                 r.millis() / 1000.0, r.samplesPerSecond(), r.modelDir());
         if (cl.get("val-gt") != null) {
@@ -177,7 +184,7 @@ final class Commands {
         List<ImageRef> images = DatasetLister.list(c.getString("pseudolabel.job.layout"), cl.require("images"),
                 c.getString("pseudolabel.job.split"), null, false, false, hadoop);
         String table = PredictJob.run(spark, model, images, cl.require("output"), cl.flag("png"),
-                c.getLong("pseudolabel.image.max-pixels"));
+                ImageLimits.from(c));
         out.printf("predicted %d images: %s%n", images.size(), table);
         return 0;
     }
@@ -188,8 +195,9 @@ final class Commands {
         var hadoop = spark.sparkContext().hadoopConfiguration();
         SegmenterModel model = SegmenterModel.read(modelDir, hadoop);
         List<ImageRef> images = DatasetLister.list("voc", vocRoot, split, null, false, false, hadoop);
-        String table = PredictJob.run(spark, model, images, output, false, c.getLong("pseudolabel.image.max-pixels"));
-        return EvalJob.run(spark, EvalJob.Spec.of(table, vocRoot).withSplit(split).withClassNames(classes)
+        String table = PredictJob.run(spark, model, images, output, false, ImageLimits.from(c));
+        return EvalJob.run(spark, EvalJob.Spec.of(table, vocRoot, ImageLimits.from(c)).withSplit(split)
+                .withClassNames(classes)
                 .withSamples(24));
     }
 
@@ -218,7 +226,8 @@ final class Commands {
                 new LabelJob.Options(data.toString(), root.resolve("labels").toString(), null, false), out);
         printSummary(s, out);
         List<String> classes = ClassList.resolve(data.resolve("classes.txt").toString());
-        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(s.labelsDir(), data.toString()).withSplit("train")
+        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(s.labelsDir(), data.toString(), ImageLimits.from(c))
+                .withSplit("train")
                 .withClassNames(classes).withSamples(24));
         Files.writeString(root.resolve("pseudo-label-eval.json"), r.toJson(), StandardCharsets.UTF_8);
         EvalReport.write(spark, r, root.resolve("report.html"));
@@ -228,7 +237,7 @@ final class Commands {
         TrainSettings ts = TrainSettings.from(c, classes.size() + 1);
         String runDir = root.resolve("segmenter-" + s.runId()).toString();
         DistributedTrainer.Result t = DistributedTrainer.train(spark, ts, classes, s.labelsDir(), null, runDir,
-                c.getLong("pseudolabel.image.max-pixels"), out);
+                ImageLimits.from(c), out);
         EvalResult seg = predictAndEval(spark, t.modelDir(), data.toString(), "val",
                 HadoopFiles.child(runDir, "val"), classes, c);
         EvalReport.write(spark, seg, root.resolve("segmenter-report.html"));

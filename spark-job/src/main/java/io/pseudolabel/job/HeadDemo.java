@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.image.ImageLimits;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.classify.ClassifyJob;
 import io.pseudolabel.job.classify.ClassifyResult;
@@ -73,16 +74,16 @@ final class HeadDemo {
         LabelJob.Summary withHead = LabelJob.run(spark, Commands.set(c, "pseudolabel.job.clip-head", headUri),
                 new LabelJob.Options(voc.toString(), root.resolve("labels-confused-head").toString(), null, false),
                 out);
-        double miouZero = miou(spark, zero, voc, classes);
-        double miouHead = miou(spark, withHead, voc, classes);
+        double miouZero = miou(spark, zero, voc, classes, ImageLimits.from(c));
+        double miouHead = miou(spark, withHead, voc, classes, ImageLimits.from(c));
         double[] map = classificationMap(spark, c, voc, headUri, out);
         out.printf(Locale.ROOT, "demo --clip-head on %d train images, confused CLIP: classification mAP "
                 + "zero-shot %.4f, head %.4f; pseudo-label mIoU zero-shot %.4f, head %.4f (%.0f s; head: %s)%n", zero.total(), map[0],
                 map[1], miouZero, miouHead, (System.currentTimeMillis() - start) / 1000.0, headUri);
     }
 
-    static double miou(SparkSession spark, LabelJob.Summary s, Path voc, List<String> classes) {
-        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(s.labelsDir(), voc.toString()).withSplit("train")
+    static double miou(SparkSession spark, LabelJob.Summary s, Path voc, List<String> classes, ImageLimits limits) {
+        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(s.labelsDir(), voc.toString(), limits).withSplit("train")
                 .withClassNames(classes));
         return r.miou();
     }

@@ -3,9 +3,11 @@ package io.pseudolabel.job;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.onnx.ModelContractException;
+import io.pseudolabel.onnx.NativeCalls;
 
 import java.io.PrintStream;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pseudolabel <command> [options]}, the same after {@code spark-submit --class io.pseudolabel.job.Main}.
@@ -29,7 +31,7 @@ public final class Main {
               finetune-clip    --images URI --labels CSV|folder --output URI [--classes voc|coco|FILE]
                                [--class-map CSV] [--models URI]
                                train LayerNorm + Linear on CLIP image embeddings of a labelled set (CLIP frozen)
-              export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE]
+              export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE] [--overwrite (voc)]
                                palette PNGs per image, or one COCO instances JSON with RLE masks
               train            --labels URI --output URI [--images DIR] [--rounds R] [--local-steps K]
                                [--workers W] [--classes voc|coco|FILE] [--val-gt VOC_ROOT [--split val]]
@@ -52,48 +54,116 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
+        Outcome o = execute(args, System.out, System.err);
+        exit(o.code(), o.stopTimeoutMillis(), System.err);
+    }
+
+    /** How a command ended, and how long the JVM may wait for model calls before it exits. */
+    record Outcome(int code, long stopTimeoutMillis) {}
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return execute(args, out, err).code();
+    }
+
+    /**
+     * Ends the JVM with {@code code} once no model call is in flight: ONNX Runtime's shutdown hook frees its
+     * native environment, and a call still running under it would crash the JVM (SIGSEGV, exit 134, an
+     * {@code hs_err} file) instead of exiting with {@code code}. New calls are refused from here on. When
+     * calls are still running after the timeout, the JVM halts without running shutdown hooks at all.
+     */
+    static void exit(int code, long stopTimeoutMillis, PrintStream err) {
+        boolean quiet;
+        try {
+            quiet = NativeCalls.closeAndAwait(stopTimeoutMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            quiet = false;
+        }
+        if (!quiet) {
+            err.printf("error: %d model call(s) still running after %d ms; exiting without shutdown hooks%n",
+                    NativeCalls.inFlight(), stopTimeoutMillis);
+            err.flush();
+            Runtime.getRuntime().halt(code == 0 ? 1 : code);
+        }
         if (code != 0) {
             System.exit(code);
         }
     }
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    static Outcome execute(String[] args, PrintStream out, PrintStream err) {
         NioLocalFileSystem.installAsDefault();
+        CommandLine cl;
+        Config config;
         try {
             // demo --clip-head is a switch; label --clip-head takes a URI
             Set<String> flags = args.length > 0 && args[0].equals("demo") ? Set.of("help", "clip-head", "sam2")
-                    : Set.of("incremental", "help", "png");
-            CommandLine cl = CommandLine.parse(args, flags);
+                    : Set.of("incremental", "help", "png", "overwrite");
+            cl = CommandLine.parse(args, flags);
             if (cl.flag("help") || cl.command().equals("help") || cl.command().equals("--help")) {
                 out.print(USAGE);
-                return 0;
+                return new Outcome(0, 0);
             }
-            Config config = JobConfig.load(cl.get("config"), cl.confs());
-            return switch (cl.command()) {
-                case "validate-models" -> Commands.validateModels(cl, config, out);
-                case "label" -> Commands.label(cl, config, out);
-                case "finetune-clip" -> Commands.finetuneClip(cl, config, out);
-                case "eval" -> Commands.eval(cl, config, out);
-                case "eval-classify" -> Commands.evalClassify(cl, config, out);
-                case "demo" -> Commands.demo(cl, config, out);
-                case "export" -> Commands.export(cl, config, out);
-                case "train" -> Commands.train(cl, config, out);
-                case "predict" -> Commands.predict(cl, config, out);
-                case "bench" -> Commands.bench(cl, config, out);
-                default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
-            };
+            config = JobConfig.load(cl.get("config"), cl.confs());
         } catch (CommandLine.UsageException e) {
+            return usage(e, err);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             err.println("error: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
+            return new Outcome(1, 0); // nothing has started yet
+        }
+        long stopTimeout = config.getDuration("pseudolabel.job.stop-timeout", TimeUnit.MILLISECONDS);
+        return guarded(stopTimeout, err, () -> switch (cl.command()) {
+            case "validate-models" -> Commands.validateModels(cl, config, out);
+            case "label" -> Commands.label(cl, config, out);
+            case "finetune-clip" -> Commands.finetuneClip(cl, config, out);
+            case "eval" -> Commands.eval(cl, config, out);
+            case "eval-classify" -> Commands.evalClassify(cl, config, out);
+            case "demo" -> Commands.demo(cl, config, out);
+            case "export" -> Commands.export(cl, config, out);
+            case "train" -> Commands.train(cl, config, out);
+            case "predict" -> Commands.predict(cl, config, out);
+            case "bench" -> Commands.bench(cl, config, out);
+            default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
+        });
+    }
+
+    /** A command's body; returns its exit code. */
+    interface Command {
+        int run() throws Exception;
+    }
+
+    /**
+     * Runs {@code command}: a usage error exits 2, a failure prints its message and exits 1 once the Spark
+     * tasks it left running have stopped (see {@link Spark#cancelAndAwait}).
+     */
+    static Outcome guarded(long stopTimeout, PrintStream err, Command command) {
+        try {
+            return new Outcome(command.run(), stopTimeout);
+        } catch (CommandLine.UsageException e) {
+            Outcome o = usage(e, err);
+            return new Outcome(o.code(), stopTimeout);
         } catch (ModelContractException | IllegalArgumentException | java.io.UncheckedIOException e) {
             err.println("error: " + e.getMessage());
-            return 1;
+            return failed(stopTimeout, err);
         } catch (Exception e) {
             err.println("error: " + e);
             e.printStackTrace(err);
-            return 1;
+            return failed(stopTimeout, err);
         }
+    }
+
+    private static Outcome usage(CommandLine.UsageException e, PrintStream err) {
+        err.println("error: " + e.getMessage());
+        err.print(USAGE);
+        return new Outcome(2, 0);
+    }
+
+    /** A failed command: the tasks it leaves running are cancelled and awaited before anything else happens. */
+    private static Outcome failed(long stopTimeout, PrintStream err) {
+        try {
+            Spark.cancelAndAwait(stopTimeout, err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new Outcome(1, stopTimeout);
     }
 }

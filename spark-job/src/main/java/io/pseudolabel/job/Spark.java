@@ -1,7 +1,12 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.label.ExecutorModels;
+import io.pseudolabel.job.label.RunningTasks;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
+
+import java.io.PrintStream;
 
 /** The Spark session of a command: spark-submit's master when submitted, else --master, else local[*]. */
 final class Spark {
@@ -26,5 +31,32 @@ final class Spark {
             conf.setIfMissing("spark.executorEnv.MKL_NUM_THREADS", conf.get("spark.executor.cores"));
         }
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /**
+     * After a failure: cancels every job of this JVM's Spark session and waits, up to {@code timeoutMillis},
+     * until no task runs on any executor, no task of this JVM holds a model and no model call is in flight.
+     * Spark kills the other tasks of a failed stage without waiting for them (and without interrupting them),
+     * and they go on into their next model call; freeing anything native under them (ONNX Runtime's shutdown
+     * hook when the JVM exits, closing the models) crashes the JVM.
+     *
+     * @return whether everything stopped in time
+     */
+    static boolean cancelAndAwait(long timeoutMillis, PrintStream err) throws InterruptedException {
+        SparkSession session = SparkSession.getDefaultSession().getOrElse(() -> null);
+        SparkContext sc = session == null ? null : session.sparkContext();
+        if (sc != null && !sc.isStopped()) {
+            sc.cancelAllJobs();
+        }
+        int running = sc == null || sc.isStopped() ? 0 : RunningTasks.running(sc);
+        if (running > 0 || ExecutorModels.leases() > 0) {
+            err.printf("stopping: waiting for %d running task(s) to end before exiting%n",
+                    Math.max(running, ExecutorModels.leases()));
+        }
+        String left = RunningTasks.awaitNone(sc, timeoutMillis);
+        if (left != null) {
+            err.println("error: " + left);
+        }
+        return left == null;
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -74,6 +75,98 @@ class BadInputFolderTest {
                 .sorted(java.util.Comparator.comparing(r -> r.<String>getAs("uri"))).limit(5)
                 .map(r -> r.<String>getAs("error")).toList();
         assertEquals(tableErrors, s.firstErrors());
+    }
+
+    /**
+     * The whole bad-input corpus in one folder beside good images, labelled through the CLI: extreme shapes
+     * (2x40000, 40000x2, a 1x1 image), a PNG whose header claims 65535x65535, two images with one id, a
+     * zero-byte file in a nested folder, names that are not safe ids. The run exits 0, every good image is
+     * labelled and every bad one has a row naming it and saying why.
+     */
+    @Test
+    void theBadInputCorpusBesideGoodImagesExitsZeroAndReportsEachByName() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("corpus"));
+        SceneGenerator scenes = new SceneGenerator(FixtureWorld.load(), 17L);
+        Files.write(dir.resolve("good1.jpg"), VocSceneWriter.jpeg(scenes.scene(0).image(), 0.92f));
+        Files.write(Files.createDirectories(dir.resolve("more")).resolve("good2.jpg"),
+                VocSceneWriter.jpeg(scenes.scene(1).image(), 0.92f));
+        Files.write(dir.resolve("tall.png"), blank(2, 40_000));
+        Files.write(dir.resolve("wide.png"), blank(40_000, 2));
+        Files.write(dir.resolve("dot.png"), blank(1, 1));
+        Files.write(dir.resolve("claims-65535.png"), claimedPng(65_535, 65_535));
+        Files.write(dir.resolve("dup.jpg"), VocSceneWriter.jpeg(scenes.scene(2).image(), 0.92f));
+        Files.write(dir.resolve("dup.png"), blank(64, 48));
+        Files.write(Files.createDirectories(dir.resolve("nested/deeper")).resolve("empty.jpg"), new byte[0]);
+        Files.write(dir.resolve("back\\slash.jpg"), VocSceneWriter.jpeg(scenes.scene(3).image(), 0.92f));
+        Files.write(dir.resolve("bell\u0007.jpg"), VocSceneWriter.jpeg(scenes.scene(4).image(), 0.92f));
+        Files.write(tmp.resolve("classes.txt"), FixtureWorld.load().classNames());
+        Path out = tmp.resolve("corpus-out");
+
+        MainTest.Run r = MainTest.run("label", "--images", dir.toString(), "--layout", "folder", "--models",
+                TestSpark.fixtureModels().toString(), "--classes", tmp.resolve("classes.txt").toString(), "--output",
+                out.toString(), "--run-id", "corpus", "--master", "local[2]");
+        assertEquals(0, r.code(), r.err());
+        MainTest.assertContains(r.out(), "run corpus: 11 images (11 labelled, 0 carried over)",
+                "by status {BAD_ID=4, BAD_IMAGE=4, OK=3}");
+
+        Map<String, Row> rows = new HashMap<>();
+        for (Row row : TestSpark.session().read().parquet(out.resolve("runs/corpus/labels").toString())
+                .collectAsList()) {
+            rows.put(row.<String>getAs("uri").substring(row.<String>getAs("uri").lastIndexOf('/') + 1), row);
+        }
+        assertEquals(11, rows.size(), rows.keySet().toString());
+        for (String ok : new String[] {"good1.jpg", "good2.jpg", "dot.png"}) {
+            assertEquals("OK", rows.get(ok).getAs("status"), ok + ": " + rows.get(ok).getAs("error"));
+        }
+        assertTrue(rows.get("good1.jpg").getList(rows.get("good1.jpg").fieldIndex("instances")).size() > 0);
+        assertTrue(rows.get("good2.jpg").getList(rows.get("good2.jpg").fieldIndex("instances")).size() > 0);
+        Map<String, String[]> bad = new LinkedHashMap<>();
+        bad.put("tall.png", new String[] {"BAD_IMAGE", "image is 2x40000: its height 40000 is more than the limit of "
+                + "30000 (pseudolabel.image.max-side)"});
+        bad.put("wide.png", new String[] {"BAD_IMAGE", "image is 40000x2: its width 40000 is more than the limit of "
+                + "30000 (pseudolabel.image.max-side)"});
+        bad.put("claims-65535.png", new String[] {"BAD_IMAGE", "image is 65535x65535 = 4294836225 pixels, more than"
+                + " the limit of 100000000 (pseudolabel.image.max-pixels)"});
+        bad.put("empty.jpg", new String[] {"BAD_IMAGE", "nested/deeper/empty.jpg: empty file (0 bytes)"});
+        bad.put("dup.jpg", new String[] {"BAD_ID", "image id 'dup' is shared by 2 files: "});
+        bad.put("dup.png", new String[] {"BAD_ID", "image id 'dup' is shared by 2 files: "});
+        bad.put("back\\slash.jpg", new String[] {"BAD_ID", "image id 'back\\slash' (file:" + dir
+                + "/back\\slash.jpg) contains a backslash; refused, not read"});
+        bad.put("bell\u0007.jpg", new String[] {"BAD_ID", "image id 'bell\\u0007' (file:" + dir
+                + "/bell\\u0007.jpg) contains the control character U+0007; refused, not read"});
+        for (Map.Entry<String, String[]> e : bad.entrySet()) {
+            Row row = rows.get(e.getKey());
+            String error = row.getAs("error");
+            assertEquals(e.getValue()[0], row.getAs("status"), e.getKey() + ": " + error);
+            assertTrue(error.contains(e.getValue()[1]), e.getKey() + ": " + error);
+            String file = e.getKey().equals("empty.jpg") ? "nested/deeper/empty.jpg" : e.getKey();
+            assertTrue(error.contains(file.replace("\u0007", "\\u0007")), e.getKey() + " named: " + error);
+        }
+        assertTrue(rows.get("dup.jpg").<String>getAs("error").contains("dup.jpg and file:" + dir + "/dup.png"),
+                rows.get("dup.jpg").<String>getAs("error"));
+        assertEquals("corpus", Files.readString(out.resolve("_LATEST")).strip());
+    }
+
+    /** A complete PNG (IHDR by hand, an empty IDAT, IEND) whose header claims {@code w x h} RGB pixels. */
+    static byte[] claimedPng(int w, int h) {
+        byte[] header = hugePngHeader(w, h);
+        byte[] idat = chunk("IDAT", new byte[] {0x78, (byte) 0x9c, 3, 0, 0, 0, 0, 1});
+        byte[] iend = chunk("IEND", new byte[0]);
+        return ByteBuffer.allocate(header.length + idat.length + iend.length).put(header).put(idat).put(iend).array();
+    }
+
+    static byte[] chunk(String type, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(12 + data.length);
+        b.putInt(data.length).put(type.getBytes(StandardCharsets.US_ASCII)).put(data);
+        CRC32 crc = new CRC32();
+        crc.update(b.array(), 4, 4 + data.length);
+        return b.putInt((int) crc.getValue()).array();
+    }
+
+    static byte[] blank(int w, int h) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
+        return out.toByteArray();
     }
 
     static byte[] png(int type) throws Exception {

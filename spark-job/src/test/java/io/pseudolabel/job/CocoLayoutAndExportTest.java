@@ -101,7 +101,7 @@ class CocoLayoutAndExportTest {
         assertTrue(rows.containsKey("COCO_train2014_000000000100"));
 
         Path pngs = tmp.resolve("voc-export");
-        assertEquals(4, Exports.voc(TestSpark.session(), s.labelsDir(), pngs.toString()));
+        assertEquals(4, Exports.voc(TestSpark.session(), s.labelsDir(), pngs.toString(), false, 60_000, System.out));
         for (Row r : rows.values()) {
             assertArrayEquals((byte[]) r.getAs("semantic_png"),
                     Files.readAllBytes(pngs.resolve(r.getAs("image_id") + ".png")));

@@ -59,7 +59,7 @@ class DistributedTrainerTest {
         String out = tmp.resolve("seg").toString();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         DistributedTrainer.Result first = DistributedTrainer.train(TestSpark.session(), settings(3), classes, labels,
-                null, out, 10_000_000, new PrintStream(log, true, StandardCharsets.UTF_8));
+                null, out, TestSpark.limits(), new PrintStream(log, true, StandardCharsets.UTF_8));
         assertEquals(3, first.losses().size());
         assertEquals(0, first.resumedFrom());
         assertTrue(Files.exists(Path.of(out, "checkpoints", "round-00003", "model.safetensors")));
@@ -68,8 +68,13 @@ class DistributedTrainerTest {
 
         // A restarted train with more rounds continues after the saved round instead of starting over.
         DistributedTrainer.Result resumed = DistributedTrainer.train(TestSpark.session(), settings(12), classes,
-                labels, null, out, 10_000_000, quiet());
+                labels, null, out, TestSpark.limits(), quiet());
         assertEquals(3, resumed.resumedFrom());
+        // pseudolabel.train.keep-checkpoints = 3: only the newest three rounds are left
+        try (var rounds = Files.list(Path.of(out, "checkpoints"))) {
+            assertEquals(List.of("_LATEST", "round-00010", "round-00011", "round-00012"),
+                    rounds.map(p -> p.getFileName().toString()).sorted().toList());
+        }
         assertEquals(12, resumed.losses().size());
         assertEquals(first.losses(), resumed.losses().subList(0, 3));
         double early = (resumed.losses().get(0) + resumed.losses().get(1)) / 2;
@@ -80,9 +85,10 @@ class DistributedTrainerTest {
         SegmenterModel model = SegmenterModel.read(resumed.modelDir(), hadoop);
         List<ImageRef> val = DatasetLister.list("voc", voc.toString(), "val", null, false, false, hadoop);
         String table = PredictJob.run(TestSpark.session(), model, val, tmp.resolve("pred").toString(), true,
-                10_000_000);
+                TestSpark.limits());
         assertEquals(6, Files.list(tmp.resolve("pred/png")).count());
-        EvalResult r = EvalJob.labelsAgainstVoc(TestSpark.session(), table, voc.toString(), classes);
+        EvalResult r = EvalJob.labelsAgainstVoc(TestSpark.session(), table, voc.toString(), classes,
+                TestSpark.limits());
         // All-background scores background IoU ~0.8 and 0 elsewhere: mIoU ~0.8/7 over the present classes.
         System.out.println("segmenter after 12 rounds: " + r.miou() + " losses " + resumed.losses());
         assertEquals(6, r.numImages());

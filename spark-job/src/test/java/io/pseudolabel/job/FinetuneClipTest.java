@@ -29,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * list or another CLIP model is refused.
  */
 class FinetuneClipTest {
+    private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
+
     @TempDir
     static Path tmp;
     static Path voc;
@@ -81,7 +83,7 @@ class FinetuneClipTest {
     static double miou(String output) {
         String labels = Runs.resolveLabels(tmp.resolve(output).toString(),
                 TestSpark.session().sparkContext().hadoopConfiguration());
-        return EvalJob.run(TestSpark.session(), EvalJob.Spec.of(labels, voc.toString()).withSplit("train")
+        return EvalJob.run(TestSpark.session(), EvalJob.Spec.of(labels, voc.toString(), LIMITS).withSplit("train")
                 .withClassNames(FixtureWorld.load().classNames())).miou();
     }
 

@@ -121,7 +121,7 @@ class LabelJobTest {
             assertEquals(semantic, SemanticComposer.compose(w, h, layers, OverlapRule.SMALLER_ON_TOP), id);
         }
         EvalResult eval = EvalJob.labelsAgainstVoc(spark, Runs.resolveLabels(out.toString(),
-                spark.sparkContext().hadoopConfiguration()), voc.toString(), classes);
+                spark.sparkContext().hadoopConfiguration()), voc.toString(), classes, TestSpark.limits());
         System.out.println(eval.table());
         assertEquals(12, eval.numImages());
         assertTrue(eval.miou() >= 0.85, "pseudo-label mIoU " + eval.miou());
@@ -134,7 +134,7 @@ class LabelJobTest {
         LabelJob.Summary s = label(mode, out, "r-" + mode);
         assertEquals(Map.of("OK", 12L), s.counts());
         SparkSession spark = TestSpark.session();
-        EvalResult eval = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), voc.toString(), classes);
+        EvalResult eval = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), voc.toString(), classes, TestSpark.limits());
         assertTrue(eval.miou() >= 0.85, mode + " mIoU " + eval.miou());
         // Given labels/boxes score 1: nothing came from CLIP.
         for (Row r : spark.read().parquet(s.labelsDir()).select("labels").collectAsList()) {
@@ -152,7 +152,7 @@ class LabelJobTest {
                 Map.of("pseudolabel.models.sam", TestSpark.fixtureModels().resolve(sam).toString()));
         assertEquals(Map.of("OK", 12L), s.counts());
         SparkSession spark = TestSpark.session();
-        EvalResult eval = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), voc.toString(), classes);
+        EvalResult eval = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), voc.toString(), classes, TestSpark.limits());
         System.out.printf("%s: pseudo-label mIoU %.4f%n", sam, eval.miou());
         assertTrue(eval.miou() >= 0.85, sam + " mIoU " + eval.miou());
         int instances = 0;

@@ -84,8 +84,8 @@ class PretrainedBackboneTest {
         SegmenterModel model = SegmenterModel.read(modelDir, hadoop);
         List<ImageRef> val = DatasetLister.list("voc", target.toString(), "val", null, false, false, hadoop);
         String table = PredictJob.run(TestSpark.session(), model, val, tmp.resolve("pred-" + name).toString(), false,
-                10_000_000);
-        EvalResult r = EvalJob.labelsAgainstVoc(TestSpark.session(), table, target.toString(), classes);
+                TestSpark.limits());
+        EvalResult r = EvalJob.labelsAgainstVoc(TestSpark.session(), table, target.toString(), classes, TestSpark.limits());
         assertEquals(8, r.numImages());
         return r.miou();
     }
@@ -94,17 +94,17 @@ class PretrainedBackboneTest {
     void aBackbonePretrainedOnOtherScenesBeatsRandomInitialisationAtEqualRounds() throws Exception {
         // Pretrain on the other split; its model.safetensors holds the backbone under backbone.*.
         DistributedTrainer.Result pre = DistributedTrainer.train(TestSpark.session(), settings(12), classes,
-                otherLabels, null, tmp.resolve("pretrain").toString(), 10_000_000, quiet());
+                otherLabels, null, tmp.resolve("pretrain").toString(), TestSpark.limits(), quiet());
         String pretrained = Path.of(java.net.URI.create(pre.modelDir())).resolve(WeightFiles.MODEL).toString();
 
         int rounds = 3;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         DistributedTrainer.Result fromPretrained = DistributedTrainer.train(TestSpark.session(),
                 settings(rounds).withBackboneWeights(pretrained), classes, targetLabels, null,
-                tmp.resolve("from-pretrained").toString(), 10_000_000,
+                tmp.resolve("from-pretrained").toString(), TestSpark.limits(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         DistributedTrainer.Result fromRandom = DistributedTrainer.train(TestSpark.session(), settings(rounds), classes,
-                targetLabels, null, tmp.resolve("from-random").toString(), 10_000_000, quiet());
+                targetLabels, null, tmp.resolve("from-random").toString(), TestSpark.limits(), quiet());
         String printed = log.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("train: loaded 100 backbone tensors from " + pretrained + " (under backbone.)"),
                 printed);
@@ -181,7 +181,7 @@ class PretrainedBackboneTest {
     void modelsAndCheckpointsOfTheOlderFormatAreStillRead() throws Exception {
         String out = tmp.resolve("legacy").toString();
         DistributedTrainer.Result first = DistributedTrainer.train(TestSpark.session(), settings(1), classes,
-                targetLabels, null, out, 10_000_000, quiet());
+                targetLabels, null, out, TestSpark.limits(), quiet());
         var hadoop = TestSpark.session().sparkContext().hadoopConfiguration();
         SegmenterModel current = SegmenterModel.read(first.modelDir(), hadoop);
         // Rewrite the model and the checkpoint as the older code wrote them: DJL-named PLSW files.
@@ -200,7 +200,7 @@ class PretrainedBackboneTest {
 
         assertEquals(current.weights(), SegmenterModel.read(first.modelDir(), hadoop).weights());
         DistributedTrainer.Result resumed = DistributedTrainer.train(TestSpark.session(), settings(2), classes,
-                targetLabels, null, out, 10_000_000, quiet());
+                targetLabels, null, out, TestSpark.limits(), quiet());
         assertEquals(1, resumed.resumedFrom());
         assertEquals(first.losses(), resumed.losses().subList(0, 1));
         assertTrue(Files.exists(Path.of(out, "checkpoints", "round-00002", WeightFiles.MODEL)));

@@ -39,6 +39,11 @@ public final class TestSpark {
         return Path.of("..", "model-udfs", "fixtures", "models").toAbsolutePath().normalize();
     }
 
+    /** {@code pseudolabel.image.*} as reference.conf sets them. */
+    public static io.pseudolabel.image.ImageLimits limits() {
+        return io.pseudolabel.image.ImageLimits.from(config(Map.of()));
+    }
+
     /** reference.conf with the fixture models and {@code overrides} (full keys). */
     public static Config config(Map<String, String> overrides) {
         Map<String, Object> m = new HashMap<>();

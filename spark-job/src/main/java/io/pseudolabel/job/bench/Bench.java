@@ -144,7 +144,8 @@ public final class Bench {
             step(out, start, "eval: kernel, and the eval job over " + large + " label maps");
             SparkSession spark = BenchSpark.start("local[2]");
             try {
-                rows.addAll(new EvalScenario(o, smallVoc, spec, work, large).run(spark));
+                rows.addAll(new EvalScenario(o, smallVoc, spec, work, large,
+                        io.pseudolabel.image.ImageLimits.from(config)).run(spark));
             } finally {
                 spark.stop();
             }

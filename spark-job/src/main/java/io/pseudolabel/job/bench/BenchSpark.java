@@ -108,11 +108,12 @@ final class BenchSpark {
      * The labeller a task of this config would build, on the same cached model set (ExecutorModels: one
      * per JVM, so the in-process loops and the Spark tasks of a local master share the sessions).
      */
-    static PseudoLabeler labeler(Config config) {
+    static LeasedLabeler labeler(Config config) {
         LabelerSettings settings = LabelerSettings.from(config);
         List<String> classes = ClassList.resolve(config.getString("pseudolabel.job.classes"));
         String fingerprint = ModelFingerprint.of(settings, classes);
-        ModelSet models = ExecutorModels.get(settings, fingerprint, settings.runtime().withGpuId(-1));
+        ExecutorModels.Lease<ModelSet> lease = ExecutorModels.acquire(settings, fingerprint,
+                settings.runtime().withGpuId(-1));
         ClipTextEmbeddings text = null;
         if (settings.supervision() == Supervision.NONE) {
             try (ClipModel clip = ClipModel.load(settings.clipPath(), settings.runtime())) {
@@ -120,6 +121,14 @@ final class BenchSpark {
                         fingerprint);
             }
         }
-        return new PseudoLabeler(models, settings, classes, text);
+        return new LeasedLabeler(new PseudoLabeler(lease.get(), settings, classes, text), lease);
+    }
+
+    /** A labeller on cached models, and the lease that keeps them open until {@link #close()}. */
+    record LeasedLabeler(PseudoLabeler labeler, ExecutorModels.Lease<ModelSet> lease) implements AutoCloseable {
+        @Override
+        public void close() {
+            lease.close();
+        }
     }
 }

@@ -32,8 +32,11 @@ final class EvalScenario {
     private final Path work;
     private final int maps;
     private final Datasets.Spec spec;
+    private final io.pseudolabel.image.ImageLimits limits;
 
-    EvalScenario(Bench.Options options, Path voc, Datasets.Spec spec, Path work, int maps) {
+    EvalScenario(Bench.Options options, Path voc, Datasets.Spec spec, Path work, int maps,
+            io.pseudolabel.image.ImageLimits limits) {
+        this.limits = limits;
         this.options = options;
         this.voc = voc;
         this.spec = spec;
@@ -49,12 +52,12 @@ final class EvalScenario {
         Path table = predictions(spark);
         List<String> classes = Files.readAllLines(voc.resolve("classes.txt")).stream().filter(s -> !s.isBlank())
                 .toList();
-        EvalJob.labelsAgainstVoc(spark, table.toString(), voc.toString(), classes); // warm-up
+        EvalJob.labelsAgainstVoc(spark, table.toString(), voc.toString(), classes, limits); // warm-up
         double[] seconds = new double[options.repeats()];
         EvalResult result = null;
         for (int r = 0; r < seconds.length; r++) {
             long t0 = System.nanoTime();
-            result = EvalJob.labelsAgainstVoc(spark, table.toString(), voc.toString(), classes);
+            result = EvalJob.labelsAgainstVoc(spark, table.toString(), voc.toString(), classes, limits);
             seconds[r] = (System.nanoTime() - t0) / 1e9;
         }
         double s = Stats.median(seconds);

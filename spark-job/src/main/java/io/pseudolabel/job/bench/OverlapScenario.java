@@ -47,7 +47,8 @@ final class OverlapScenario {
                 java.util.Map.of("pseudolabel.job.partitions", 1));
         int batch = config.getInt("pseudolabel.job.batch-size");
         ExecutorModels.clear();
-        PseudoLabeler labeler = BenchSpark.labeler(config);
+        BenchSpark.LeasedLabeler leased = BenchSpark.labeler(config);
+        PseudoLabeler labeler = leased.labeler();
         int loads = ExecutorModels.loads();
 
         // Model time, in-process: prepare everything first, then time only label(batch).
@@ -120,6 +121,7 @@ final class OverlapScenario {
             return rows;
         } finally {
             spark.stop();
+            leased.close();
             ExecutorModels.clear();
         }
     }

@@ -51,7 +51,8 @@ final class SparkScenario {
                 BenchSpark.labelConfig(base, options.models(), voc, "n" + n, Supervision.BOXES, 1, 2), options.models());
         Config config = BenchSpark.with(pooled, java.util.Map.of("pseudolabel.job.prepare-threads", "auto"));
         ExecutorModels.clear();
-        PseudoLabeler labeler = BenchSpark.labeler(config);
+        BenchSpark.LeasedLabeler leased = BenchSpark.labeler(config);
+        PseudoLabeler labeler = leased.labeler();
         List<ImageRef> refs = LoopInputs.refs(voc, "n" + n, true);
         Path out = work.resolve("spark-runs");
         Datasets.deleteTree(out);
@@ -88,6 +89,7 @@ final class SparkScenario {
             ratio[r] = jobMs[r] / loopMs[r];
             pooledRatio[r] = pooledJob.run().jobMs() / loopMs[r];
         }
+        leased.close();
         ExecutorModels.clear();
         List<BenchRow> rows = new ArrayList<>();
         String how = n + " scenes 320x240, 1 object, supervision boxes (SAM only, sam-chw), local[2] vs 2 loop threads, "

@@ -206,14 +206,14 @@ final class TrainScenario {
     /** One training run: samples/s over its rounds, and its round tasks' executor times. */
     private record Run(double samplesPerSecond, double roundSeconds, TaskTimes tasks) {}
 
-    private static Run train(SparkSession spark, TrainSettings settings, List<String> classes, String labels,
+    private Run train(SparkSession spark, TrainSettings settings, List<String> classes, String labels,
             Path out) throws IOException {
         TaskTimes times = new TaskTimes();
         spark.sparkContext().addSparkListener(times);
         DistributedTrainer.Result r;
         try {
-            r = DistributedTrainer.train(spark, settings, classes, labels, null, out.toString(), 10_000_000,
-                    BenchSpark.quiet());
+            r = DistributedTrainer.train(spark, settings, classes, labels, null, out.toString(),
+                    io.pseudolabel.image.ImageLimits.from(base), BenchSpark.quiet());
             spark.sparkContext().listenerBus().waitUntilEmpty(30_000);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Spark listener bus did not drain", e);

@@ -79,7 +79,7 @@ public final class ClassifyJob {
             }
             description = ClassifierSource.describe(classifier) + " from " + clip.clipDir();
             scores = clipScores(spark, new ClipScoreTask(clip, fingerprint, classifier,
-                    local.clip().imageBatchSize(), job.prepareThreads(), local.maxPixels()), refs, job);
+                    local.clip().imageBatchSize(), job.prepareThreads(), local.image()), refs, job);
         }
         ClassifyResult r = ClassifyResult.of(gt, scores, description, System.currentTimeMillis() - start);
         if (r.numImages() == 0) {

@@ -3,6 +3,7 @@ package io.pseudolabel.job.classify;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.label.ExecutorModels;
@@ -43,9 +44,16 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
         ClipScoreTask t = task.value();
         Configuration conf = hadoopConf.value().value();
         RuntimeOptions runtime = t.clip().runtime().withGpuId(LabelPartition.assignedGpu());
-        ClipModel clip = ExecutorModels.clip(ModelLocalizer.localize(t.clip(), conf).clipPath(), t.fingerprint(),
-                runtime);
-        ImageDecoder decoder = new ImageDecoder(t.maxPixels());
+        try (ExecutorModels.Lease<ClipModel> lease = ExecutorModels.acquireClip(
+                ModelLocalizer.localize(t.clip(), conf).clipPath(), t.fingerprint(), runtime)) {
+            return scoreAll(images, t, conf, runtime, lease.get());
+        }
+    }
+
+    /** Every image of the partition, kept whole: only C floats per image leave the task. */
+    private static Iterator<ImageScores> scoreAll(Iterator<ImageRef> images, ClipScoreTask t, Configuration conf,
+            RuntimeOptions runtime, ClipModel clip) {
+        ImageDecoder decoder = new ImageDecoder(t.limits());
         // The executor's shared preparation threads, as the label stage uses them.
         try (PreparePool.Lane pool = PreparePool.taskLane(t.prepareThreads(), runtime)) {
             // Only C floats per image leave the task, so the partition's results are kept whole.
@@ -72,19 +80,34 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
         List<Future<Prepared>> batch = new ArrayList<>();
         while (batch.size() < Math.max(1, t.batchSize()) && images.hasNext()) {
             ImageRef ref = images.next();
-            batch.add(pool.submit(() -> prepare(ref, clip, decoder, conf)));
+            batch.add(pool.submit(() -> prepare(ref, clip, decoder, conf, t.limits().maxFileBytes())));
         }
         return batch;
     }
 
-    private static Prepared prepare(ImageRef ref, ClipModel clip, ImageDecoder decoder, Configuration conf) {
+    /** Never throws for one image: what goes wrong reading, decoding or preprocessing it is its error. */
+    private static Prepared prepare(ImageRef ref, ClipModel clip, ImageDecoder decoder, Configuration conf,
+            long maxFileBytes) {
+        if (ref.refused() != null) {
+            return new Prepared(ref.imageId(), null, ref.refused());
+        }
+        RgbImage image;
         try {
-            return new Prepared(ref.imageId(),
-                    clip.preprocess(decoder.decode(HadoopFiles.read(ref.uri(), conf), ref.uri())), null);
+            image = decoder.decode(HadoopFiles.read(ref.uri(), maxFileBytes, conf), ref.uri());
+        } catch (HadoopFiles.FileTooLargeException e) {
+            return new Prepared(ref.imageId(), null, e.getMessage());
         } catch (IOException e) {
             return new Prepared(ref.imageId(), null, "cannot read " + ref.uri() + ": " + e.getMessage());
         } catch (ImageDecodeException e) {
             return new Prepared(ref.imageId(), null, e.getMessage());
+        } catch (RuntimeException e) {
+            return new Prepared(ref.imageId(), null, ref.uri() + ": cannot decode: " + e);
+        }
+        try {
+            return new Prepared(ref.imageId(), clip.preprocess(image), null);
+        } catch (RuntimeException e) {
+            return new Prepared(ref.imageId(), null, ref.uri() + ": cannot prepare the " + image.width() + "x"
+                    + image.height() + " image for CLIP: " + e);
         }
     }
 

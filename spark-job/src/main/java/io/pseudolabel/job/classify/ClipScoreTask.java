@@ -2,6 +2,7 @@ package io.pseudolabel.job.classify;
 
 import io.pseudolabel.clip.ImageClassifier;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.image.ImageLimits;
 
 import java.io.Serializable;
 
@@ -13,6 +14,7 @@ import java.io.Serializable;
  * @param batchSize images per {@code embedImages} call ({@code pseudolabel.clip.image-batch-size})
  * @param prepareThreads read/decode/preprocess threads per task ({@code pseudolabel.job.prepare-threads};
  *     {@link io.pseudolabel.job.label.PreparePool#AUTO} for auto)
+ * @param limits {@code pseudolabel.image.*}
  */
 public record ClipScoreTask(LabelerSettings clip, String fingerprint, ImageClassifier classifier, int batchSize,
-        int prepareThreads, long maxPixels) implements Serializable {}
+        int prepareThreads, ImageLimits limits) implements Serializable {}

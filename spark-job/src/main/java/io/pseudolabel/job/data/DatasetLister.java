@@ -29,19 +29,23 @@ public final class DatasetLister {
     private DatasetLister() {}
 
     /**
+     * Every image of the dataset. Images whose id is not a safe relative path, or whose id another image
+     * shares, are listed {@link ImageRef#refused() refused} (their file, annotation or status is not read),
+     * so that each can have a row saying why; see {@link ImageIds}.
+     *
      * @param annotations COCO only: the instances JSON
      * @param withStats COCO only: list the image folder once for sizes and mtimes (incremental runs)
      */
     public static List<ImageRef> list(String layout, String root, String split, String annotations,
             boolean withAnnotations, boolean withStats, Configuration conf) {
         try {
-            return switch (layout.toLowerCase(Locale.ROOT)) {
+            return ImageIds.refuseDuplicates(switch (layout.toLowerCase(Locale.ROOT)) {
                 case "folder" -> folder(root, conf);
                 case "voc" -> voc(root, split, withAnnotations, conf);
                 case "coco" -> coco(root, annotations, withStats, conf);
                 default -> throw new IllegalArgumentException("--layout must be folder, voc or coco; got '" + layout
                         + "'");
-            };
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list images under " + root + ": " + e.getMessage(), e);
         }
@@ -66,7 +70,9 @@ public final class DatasetLister {
             String full = st.getPath().toString();
             String rel = full.startsWith(prefix) ? full.substring(prefix.length()).replaceFirst("^/", "") : name;
             String id = rel.substring(0, rel.lastIndexOf('.'));
-            out.add(new ImageRef(id, full, st.getLen(), st.getModificationTime(), List.of(), List.of()));
+            ImageRef ref = new ImageRef(id, full, st.getLen(), st.getModificationTime(), List.of(), List.of());
+            String problem = ImageIds.problem(id);
+            out.add(problem == null ? ref : ref.refusedBecause(ImageIds.refusal(id, full, problem)));
         }
         out.sort(Comparator.comparing(ImageRef::imageId));
         return out;
@@ -82,12 +88,20 @@ public final class DatasetLister {
         List<ImageRef> out = new ArrayList<>();
         FileSystem fs = HadoopFiles.fs(root, conf);
         DocumentBuilder xml = withAnnotations ? vocXmlParser() : null; // one parser for the whole listing
-        for (String line : HadoopFiles.readString(listUri, conf).split("\\R")) {
-            String id = line.strip();
+        String[] lines = HadoopFiles.readString(listUri, conf).split("\\R");
+        for (int n = 0; n < lines.length; n++) {
+            String id = lines[n].strip();
             if (id.isEmpty()) {
                 continue;
             }
             String uri = HadoopFiles.child(root, "JPEGImages/" + id + ".jpg");
+            String problem = ImageIds.problem(id);
+            if (problem != null) {
+                // Not even a status: the path may point anywhere (../../outside/evil).
+                out.add(new ImageRef(id, uri, -1, -1, List.of(), List.of()).refusedBecause(
+                        ImageIds.refusal(id, listUri + " line " + (n + 1), problem)));
+                continue;
+            }
             long size = -1;
             long mtime = -1;
             try {
@@ -137,6 +151,12 @@ public final class DatasetLister {
         for (CocoAnnotations.Image img : coco.images().values()) {
             String name = img.fileName();
             String id = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+            String problem = ImageIds.problem(id);
+            if (problem != null) {
+                out.add(new ImageRef(id, HadoopFiles.child(root, name), -1, -1, List.of(), List.of()).refusedBecause(
+                        ImageIds.refusal(id, annotations + " image " + img.id(), problem)));
+                continue;
+            }
             FileStatus st = stats.get(name);
             List<GivenBox> boxes = coco.boxes(img.id());
             out.add(new ImageRef(id, HadoopFiles.child(root, name), st == null ? -1 : st.getLen(),

@@ -42,11 +42,30 @@ public final class HadoopFiles {
     }
 
     public static byte[] read(String uri, Configuration conf) throws IOException {
+        return read(uri, Integer.MAX_VALUE - 16, conf);
+    }
+
+    /** A file larger than the limit it was read with; nothing of it was read. */
+    public static final class FileTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        FileTooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The whole file, refused from its status (before any byte is read or allocated) when it is larger than
+     * {@code maxBytes}.
+     */
+    public static byte[] read(String uri, long maxBytes, Configuration conf) throws IOException {
         Path p = new Path(normalize(uri));
         FileSystem fs = p.getFileSystem(conf);
         long len = fs.getFileStatus(p).getLen();
-        if (len > Integer.MAX_VALUE - 16) {
-            throw new IOException(uri + " is " + len + " bytes, too large to read");
+        long limit = Math.min(maxBytes, Integer.MAX_VALUE - 16);
+        if (len > limit) {
+            throw new FileTooLargeException(uri + " is " + len + " bytes, more than the limit of " + limit
+                    + (limit == maxBytes ? " (pseudolabel.image.max-file-size)" : " (a Java array)"));
         }
         byte[] data = new byte[(int) len];
         try (FSDataInputStream in = fs.open(p)) {
@@ -66,6 +85,27 @@ public final class HadoopFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot check " + uri, e);
         }
+    }
+
+    /** Writes {@code data} to {@code uri} (replacing it), without a local checksum file beside it. */
+    public static void write(String uri, byte[] data, Configuration conf) throws IOException {
+        Path target = new Path(normalize(uri));
+        FileSystem fs = target.getFileSystem(conf);
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+            fs = local.getRawFileSystem();
+        }
+        try (FSDataOutputStream out = fs.create(target, true)) {
+            out.write(data);
+        }
+    }
+
+    /**
+     * A sibling of {@code uri} in the same folder, hidden and unique: {@code .<name>.<tag>-<nanos>}. Temporary
+     * files and folders go there, so a rename to {@code uri} stays on one file system (and, locally, is atomic).
+     */
+    public static String sibling(String uri, String tag) {
+        Path p = new Path(normalize(uri));
+        return new Path(p.getParent(), "." + p.getName() + "." + tag + "-" + System.nanoTime()).toString();
     }
 
     /** Writes via a temporary name and a rename, so readers never see half a file. */

@@ -2,6 +2,7 @@ package io.pseudolabel.job.eval;
 
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
 
@@ -34,7 +35,7 @@ public final class CocoInstances {
     }
 
     /** One image and its annotations: the ground truth of one evaluation pair. */
-    public record Image(long id, String fileName, int width, int height, List<Annotation> annotations)
+    public record Image(long id, String fileName, long width, long height, List<Annotation> annotations)
             implements Serializable {
         private static final long serialVersionUID = 1L;
 
@@ -45,23 +46,32 @@ public final class CocoInstances {
             return dot > 0 ? name.substring(0, dot) : name;
         }
 
-        /** The semantic map: background 0, classes 1..K, crowd 255 (see the class comment). */
-        public ClassMap rasterise() {
+        /**
+         * The semantic map: background 0, classes 1..K, crowd 255 (see the class comment). An image whose
+         * declared size is beyond {@code limits} is refused before anything is allocated.
+         */
+        public ClassMap rasterise(ImageLimits limits) {
+            String problem = limits.problem(width, height);
+            if (problem != null) {
+                throw new IllegalArgumentException("COCO image " + id + " (" + fileName + "): " + problem);
+            }
+            int width = (int) this.width;
+            int height = (int) this.height;
             byte[] ids = new byte[width * height];
             for (Annotation a : annotations) {
                 if (!a.crowd()) {
-                    paint(a, ids, a.classId());
+                    paint(a, ids, a.classId(), width, height);
                 }
             }
             for (Annotation a : annotations) {
                 if (a.crowd()) {
-                    paint(a, ids, ClassMap.IGNORE);
+                    paint(a, ids, ClassMap.IGNORE, width, height);
                 }
             }
             return new ClassMap(width, height, ids);
         }
 
-        private void paint(Annotation a, byte[] ids, int value) {
+        private static void paint(Annotation a, byte[] ids, int value, int width, int height) {
             if (value < 0 || value > 255) {
                 throw new IllegalArgumentException("annotation with category_id " + a.categoryId()
                         + " that the file's categories do not declare");
@@ -191,11 +201,9 @@ public final class CocoInstances {
         }
         List<Image> images = new ArrayList<>();
         for (Map.Entry<Long, long[]> e : sizes.entrySet()) {
+            // A size beyond pseudolabel.image.* (or nonsense) is that image's error when it is rasterised.
             long[] wh = e.getValue();
-            if (wh[0] < 1 || wh[1] < 1 || wh[0] * wh[1] > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("image " + e.getKey() + " has size " + wh[0] + "x" + wh[1]);
-            }
-            images.add(new Image(e.getKey(), files.get(e.getKey()), (int) wh[0], (int) wh[1],
+            images.add(new Image(e.getKey(), files.get(e.getKey()), wh[0], wh[1],
                     List.copyOf(byImage.getOrDefault(e.getKey(), List.of()))));
         }
         return new CocoInstances(List.copyOf(names), List.copyOf(images));

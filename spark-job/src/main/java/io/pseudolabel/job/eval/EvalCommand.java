@@ -1,5 +1,6 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.CommandLine;
 import io.pseudolabel.job.data.ClassList;
 import org.apache.spark.sql.SparkSession;
@@ -26,19 +27,21 @@ public final class EvalCommand {
     private EvalCommand() {}
 
     /** The evaluation {@code cl} asks for; usage errors are thrown before any Spark work. */
-    public static EvalJob.Spec spec(CommandLine cl) {
+    public static EvalJob.Spec spec(CommandLine cl, ImageLimits limits) {
         List<String> names = cl.get("classes") == null ? null : ClassList.resolve(cl.get("classes"));
         int numClasses = intOption(cl, "num-classes", 0);
         int samples = intOption(cl, "samples", EvalJob.DEFAULT_SAMPLES);
         try {
-            return new EvalJob.Spec(cl.require("pred"), cl.require("gt"), cl.get("split"), names, numClasses, samples);
+            return new EvalJob.Spec(cl.require("pred"), cl.require("gt"), cl.get("split"), names, numClasses, samples,
+                    limits);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.UsageException(e.getMessage());
         }
     }
 
-    public static int run(CommandLine cl, Supplier<SparkSession> session, PrintStream out) throws IOException {
-        EvalJob.Spec spec = spec(cl);
+    public static int run(CommandLine cl, ImageLimits limits, Supplier<SparkSession> session, PrintStream out)
+            throws IOException {
+        EvalJob.Spec spec = spec(cl, limits);
         SparkSession spark = session.get();
         EvalResult r = EvalJob.run(spark, spec);
         out.println("prediction:   " + r.predDescription());

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.masks.ClassMap;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -37,11 +38,13 @@ public final class EvalJob {
      *     {@code numClasses > 0}, else the VOC classes
      * @param numClasses number of class ids 0..N-1; 0 for "from the class names"
      * @param samples how many worst images to keep for the report (0 for none)
+     * @param limits {@code pseudolabel.image.*}: a label map (either side) beyond them is that image's error
      */
-    public record Spec(String pred, String gt, String split, List<String> classNames, int numClasses, int samples) {
+    public record Spec(String pred, String gt, String split, List<String> classNames, int numClasses, int samples,
+            ImageLimits limits) {
         public Spec {
-            if (pred == null || gt == null) {
-                throw new IllegalArgumentException("evaluation needs a prediction and a ground truth");
+            if (pred == null || gt == null || limits == null) {
+                throw new IllegalArgumentException("evaluation needs a prediction, a ground truth and image limits");
             }
             if (numClasses < 0 || numClasses > 255) {
                 throw new IllegalArgumentException("--num-classes must be 1..255 (255 is the ignore id): "
@@ -56,24 +59,24 @@ public final class EvalJob {
             }
         }
 
-        public static Spec of(String pred, String gt) {
-            return new Spec(pred, gt, null, null, 0, DEFAULT_SAMPLES);
+        public static Spec of(String pred, String gt, ImageLimits limits) {
+            return new Spec(pred, gt, null, null, 0, DEFAULT_SAMPLES, limits);
         }
 
         public Spec withSplit(String s) {
-            return new Spec(pred, gt, s, classNames, numClasses, samples);
+            return new Spec(pred, gt, s, classNames, numClasses, samples, limits);
         }
 
         public Spec withClassNames(List<String> names) {
-            return new Spec(pred, gt, split, names, numClasses, samples);
+            return new Spec(pred, gt, split, names, numClasses, samples, limits);
         }
 
         public Spec withNumClasses(int n) {
-            return new Spec(pred, gt, split, classNames, n, samples);
+            return new Spec(pred, gt, split, classNames, n, samples, limits);
         }
 
         public Spec withSamples(int k) {
-            return new Spec(pred, gt, split, classNames, numClasses, k);
+            return new Spec(pred, gt, split, classNames, numClasses, k, limits);
         }
     }
 
@@ -87,10 +90,11 @@ public final class EvalJob {
                 jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
         int classes = names.size();
         int keep = spec.samples();
+        ImageLimits limits = spec.limits();
         JavaPairRDD<String, Tuple2<Iterable<LabelItem>, Iterable<LabelItem>>> pairs = pred.items().cogroup(gt.items());
         int depth = pairs.getNumPartitions() > 64 ? 3 : 2;
         EvalPartial sum = pairs.treeAggregate(new EvalPartial(classes, keep),
-                (acc, pair) -> score(acc, pair._1(), pair._2()._1(), pair._2()._2(), conf.value()),
+                (acc, pair) -> score(acc, pair._1(), pair._2()._1(), pair._2()._2(), conf.value(), limits),
                 EvalPartial::merge, depth);
         conf.destroy();
         return EvalResult.of(sum, names, pred.description(), gt.description(), System.currentTimeMillis() - start);
@@ -98,7 +102,7 @@ public final class EvalJob {
 
     /** Scores one image id: both sides loaded here, on the executor. */
     static EvalPartial score(EvalPartial acc, String id, Iterable<LabelItem> preds, Iterable<LabelItem> gts,
-            SerializableConfiguration conf) {
+            SerializableConfiguration conf, ImageLimits limits) {
         int nPred = count(preds);
         int nGt = count(gts);
         if (nPred > 1 || nGt > 1) {
@@ -118,13 +122,13 @@ public final class EvalJob {
         }
         ClassMap gtMap;
         try {
-            gtMap = gt.load(conf.value());
+            gtMap = gt.load(conf.value(), limits);
         } catch (Exception e) {
             return acc.addError(id + ": unreadable ground truth: " + e.getMessage());
         }
         ClassMap predMap;
         try {
-            predMap = pred.load(conf.value());
+            predMap = pred.load(conf.value(), limits);
         } catch (Exception e) {
             return acc.addError(id + ": unreadable prediction: " + e.getMessage());
         }
@@ -162,8 +166,8 @@ public final class EvalJob {
 
     /** Scores a label table against VOC-layout ground truth ({@code SegmentationClass/<id>.png}), all ids. */
     public static EvalResult labelsAgainstVoc(SparkSession spark, String labelsUri, String vocRoot,
-            List<String> classNames) {
-        return run(spark, Spec.of(labelsUri, vocRoot).withClassNames(classNames));
+            List<String> classNames, ImageLimits limits) {
+        return run(spark, Spec.of(labelsUri, vocRoot, limits).withClassNames(classNames));
     }
 
 }

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
@@ -14,8 +15,8 @@ import java.io.Serializable;
  */
 public sealed interface LabelItem extends Serializable {
 
-    /** The class map; any failure is an error for this image. */
-    ClassMap load(Configuration conf) throws IOException;
+    /** The class map, refused beyond {@code limits}; any failure is an error for this image. */
+    ClassMap load(Configuration conf, ImageLimits limits) throws IOException;
 
     /** The original image, when this side knows it; null otherwise. */
     String imageUri();
@@ -30,8 +31,8 @@ public sealed interface LabelItem extends Serializable {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public ClassMap load(Configuration conf) throws IOException {
-            return PalettePng.read(HadoopFiles.read(uri, conf));
+        public ClassMap load(Configuration conf, ImageLimits limits) throws IOException {
+            return PalettePng.read(HadoopFiles.read(uri, limits.maxFileBytes(), conf), limits, uri);
         }
     }
 
@@ -40,8 +41,8 @@ public sealed interface LabelItem extends Serializable {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public ClassMap load(Configuration conf) {
-            return PalettePng.read(png);
+        public ClassMap load(Configuration conf, ImageLimits limits) {
+            return PalettePng.read(png, limits, "semantic_png of " + (imageUri == null ? "a table row" : imageUri));
         }
 
         @Override
@@ -59,8 +60,8 @@ public sealed interface LabelItem extends Serializable {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public ClassMap load(Configuration conf) {
-            return image.rasterise();
+        public ClassMap load(Configuration conf, ImageLimits limits) {
+            return image.rasterise(limits);
         }
     }
 }

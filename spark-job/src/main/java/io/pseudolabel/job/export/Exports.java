@@ -2,10 +2,14 @@ package io.pseudolabel.job.export;
 
 import com.google.gson.stream.JsonWriter;
 import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.data.ImageIds;
+import io.pseudolabel.job.data.OutputPaths;
+import io.pseudolabel.job.label.RunningTasks;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.CocoRle;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,6 +22,7 @@ import org.apache.spark.util.LongAccumulator;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
@@ -30,23 +35,123 @@ import static org.apache.spark.sql.functions.col;
 public final class Exports {
     private Exports() {}
 
-    /** Writes {@code <dir>/<image_id>.png} for every OK row, in parallel; returns how many. */
-    public static long voc(SparkSession spark, String labels, String dir) {
+    /**
+     * Writes {@code <dir>/<image_id>.png} for every OK row, in parallel; returns how many. The PNGs are written
+     * into a hidden sibling folder first, which then takes the place of {@code dir}: readers never see half an
+     * export, and a failed one leaves {@code dir} as it was. A {@code dir} that exists and is not empty is
+     * refused unless {@code overwrite}, and then replaced whole (PNGs of images no longer in the table go too).
+     * Every file name is checked to stay inside {@code dir} ({@link OutputPaths}).
+     */
+    public static long voc(SparkSession spark, String labels, String dir, boolean overwrite, long stopTimeoutMillis,
+            PrintStream log) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
+        Configuration hadoop = jsc.hadoopConfiguration();
+        String target = HadoopFiles.normalize(dir);
+        Path targetPath = new Path(target);
+        FileSystem fs = targetPath.getFileSystem(hadoop);
+        boolean exists = fs.exists(targetPath);
+        if (exists) {
+            FileStatus st = fs.getFileStatus(targetPath);
+            if (!st.isDirectory()) {
+                throw new IllegalArgumentException("export voc: " + dir + " is a file, not a folder");
+            }
+            if (fs.listStatus(targetPath).length > 0 && !overwrite) {
+                throw new IllegalArgumentException("export voc: " + dir + " is not empty; pass --overwrite to replace "
+                        + "it whole (the previous export is deleted once the new one is complete)");
+            }
+        }
+        Dataset<Row> ok = spark.read().parquet(labels).filter(col("status").equalTo("OK"))
+                .select("image_id", "semantic_png");
+        checkIds(ok, labels);
+        String staging = HadoopFiles.sibling(target, "tmp");
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
         LongAccumulator written = jsc.sc().longAccumulator("pngs written");
-        String out = HadoopFiles.normalize(dir);
-        spark.read().parquet(labels).filter(col("status").equalTo("OK")).select("image_id", "semantic_png")
-                .javaRDD().foreachPartition(rows -> {
-                    Configuration c = conf.value().value();
-                    while (rows.hasNext()) {
-                        Row r = rows.next();
-                        HadoopFiles.writeAtomically(HadoopFiles.child(out, r.getString(0) + ".png"),
-                                (byte[]) r.get(1), c);
-                        written.add(1);
-                    }
-                });
+        try {
+            ok.javaRDD().foreachPartition(rows -> {
+                        Configuration c = conf.value().value();
+                        while (rows.hasNext()) {
+                            Row r = rows.next();
+                            HadoopFiles.write(OutputPaths.under(staging, r.getString(0) + ".png"), (byte[]) r.get(1),
+                                    c);
+                            written.add(1);
+                        }
+                    });
+            Path stagingPath = new Path(staging);
+            if (!fs.exists(stagingPath)) {
+                fs.mkdirs(stagingPath); // no OK row: an empty export
+            }
+            swap(fs, stagingPath, targetPath, exists, log);
+        } catch (IOException | RuntimeException e) {
+            // The failed job's other tasks may still write a PNG each before they notice they were killed.
+            try {
+                String left = RunningTasks.awaitNone(jsc.sc(), stopTimeoutMillis);
+                if (left != null) {
+                    e.addSuppressed(new IllegalStateException("export voc: " + left + "; " + staging
+                            + " may hold a partial export"));
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                e.addSuppressed(ie);
+            }
+            deleteQuietly(fs, new Path(staging), e);
+            throw e;
+        }
         return written.value();
+    }
+
+    /**
+     * Refuses, before anything is written, a table whose OK rows have an id that is not a safe relative path
+     * or an id twice (the second PNG would replace the first), naming up to five of them.
+     */
+    private static void checkIds(Dataset<Row> ok, String labels) {
+        List<String> unsafe = ok.select("image_id").javaRDD().map(r -> r.getString(0))
+                .filter(id -> id == null || ImageIds.problem(id) != null).take(5);
+        if (!unsafe.isEmpty()) {
+            String first = unsafe.get(0);
+            throw new IllegalArgumentException("export voc: " + labels + " has OK rows whose image_id is not a safe "
+                    + "relative path, so their PNGs would be written outside the output folder: " + unsafe.stream()
+                    .map(id -> id == null ? "null" : "'" + id.replace("\n", "\\n") + "'").toList()
+                    + (first == null ? "" : " ('" + first + "' " + ImageIds.problem(first) + ")"));
+        }
+        List<Row> twice = ok.groupBy("image_id").count().filter(col("count").gt(1)).limit(5).collectAsList();
+        if (!twice.isEmpty()) {
+            throw new IllegalArgumentException("export voc: " + labels + " has more than one OK row for image_id "
+                    + twice.stream().map(r -> "'" + r.getString(0) + "' (" + r.getLong(1) + " rows)").toList()
+                    + "; each would overwrite the other's PNG");
+        }
+    }
+
+    /** {@code staging} takes the place of {@code target}; the previous {@code target} is deleted after. */
+    private static void swap(FileSystem fs, Path staging, Path target, boolean exists, PrintStream log)
+            throws IOException {
+        Path old = null;
+        if (exists) {
+            old = new Path(HadoopFiles.sibling(target.toString(), "old"));
+            if (!fs.rename(target, old)) {
+                throw new IOException("export voc: cannot move the previous export " + target + " aside to " + old);
+            }
+        }
+        if (!fs.rename(staging, target)) {
+            String restored = old != null && fs.rename(old, target) ? "; the previous export is back in place"
+                    : old != null ? "; the previous export is in " + old : "";
+            throw new IOException("export voc: cannot rename " + staging + " to " + target + restored);
+        }
+        if (old != null) {
+            long files = fs.getContentSummary(old).getFileCount();
+            if (!fs.delete(old, true)) {
+                throw new IOException("export voc: the new export is in " + target + " but the previous one could not "
+                        + "be deleted from " + old);
+            }
+            log.printf("export voc: replaced %s (deleted the previous export, %d files)%n", target, files);
+        }
+    }
+
+    private static void deleteQuietly(FileSystem fs, Path p, Exception primary) {
+        try {
+            fs.delete(p, true);
+        } catch (IOException e) {
+            primary.addSuppressed(e);
+        }
     }
 
     /**
@@ -61,8 +166,35 @@ public final class Exports {
         Path target = new Path(HadoopFiles.normalize(file));
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         FileSystem fs = target.getFileSystem(conf);
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+            fs = local.getRawFileSystem(); // no .crc file beside the JSON
+        }
+        if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
+            throw new IllegalArgumentException("export coco: " + file + " is a folder; --output names the JSON file");
+        }
+        // Written beside the target and renamed over it once complete: a failed export leaves the previous
+        // file whole.
+        Path tmp = new Path(HadoopFiles.sibling(target.toString(), "tmp"));
+        long annotations;
+        try {
+            annotations = writeCoco(rows, labels, classNames, fs, tmp);
+            if (fs.exists(target) && !fs.delete(target, false)) {
+                throw new IOException("export coco: cannot replace " + target);
+            }
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("export coco: cannot rename " + tmp + " to " + target);
+            }
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(fs, tmp, e);
+            throw e;
+        }
+        return annotations;
+    }
+
+    private static long writeCoco(Dataset<Row> rows, String labels, List<String> classNames, FileSystem fs, Path tmp)
+            throws IOException {
         long annotations = 0;
-        try (FSDataOutputStream stream = fs.create(target, true);
+        try (FSDataOutputStream stream = fs.create(tmp, false);
                 JsonWriter json = new JsonWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8))) {
             json.beginObject();
             json.name("info").beginObject().name("description").value("pseudolabel export of " + labels).endObject();

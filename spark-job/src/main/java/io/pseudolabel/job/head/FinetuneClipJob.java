@@ -11,6 +11,7 @@ import io.pseudolabel.clip.head.ViewEmbedder;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -52,7 +53,7 @@ public final class FinetuneClipJob {
             double trainingAccuracy, String output) {}
 
     /** What executors need; broadcast once. */
-    record Task(LabelerSettings settings, String clipFingerprint, ClipHeadSettings head, long maxPixels)
+    record Task(LabelerSettings settings, String clipFingerprint, ClipHeadSettings head, ImageLimits limits)
             implements Serializable {}
 
     /** The views' embeddings of one image, or why it failed. */
@@ -81,13 +82,17 @@ public final class FinetuneClipJob {
         // On the CPU: the driver is assigned no GPU, and models.device = gpu would fail there.
         RuntimeOptions driverRuntime = remote.runtime().resolvedDevice() == ExecutionDevice.GPU ? RuntimeOptions.cpu()
                 : remote.runtime();
-        int dim = embeddingDim(ExecutorModels.clip(local.clipPath(), clipFingerprint, driverRuntime));
+        int dim;
+        try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(local.clipPath(), clipFingerprint,
+                driverRuntime)) {
+            dim = embeddingDim(clip.get());
+        }
         long bytes = driverEmbeddingBytes(labels.examples().size(), hs.views(), dim,
                 config.getLong(MAX_DRIVER_MB_KEY), jsc.getConf().getSizeAsBytes(MAX_RESULT_KEY, "0"));
         out.printf(Locale.ROOT, "embeddings collected on the driver: %d images x %d views x %d floats = %.1f MB%n",
                 labels.examples().size(), hs.views(), dim, bytes / 1e6);
 
-        Broadcast<Task> task = jsc.broadcast(new Task(remote, clipFingerprint, hs, local.maxPixels()));
+        Broadcast<Task> task = jsc.broadcast(new Task(remote, clipFingerprint, hs, local.image()));
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
         int partitions = Math.max(1, Math.min(labels.examples().size(), 2 * jsc.defaultParallelism()));
         List<Embedded> embedded = new ArrayList<>(jsc.parallelize(labels.examples(), partitions)
@@ -213,20 +218,35 @@ public final class FinetuneClipJob {
             Configuration hadoop = conf.value().value();
             RuntimeOptions runtime = t.settings().runtime().withGpuId(LabelPartition.assignedGpu());
             LabelerSettings local = ModelLocalizer.localize(t.settings(), hadoop);
-            ClipModel clip = ExecutorModels.clip(local.clipPath(), t.clipFingerprint(), runtime);
-            ViewEmbedder embedder = new ViewEmbedder(clip, t.head());
-            ImageDecoder decoder = new ImageDecoder(t.maxPixels());
+            try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(local.clipPath(),
+                    t.clipFingerprint(), runtime)) {
+                return embedAll(examples, new ViewEmbedder(clip.get(), t.head()), t, hadoop);
+            }
+        }
+
+        private static Iterator<Embedded> embedAll(Iterator<HeadLabels.Example> examples, ViewEmbedder embedder,
+                Task t, Configuration hadoop) {
+            ImageDecoder decoder = new ImageDecoder(t.limits());
             List<Embedded> out = new ArrayList<>();
             while (examples.hasNext()) {
                 HeadLabels.Example e = examples.next();
                 RgbImage image;
                 try {
-                    image = decoder.decode(HadoopFiles.read(e.uri(), hadoop), e.uri());
+                    image = decoder.decode(HadoopFiles.read(e.uri(), t.limits().maxFileBytes(), hadoop), e.uri());
                 } catch (IOException | ImageDecodeException ex) {
                     out.add(new Embedded(e.key(), null, e.uri() + ": " + ex.getMessage()));
                     continue;
+                } catch (RuntimeException ex) {
+                    out.add(new Embedded(e.key(), null, e.uri() + ": cannot decode: " + ex));
+                    continue;
                 }
-                out.add(new Embedded(e.key(), embedder.embed(image, e.key()), null));
+                try {
+                    out.add(new Embedded(e.key(), embedder.embed(image, e.key()), null));
+                } catch (RuntimeException ex) {
+                    // One image's views (crop, resize, CLIP preprocessing) failing is that image's error.
+                    out.add(new Embedded(e.key(), null, e.uri() + ": cannot embed the " + image.width() + "x"
+                            + image.height() + " image: " + ex));
+                }
             }
             return out.iterator();
         }

@@ -45,6 +45,11 @@ public final class HeadLabels {
             throw new IllegalArgumentException("no images (jpg, jpeg, png, bmp, webp) under --images " + images);
         }
         Map<String, String> uris = uniqueIds(listed, images);
+        List<String> refused = listed.stream().map(ImageRef::refused).filter(java.util.Objects::nonNull).toList();
+        if (!refused.isEmpty()) {
+            throw new IllegalArgumentException(refused.size() + " image(s) under " + images + " have ids that are not "
+                    + "safe relative paths, e.g. " + refused.get(0));
+        }
         Map<String, List<String>> raw = labels.equals(FOLDER) ? byFolder(listed, images) : byCsv(listed, images,
                 labels, conf);
         Map<String, Integer> index = new HashMap<>();

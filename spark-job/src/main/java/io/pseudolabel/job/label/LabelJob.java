@@ -15,6 +15,7 @@ import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.head.ClipHeads;
 import io.pseudolabel.job.run.Manifest;
+import io.pseudolabel.job.run.Retention;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ModelFingerprint;
 import io.pseudolabel.labeler.Supervision;
@@ -164,6 +165,7 @@ public final class LabelJob {
         HadoopFiles.writeAtomically(Runs.manifest(output, runId), manifest.toJson().getBytes(StandardCharsets.UTF_8),
                 hadoop);
         Runs.publish(output, runId, hadoop);
+        Retention.afterPublish(config, output, hadoop, out);
         return new Summary(runId, labelsDir, total, done.value(), plan.carried.size(), counts, firstErrors,
                 fingerprint, System.currentTimeMillis() - start, executors);
     }
@@ -229,7 +231,8 @@ public final class LabelJob {
         Set<String> carried = new java.util.HashSet<>();
         for (ImageRef ref : refs) {
             long[] before = seen.get(ref.uri());
-            boolean same = before != null && before[0] == ref.size() && before[1] == ref.mtime() && ref.size() >= 0;
+            boolean same = before != null && before[0] == ref.size() && before[1] == ref.mtime() && ref.size() >= 0
+                    && ref.refused() == null;
             if (same && okSameModel.contains(ref.uri())) {
                 carried.add(ref.uri());
             } else {

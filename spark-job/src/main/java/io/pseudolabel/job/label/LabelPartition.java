@@ -69,17 +69,28 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         LabelTask t = task.value();
         RuntimeOptions runtime = t.settings().runtime().withGpuId(assignedGpu());
         Configuration conf = hadoopConf.value().value();
-        ModelSet models = ExecutorModels.get(ModelLocalizer.localize(t.settings(), conf), t.modelsFingerprint(),
-                runtime);
-        executors.add(ExecutorUse.report(t.modelsFingerprint(), runtime));
-        PseudoLabeler labeler = new PseudoLabeler(models, t.settings(), t.classNames(), t.classifier(),
-                Selection.WHOLE_OVER_PART);
-        PreparePool.Lane pool = PreparePool.taskLane(t.prepareThreads(), runtime);
+        ExecutorModels.Lease<ModelSet> lease = ExecutorModels.acquire(ModelLocalizer.localize(t.settings(), conf),
+                t.modelsFingerprint(), runtime);
         TaskContext ctx = TaskContext.get();
-        if (ctx != null) {
-            ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> pool.close());
+        PreparePool.Lane pool;
+        try {
+            executors.add(ExecutorUse.report(t.modelsFingerprint(), runtime));
+            pool = PreparePool.taskLane(t.prepareThreads(), runtime);
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
         }
-        return new RowStream(images, labeler, pool, conf, t);
+        if (ctx != null) {
+            // The task's thread makes every model call and has left them when the task completes (done,
+            // failed or killed): only then may the models be closed.
+            ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> {
+                pool.close();
+                lease.close();
+            });
+        }
+        PseudoLabeler labeler = new PseudoLabeler(lease.get(), t.settings(), t.classNames(), t.classifier(),
+                Selection.WHOLE_OVER_PART);
+        return new RowStream(images, labeler, pool, lease, conf, t);
     }
 
     /** The GPU address Spark assigned to this task, or -1 when it assigned none. */
@@ -106,16 +117,18 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         private final Iterator<ImageRef> images;
         private final PseudoLabeler labeler;
         private final PreparePool.Lane pool;
+        private final ExecutorModels.Lease<ModelSet> lease;
         private final Configuration conf;
         private final LabelTask t;
         private final ArrayDeque<Future<Staged>> ahead = new ArrayDeque<>();
         private final ArrayDeque<Row> ready = new ArrayDeque<>();
 
-        RowStream(Iterator<ImageRef> images, PseudoLabeler labeler, PreparePool.Lane pool, Configuration conf,
-                LabelTask t) {
+        RowStream(Iterator<ImageRef> images, PseudoLabeler labeler, PreparePool.Lane pool,
+                ExecutorModels.Lease<ModelSet> lease, Configuration conf, LabelTask t) {
             this.images = images;
             this.labeler = labeler;
             this.pool = pool;
+            this.lease = lease;
             this.conf = conf;
             this.t = t;
         }
@@ -127,6 +140,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
             }
             if (ready.isEmpty()) {
                 pool.close();
+                lease.close(); // no model call after the last row
                 return false;
             }
             return true;
@@ -179,9 +193,16 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
 
         private Staged stage(ImageRef ref) {
             ImageInput base = new ImageInput(ref.imageId(), ref.uri(), null, ref.givenLabels(), ref.givenBoxes());
+            if (ref.refused() != null) {
+                return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_ID,
+                        ref.refused())));
+            }
             byte[] bytes;
             try {
-                bytes = HadoopFiles.read(ref.uri(), conf);
+                bytes = HadoopFiles.read(ref.uri(), t.settings().image().maxFileBytes(), conf);
+            } catch (HadoopFiles.FileTooLargeException e) {
+                return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_IMAGE,
+                        e.getMessage())));
             } catch (IOException e) {
                 return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_IMAGE,
                         "cannot read " + ref.uri() + ": " + e.getMessage())));

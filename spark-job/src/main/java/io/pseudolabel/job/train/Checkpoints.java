@@ -5,10 +5,15 @@ import com.google.gson.GsonBuilder;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.segmenter.SegmenterWeights;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -44,6 +49,38 @@ final class Checkpoints {
                 GSON.toJson(state).getBytes(StandardCharsets.UTF_8), conf);
         HadoopFiles.writeAtomically(HadoopFiles.child(dir(output), "_LATEST"),
                 (name + "\n").getBytes(StandardCharsets.UTF_8), conf);
+    }
+
+    /**
+     * Deletes round checkpoints beyond the newest {@code keep} (by round number), never the one {@code _LATEST}
+     * names, and prints each deletion; returns the rounds deleted.
+     */
+    static List<String> prune(String output, int keep, Configuration conf, PrintStream out) throws IOException {
+        Path dir = new Path(HadoopFiles.normalize(dir(output)));
+        FileSystem fs = dir.getFileSystem(conf);
+        String latestUri = HadoopFiles.child(dir(output), "_LATEST");
+        String latest = HadoopFiles.exists(latestUri, conf) ? HadoopFiles.readString(latestUri, conf).strip() : null;
+        List<String> rounds = new ArrayList<>();
+        for (FileStatus st : fs.listStatus(dir)) {
+            if (st.isDirectory() && st.getPath().getName().matches("round-\\d+")) {
+                rounds.add(st.getPath().getName());
+            }
+        }
+        rounds.sort(Comparator.comparingLong((String r) -> Long.parseLong(r.substring("round-".length())))
+                .reversed());
+        List<String> deleted = new ArrayList<>();
+        for (String r : rounds.subList(Math.min(keep, rounds.size()), rounds.size())) {
+            if (r.equals(latest)) {
+                continue;
+            }
+            if (!fs.delete(new Path(dir, r), true)) {
+                throw new IOException("cannot delete checkpoint " + new Path(dir, r));
+            }
+            out.println("train: deleted checkpoint " + r + " (keeping the newest " + keep
+                    + ", pseudolabel.train.keep-checkpoints)");
+            deleted.add(r);
+        }
+        return deleted;
     }
 
     static Optional<Loaded> latest(String output, Configuration conf) throws IOException {

@@ -1,6 +1,7 @@
 package io.pseudolabel.job.train;
 
 import com.google.gson.GsonBuilder;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.segmenter.BackboneWeights;
 import io.pseudolabel.segmenter.Safetensors;
@@ -44,7 +45,7 @@ public final class DistributedTrainer {
             int resumedFrom, List<Double> roundSeconds, List<Long> roundSamples) {}
 
     public static Result train(SparkSession spark, TrainSettings settings, List<String> classNames, String labels,
-            String imagesRoot, String output, long maxPixels, PrintStream out) throws IOException {
+            String imagesRoot, String output, ImageLimits limits, PrintStream out) throws IOException {
         long start = System.currentTimeMillis();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = jsc.hadoopConfiguration();
@@ -83,8 +84,15 @@ public final class DistributedTrainer {
             }
             writeInitialisation(output, initialisation, conf);
         }
-        JavaRDD<Sample> shards = TrainingData.shards(spark, labels, imagesRoot, settings.workers(), maxPixels);
+        org.apache.spark.util.CollectionAccumulator<String> skipped = jsc.sc().collectionAccumulator(
+                "training images left out");
+        JavaRDD<Sample> shards = TrainingData.shards(spark, labels, imagesRoot, settings.workers(), limits, skipped);
         long samples = shards.count();
+        List<String> left = skipped.value();
+        if (!left.isEmpty()) {
+            out.printf("train: %d image(s) left out:%n", left.size());
+            left.stream().sorted().limit(20).forEach(e -> out.println("  " + e));
+        }
         if (samples == 0) {
             throw new IllegalArgumentException("no OK rows with labels in " + labels + " to train on");
         }
@@ -112,7 +120,8 @@ public final class DistributedTrainer {
                         trainer.loadOptimizerState(o.value());
                     }
                     Random rnd = new Random(settings.seed() * 1_000_003L + r * 7919L + partition);
-                    float loss = trainer.trainSteps(shard, settings.localSteps(), rnd);
+                    float loss = io.pseudolabel.onnx.NativeCalls.run("segmenter training",
+                            () -> trainer.trainSteps(shard, settings.localSteps(), rnd));
                     return List.of(new RoundSum().add(trainer.snapshot(), trainer.optimizerSnapshot(), loss,
                             (long) settings.localSteps() * settings.segmenter().batchSize())).iterator();
                 }
@@ -130,6 +139,7 @@ public final class DistributedTrainer {
             trainedSamples += sum.samples;
             Checkpoints.save(output, new Checkpoints.State(round, losses, seen, architecture(settings)),
                     weights, optimizer, conf);
+            Checkpoints.prune(output, settings.keepCheckpoints(), conf, out);
             roundSeconds.add((System.nanoTime() - t0) / 1e9);
             roundSamples.add(sum.samples);
             double elapsed = (System.nanoTime() - trainStart) / 1e9;

@@ -2,11 +2,14 @@ package io.pseudolabel.job.train;
 
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.OutputPaths;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
+import io.pseudolabel.onnx.NativeCalls;
 import io.pseudolabel.segmenter.SegmenterTrainer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -43,7 +46,7 @@ public final class PredictJob {
 
     /** Writes {@code <output>/predictions} (Parquet) and, with {@code pngs}, {@code <output>/png/<id>.png}; returns the table's path. */
     public static String run(SparkSession spark, SegmenterModel model, List<ImageRef> images, String output,
-            boolean pngs, long maxPixels) throws IOException {
+            boolean pngs, ImageLimits limits) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SegmenterModel> m = jsc.broadcast(model);
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
@@ -54,16 +57,22 @@ public final class PredictJob {
             if (!it.hasNext()) {
                 return out.iterator();
             }
-            ImageDecoder decoder = new ImageDecoder(maxPixels);
+            ImageDecoder decoder = new ImageDecoder(limits);
             try (SegmenterTrainer net = DistributedTrainer.newTrainer(m.value().config())) {
                 net.load(m.value().weights());
                 while (it.hasNext()) {
                     ImageRef ref = it.next();
+                    if (ref.refused() != null) {
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, "BAD_ID", ref.refused(), null));
+                        continue;
+                    }
                     try {
-                        RgbImage image = decoder.decode(HadoopFiles.read(ref.uri(), conf.value().value()), ref.uri());
-                        byte[] png = PalettePng.write(new ClassMap(image.width(), image.height(), net.predict(image)));
+                        RgbImage image = decoder.decode(HadoopFiles.read(ref.uri(), limits.maxFileBytes(),
+                                conf.value().value()), ref.uri());
+                        byte[] png = PalettePng.write(new ClassMap(image.width(), image.height(),
+                                NativeCalls.run("segmenter inference", () -> net.predict(image))));
                         if (pngDir != null) {
-                            HadoopFiles.writeAtomically(HadoopFiles.child(pngDir, ref.imageId() + ".png"), png,
+                            HadoopFiles.writeAtomically(OutputPaths.under(pngDir, ref.imageId() + ".png"), png,
                                     conf.value().value());
                         }
                         out.add(RowFactory.create(ref.imageId(), ref.uri(), image.width(), image.height(), "OK", null,

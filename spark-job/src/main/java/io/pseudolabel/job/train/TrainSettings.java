@@ -12,9 +12,10 @@ import java.io.Serializable;
  * @param localSteps K; 1 is synchronous SGD
  * @param workers W partitions, each training on its shard
  * @param backboneWeights a torchvision/timm ResNet safetensors file the backbone starts from; blank = random
+ * @param keepCheckpoints round checkpoints kept (the newest; the finished model is kept regardless)
  */
 public record TrainSettings(SegmenterConfig segmenter, int rounds, int localSteps, int workers, long seed,
-        String backboneWeights) implements Serializable {
+        String backboneWeights, int keepCheckpoints) implements Serializable {
 
     public static TrainSettings from(Config root, int numClasses) {
         Config t = root.getConfig("pseudolabel.train");
@@ -28,9 +29,10 @@ public record TrainSettings(SegmenterConfig segmenter, int rounds, int localStep
                     (float) t.getDouble("weight-decay"),
                     t.getInt("rounds") * t.getInt("local-steps"), t.getLong("seed"));
             TrainSettings ts = new TrainSettings(s, t.getInt("rounds"), t.getInt("local-steps"), t.getInt("workers"),
-                    t.getLong("seed"), t.getString("backbone-weights").strip());
-            if (ts.rounds < 1 || ts.localSteps < 1 || ts.workers < 1) {
-                throw new IllegalArgumentException("pseudolabel.train: rounds, local-steps and workers must be >= 1");
+                    t.getLong("seed"), t.getString("backbone-weights").strip(), t.getInt("keep-checkpoints"));
+            if (ts.rounds < 1 || ts.localSteps < 1 || ts.workers < 1 || ts.keepCheckpoints < 1) {
+                throw new IllegalArgumentException("pseudolabel.train: rounds, local-steps, workers and "
+                        + "keep-checkpoints must be >= 1");
             }
             return ts;
         } catch (com.typesafe.config.ConfigException e) {
@@ -46,11 +48,11 @@ public record TrainSettings(SegmenterConfig segmenter, int rounds, int localStep
                 s.lowLevelChannels(), s.decoderChannels(), s.dropout(), s.cropSize(), s.minScale(), s.maxScale(),
                 s.cropMode(), s.flip(), s.batchSize(), s.optimizer(), s.learningRate(), s.momentum(), s.weightDecay(),
                 rounds * localSteps, s.seed());
-        return new TrainSettings(scheduled, rounds, localSteps, workers, seed, backboneWeights);
+        return new TrainSettings(scheduled, rounds, localSteps, workers, seed, backboneWeights, keepCheckpoints);
     }
 
     /** The same settings starting from another backbone file (blank: random initialisation). */
     public TrainSettings withBackboneWeights(String uri) {
-        return new TrainSettings(segmenter, rounds, localSteps, workers, seed, uri);
+        return new TrainSettings(segmenter, rounds, localSteps, workers, seed, uri, keepCheckpoints);
     }
 }

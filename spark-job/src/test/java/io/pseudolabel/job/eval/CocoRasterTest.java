@@ -1,5 +1,6 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ceil((min v + .5)/5 - .5), sort, difference, fold zero runs.
  */
 class CocoRasterTest {
+    private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
+
 
     private static int[][] grid(ClassMap m) {
         int[][] g = new int[m.height()][m.width()];
@@ -123,29 +126,29 @@ class CocoRasterTest {
             {1, 2, 2, 2, 0, 255},
             {0, 0, 0, 0, 0, 255},
             {0, 0, 0, 0, 3, 255}};
-        assertArrayEquals(expected, grid(im.rasterise()));
+        assertArrayEquals(expected, grid(im.rasterise(LIMITS)));
     }
 
     @Test
     void polygonsOfOneAnnotationAreUnited() throws IOException {
         CocoInstances.Image im = parse().images().get(1);
         assertEquals("000008", im.key());
-        assertArrayEquals(new int[][] {{2, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 2, 0}, {0, 0, 0, 0}}, grid(im.rasterise()));
+        assertArrayEquals(new int[][] {{2, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 2, 0}, {0, 0, 0, 0}}, grid(im.rasterise(LIMITS)));
     }
 
     @Test
     void fourNumbersAreABoxAsInFrPyObjects() throws IOException {
         CocoInstances.Image im = parse().images().get(2);
-        assertArrayEquals(new int[][] {{0, 0, 0, 0}, {0, 3, 3, 0}, {0, 3, 3, 0}, {0, 0, 0, 0}}, grid(im.rasterise()));
+        assertArrayEquals(new int[][] {{0, 0, 0, 0}, {0, 3, 3, 0}, {0, 3, 3, 0}, {0, 0, 0, 0}}, grid(im.rasterise(LIMITS)));
     }
 
     @Test
     void wrongRleSizeAndUnknownCategoryAreErrors() throws IOException {
         CocoInstances.Image im = parse().images().get(3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, im::rasterise);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> im.rasterise(LIMITS));
         assertTrue(e.getMessage().contains("category_id 5"), e.getMessage());
         CocoInstances.Image rleOnly = new CocoInstances.Image(10, "x.jpg", 6, 5, List.of(im.annotations().get(0)));
-        e = assertThrows(IllegalArgumentException.class, rleOnly::rasterise);
+        e = assertThrows(IllegalArgumentException.class, () -> rleOnly.rasterise(LIMITS));
         assertTrue(e.getMessage().contains("4x4"), e.getMessage());
     }
 }

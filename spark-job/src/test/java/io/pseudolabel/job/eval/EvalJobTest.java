@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EvalJobTest {
+    private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
+
     @TempDir
     static Path dir;
     static EvalData data;
@@ -32,7 +34,7 @@ class EvalJobTest {
 
     @Test
     void aggregateEqualsTheSumOfPerImageMatrices() {
-        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(dir.resolve("pred").toString(), dir.resolve("gt").toString())
+        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(dir.resolve("pred").toString(), dir.resolve("gt").toString(), LIMITS)
                 .withNumClasses(EvalData.CLASSES).withSamples(5));
 
         ConfusionMatrix sum = new ConfusionMatrix(EvalData.CLASSES);
@@ -80,13 +82,13 @@ class EvalJobTest {
         Path pred = dir.resolve("coco-pred");
         for (int i = 0; i < 3; i++) {
             CocoInstances.Image im = parsed.images().get(i);
-            EvalData.save(pred.resolve(im.key() + ".png"), im.rasterise(), true);
+            EvalData.save(pred.resolve(im.key() + ".png"), im.rasterise(LIMITS), true);
         }
         EvalData.save(pred.resolve("000010.png"), new ClassMap(6, 5), true);
         EvalData.save(pred.resolve("000099.png"), new ClassMap(6, 5), true);
 
         // a COCO root and --split find annotations/instances_val.json
-        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(pred.toString(), coco.toString()).withSplit("val"));
+        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(pred.toString(), coco.toString(), LIMITS).withSplit("val"));
         assertEquals(List.of("background", "person", "car", "toothbrush"), r.classNames());
         assertEquals(3, r.numImages());
         assertEquals(1.0, r.miou(), 0);
@@ -96,5 +98,74 @@ class EvalJobTest {
         assertEquals(List.of("000099"), r.missingGroundTruthIds());
         // crowd pixels are ignored: 30 + 16 + 16 pixels minus column 5 of image 7
         assertEquals(30 + 16 + 16 - 5, r.matrix().total());
+    }
+
+    /** A PNG signature and an indexed IHDR claiming {@code w x h}, then IEND: 45 bytes. */
+    static byte[] claimedPalettePng(int w, int h) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes()).putInt(w).putInt(h)
+                .put(new byte[] {8, 3, 0, 0, 0});
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        return java.nio.ByteBuffer.allocate(8 + 25 + 12)
+                .put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}).putInt(13).put(ihdr.array())
+                .putInt((int) crc.getValue()).putInt(0).put("IEND".getBytes()).putInt(0xAE426082).array();
+    }
+
+    /**
+     * Label maps that claim more pixels than pseudolabel.image.* allows, on either side, are errors of their own
+     * images (refused from the header, nothing allocated); the other images are scored.
+     */
+    @Test
+    void oversizedLabelMapsOnEitherSideAreErrorsOfTheirOwnImages() throws Exception {
+        Path gt = dir.resolve("limits-gt");
+        Path pred = dir.resolve("limits-pred");
+        ClassMap ok = new ClassMap(4, 3, new byte[] {0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0});
+        EvalData.save(gt.resolve("ok.png"), ok, true);
+        EvalData.save(pred.resolve("ok.png"), ok, true);
+        Files.write(gt.resolve("huge-gt.png"), claimedPalettePng(40_000, 40_000));
+        EvalData.save(pred.resolve("huge-gt.png"), ok, true);
+        EvalData.save(gt.resolve("strip-pred.png"), ok, true);
+        Files.write(pred.resolve("strip-pred.png"), claimedPalettePng(2, 40_000));
+
+        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(pred.toString(), gt.toString(), LIMITS).withNumClasses(2));
+        assertEquals(1, r.numImages());
+        assertEquals(1.0, r.miou(), 0);
+        List<String> errors = r.errors().stream().sorted().toList();
+        assertEquals(2, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith("huge-gt: unreadable ground truth: ") && errors.get(0).endsWith(
+                "huge-gt.png: image is 40000x40000 = 1600000000 pixels, more than the limit of 100000000 "
+                        + "(pseudolabel.image.max-pixels)"), errors.get(0));
+        assertTrue(errors.get(1).startsWith("strip-pred: unreadable prediction: ") && errors.get(1).endsWith(
+                "strip-pred.png: image is 2x40000: its height 40000 is more than the limit of 30000 "
+                        + "(pseudolabel.image.max-side)"), errors.get(1));
+    }
+
+    /** A COCO image claiming 65535 x 65535 (or 40000 x 40000) is its own error; the file's other images count. */
+    @Test
+    void cocoImagesBeyondTheLimitsAreTheirOwnErrors() throws Exception {
+        String json = CocoRasterTest.JSON.replace("%s", CocoRle.compress(new int[] {24, 1, 4, 1}))
+                .replace("{\"id\": 10, \"file_name\": \"000010.jpg\", \"width\": 6, \"height\": 5}",
+                        "{\"id\": 10, \"file_name\": \"000010.jpg\", \"width\": 65535, \"height\": 65535},"
+                                + " {\"id\": 11, \"file_name\": \"000011.jpg\", \"width\": 40000, \"height\": 40000}");
+        Path file = dir.resolve("coco-limits/instances.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, json);
+        CocoInstances parsed = CocoInstances.parse(new java.io.StringReader(json));
+        Path pred = dir.resolve("coco-limits-pred");
+        for (int i = 0; i < 3; i++) {
+            CocoInstances.Image im = parsed.images().get(i);
+            EvalData.save(pred.resolve(im.key() + ".png"), im.rasterise(LIMITS), true);
+        }
+        EvalData.save(pred.resolve("000010.png"), new ClassMap(6, 5), true);
+        EvalData.save(pred.resolve("000011.png"), new ClassMap(6, 5), true);
+
+        EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(pred.toString(), file.toString(), LIMITS));
+        assertEquals(3, r.numImages());
+        assertEquals(1.0, r.miou(), 0);
+        List<String> errors = r.errors().stream().sorted().toList();
+        assertEquals(List.of("000010: unreadable ground truth: COCO image 10 (000010.jpg): image is 65535x65535 = "
+                + "4294836225 pixels, more than the limit of 100000000 (pseudolabel.image.max-pixels)",
+                "000011: unreadable ground truth: COCO image 11 (000011.jpg): image is 40000x40000 = 1600000000 "
+                        + "pixels, more than the limit of 100000000 (pseudolabel.image.max-pixels)"), errors);
     }
 }

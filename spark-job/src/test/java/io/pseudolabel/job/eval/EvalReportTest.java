@@ -43,6 +43,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * its HTML report opened in headless Chromium.
  */
 class EvalReportTest {
+    private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
+
     @TempDir
     static Path dir;
     static EvalResult result;
@@ -75,7 +77,7 @@ class EvalReportTest {
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(out.resolve("runs/r1/labels").toString());
         Files.writeString(out.resolve("_LATEST"), "r1\n");
 
-        result = EvalJob.run(spark, EvalJob.Spec.of(out.toString(), voc.toString()).withSplit("train")
+        result = EvalJob.run(spark, EvalJob.Spec.of(out.toString(), voc.toString(), LIMITS).withSplit("train")
                 .withSamples(SAMPLES));
         html = dir.resolve("report/report.html");
         EvalReport.write(spark, result, html);
