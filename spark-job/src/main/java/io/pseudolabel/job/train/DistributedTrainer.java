@@ -59,8 +59,10 @@ public final class DistributedTrainer {
         List<Double> losses = new ArrayList<>();
         int firstRound = 1;
         long seen = 0;
+        Checkpoints.Labels trainedOn = Checkpoints.Labels.of(labels, classNames);
         Optional<Checkpoints.Loaded> resume = Checkpoints.latest(output, conf);
         if (resume.isPresent()) {
+            Checkpoints.checkResume(output, trainedOn, conf);
             Checkpoints.Loaded c = resume.get();
             // The architecture must match; the schedule may change (e.g. more rounds after a finished run).
             if (!c.state().segmenterConfig().equals(architecture(settings))) {
@@ -78,6 +80,7 @@ public final class DistributedTrainer {
                 weights = init.snapshot();
                 optimizer = init.optimizerSnapshot();
             }
+            Checkpoints.saveLabels(output, trainedOn, conf);
         }
         long trainStart = System.nanoTime();
         long trainedSamples = 0;
