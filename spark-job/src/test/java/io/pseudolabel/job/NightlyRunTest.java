@@ -130,9 +130,10 @@ class NightlyRunTest {
         images(images, 2, 4);
 
         AtomicReference<String> broken = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         AtomicInteger reads = new AtomicInteger();
         Thread watcher = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted() && broken.get() == null) {
+            while (!stop.get() && broken.get() == null) {
                 try {
                     String run = latest(out);
                     if (!Files.exists(out.resolve("runs/" + run + "/_MANIFEST.json"))
@@ -162,7 +163,7 @@ class NightlyRunTest {
             assertEquals(2, survivor.labelled());
         } finally {
             pool.shutdownNow();
-            watcher.interrupt();
+            stop.set(true);
             watcher.join();
         }
         assertNull(broken.get(), broken.get());

@@ -65,6 +65,23 @@ public final class HadoopFiles {
         return new String(read(uri, conf), StandardCharsets.UTF_8);
     }
 
+    /**
+     * A small text file that other processes replace with {@link #writeAtomically} ({@code _LATEST}, a lease):
+     * if it is replaced between the length check and the read (S3A then refuses the read of the old version
+     * with {@code RemoteFileChangedException}), it is read again.
+     */
+    public static String readCurrent(String uri, Configuration conf) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readString(uri, conf);
+            } catch (IOException e) {
+                if (attempt >= 5 || !e.getClass().getName().equals("org.apache.hadoop.fs.s3a.RemoteFileChangedException")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     public static boolean exists(String uri, Configuration conf) {
         try {
             Path p = new Path(normalize(uri));

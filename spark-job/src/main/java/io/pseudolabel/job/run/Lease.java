@@ -236,7 +236,7 @@ public final class Lease implements AutoCloseable {
             }
             String file = file(output, best);
             try {
-                return new Current(best, parse(HadoopFiles.readString(file, conf), file), file);
+                return new Current(best, parse(HadoopFiles.readCurrent(file, conf), file), file);
             } catch (FileNotFoundException e) {
                 if (attempt >= 3) {
                     throw e; // listed but gone each time: something deletes lease files

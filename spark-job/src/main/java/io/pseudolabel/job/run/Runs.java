@@ -94,7 +94,7 @@ public final class Runs {
     private static Optional<String> readRunId(String uri, Configuration conf) {
         String text;
         try {
-            text = HadoopFiles.readString(uri, conf);
+            text = HadoopFiles.readCurrent(uri, conf);
         } catch (FileNotFoundException e) {
             return Optional.empty();
         } catch (IOException e) {
