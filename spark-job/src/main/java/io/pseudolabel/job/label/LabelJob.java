@@ -176,13 +176,14 @@ public final class LabelJob {
             all = all == null ? carried : carried.unionByName(all);
         }
         String labelsDir = Runs.labelsDir(output, runId);
-        spark.sparkContext().setJobDescription("label " + runId + ": labels");
-        try (Progress p = new Progress(spark.sparkContext(), "label " + runId, plan.toLabel().size(), done, failed,
-                job.progressMillis(), out)) {
-            all.write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
-        }
-        spark.sparkContext().setJobDescription("label " + runId + ": inputs");
         try {
+            // Named for the Spark UI: which run, which table.
+            spark.sparkContext().setJobDescription("label " + runId + ": labels");
+            try (Progress p = new Progress(spark.sparkContext(), "label " + runId, plan.toLabel().size(), done,
+                    failed, job.progressMillis(), out)) {
+                all.write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
+            }
+            spark.sparkContext().setJobDescription("label " + runId + ": inputs");
             CarryOver.writeInputs(spark, refs, settings.supervision(), output, runId);
         } finally {
             spark.sparkContext().setJobDescription(null);
