@@ -138,9 +138,10 @@ public final class LabelJob {
                     refs.size(), plan.from(), plan.toLabel().size());
         }
         long createdAt = System.currentTimeMillis();
+        long planned = createdAt;
         if (plan.unchanged()) {
-            return unchanged(spark, config, options, out, start, listed, output, runId, previous, fingerprint,
-                    createdAt, plan, runSettings, lease, hadoop);
+            return unchanged(spark, config, options, out, start, listed, planned, output, runId, previous,
+                    fingerprint, createdAt, plan, runSettings, lease, hadoop);
         }
         ImageClassifier classifier = null;
         if (head != null) {
@@ -201,8 +202,9 @@ public final class LabelJob {
         long failedRows = total - counts.getOrDefault("OK", 0L);
         double failedFraction = total == 0 ? 0 : failedRows / (double) total;
         Map<String, Long> durations = new LinkedHashMap<>();
-        durations.put("list_and_plan", listed - start);
-        durations.put("label", labelledAt - listed);
+        durations.put("list", listed - start);
+        durations.put("plan", planned - listed);
+        durations.put("label", labelledAt - planned);
         List<ExecutorUse> executors = ExecutorUse.summarize(executorReports.value());
         boolean gate = failedFraction > runSettings.maxFailedFraction();
         String detail = gate ? String.format(Locale.ROOT, "%d of %d images failed (%.1f%%), more than "
@@ -237,11 +239,13 @@ public final class LabelJob {
      * loads no models and writes no table; its manifest records it, and {@code _LATEST} stays where it is.
      */
     private static Summary unchanged(SparkSession spark, Config config, Options options, PrintStream out, long start,
-            long listed, String output, String runId, String previous, String fingerprint, long createdAt,
-            CarryOver.Plan plan, RunSettings runSettings, Lease lease, Configuration hadoop) throws IOException {
+            long listed, long planned, String output, String runId, String previous, String fingerprint,
+            long createdAt, CarryOver.Plan plan, RunSettings runSettings, Lease lease, Configuration hadoop)
+            throws IOException {
         Map<String, Long> counts = new TreeMap<>(Map.of("OK", (long) plan.carried().size()));
         Map<String, Long> durations = new LinkedHashMap<>();
-        durations.put("list_and_plan", listed - start);
+        durations.put("list", listed - start);
+        durations.put("plan", planned - listed);
         Manifest manifest = new Manifest(runId, "label", options.images(), output, fingerprint,
                 ModelFingerprint.LABELER_VERSION, JobConfig.render(config), createdAt, previous, UNCHANGED,
                 "nothing new, changed or removed since run " + previous + ", which stays " + Runs.LATEST,
