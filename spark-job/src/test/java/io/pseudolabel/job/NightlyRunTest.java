@@ -120,6 +120,13 @@ class NightlyRunTest {
         assertEquals("night1", m3.get("previousRun").getAsString());
         assertEquals(1, m3.get("labelled").getAsLong());
         assertEquals(4, TestSpark.session().read().parquet(out.resolve("runs/night3/labels").toString()).count());
+
+        // A night that lists nothing (a wrong prefix, a lost mount) would publish an empty table: refused.
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        MainTest.Run none = cli(empty.toString(), out, "night4");
+        assertEquals(1, none.code(), none.out());
+        MainTest.assertContains(none.err(), "no images listed under " + empty, "_LATEST still names run night3");
+        assertEquals("night3", latest(out));
     }
 
     @Test
