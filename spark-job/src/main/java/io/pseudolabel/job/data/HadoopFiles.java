@@ -75,8 +75,15 @@ public final class HadoopFiles {
             try {
                 return readString(uri, conf);
             } catch (IOException e) {
-                if (attempt >= 5 || !e.getClass().getName().equals("org.apache.hadoop.fs.s3a.RemoteFileChangedException")) {
+                if (attempt >= 10 || !e.getClass().getName().equals("org.apache.hadoop.fs.s3a.RemoteFileChangedException")) {
                     throw e;
+                }
+                try {
+                    // a random pause, so a reader does not keep meeting the same writer at the same moment
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 50));
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while reading " + uri);
                 }
             }
         }

@@ -91,6 +91,9 @@ class PublishTest {
         try {
             for (int i = 1; i <= writes && broken.get() == null; i++) {
                 HadoopFiles.writeAtomically(latest, ("r" + i + "\n").getBytes(StandardCharsets.UTF_8), conf);
+                if (store.equals("s3")) {
+                    Thread.sleep(5); // readers stat, then read that version: leave them a chance now and then
+                }
             }
         } finally {
             stop.set(true);
