@@ -1,7 +1,16 @@
-"""Airflow DAG: nightly incremental pseudo-labelling, then a VOC export of the new run for trainers.
+"""Airflow DAG: nightly incremental pseudo-labelling, then a COCO export of the published run for trainers.
 
 Needs apache-airflow-providers-apache-spark and a `spark_gpu` connection (host yarn / k8s://... /
 spark://...). Credentials for S3 come from the cluster's IAM role, never from the DAG or the connection.
+
+`label` exits non-zero when the night was not published, and SparkSubmitOperator then fails the task, so
+`export_coco` does not run on it: exit 3, the failure gate (more images failed than
+pseudolabel.job.max-failed-fraction; the run is kept under <output>/runs/<run_id>/ with its _MANIFEST.json,
+_LATEST unchanged); exit 4, another run holds the output root's lease (or published first). In cluster mode
+spark-submit reports only that the application failed; the driver's log has the counts, the first errors or
+the holder's name. The retry comes 30 minutes later: long enough for a transient store outage to pass, and
+for a crashed run's lease to expire (pseudolabel.runs.lease-timeout, 10 min). An unchanged night succeeds
+and exports the same run again.
 """
 from datetime import datetime, timedelta
 
@@ -27,8 +36,8 @@ with DAG(
     start_date=datetime(2025, 1, 1),
     schedule="0 2 * * *",
     catchup=False,
-    max_active_runs=1,  # two label runs must never share an output at once
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=30)},
+    max_active_runs=1,  # one DAG run at a time; the output root's lease also refuses a second writer
+    default_args={"retries": 1, "retry_delay": timedelta(minutes=30), "email_on_failure": True},
 ) as dag:
     label = SparkSubmitOperator(
         task_id="label_incremental",
@@ -45,6 +54,8 @@ with DAG(
             "--models", f"{BUCKET}/models",
             "--output", f"{BUCKET}/pseudolabels/coco",
             "--incremental",
+            # the failure gate: above 5% failed images the run is kept but not published, and this task fails
+            "--conf", "pseudolabel.job.max-failed-fraction=0.05",
         ],
     )
 

@@ -1,6 +1,10 @@
 package io.pseudolabel.labeler;
 
+import io.pseudolabel.clip.ClipSettings;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.dino.DinoSettings;
+import io.pseudolabel.masks.GroupingConfig;
+import io.pseudolabel.sam.SamSettings;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -10,49 +14,125 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * What decides a label besides the image: the model files (path, size, and the bytes of their first and
- * last MiB, so multi-GB files are not read whole), the class list and every labelling setting except the
- * execution device. Two runs with the same fingerprint label an unchanged image the same way.
+ * What decides a label besides the image and what was given with it: {@link #LABELER_VERSION}, the full content
+ * of every model file the supervision mode loads (SHA-256, remembered by {@link ContentHashes} so unchanged
+ * files are not read again), the class list, and each setting that changes labels, written out field by field.
+ * Settings that change only how fast labels come (batch sizes, threads, device, ONNX Runtime's optimisation
+ * level) are left out. Two runs with the same fingerprint label an unchanged image the same way.
  */
 public final class ModelFingerprint {
+    /**
+     * Raise it whenever a code change makes the same models and settings give other labels (preprocessing,
+     * grouping, composition): every row then carries a new fingerprint and {@code --incremental} relabels.
+     */
+    public static final String LABELER_VERSION = "2";
     private static final int EDGE = 1 << 20;
 
     private ModelFingerprint() {}
 
     public static String of(LabelerSettings settings, List<String> classNames) {
+        return of(settings, classNames, ContentHashes.defaultCache());
+    }
+
+    public static String of(LabelerSettings settings, List<String> classNames, ContentHashes hashes) {
         MessageDigest md = sha256();
-        List<Path> dirs = new ArrayList<>();
-        if (settings.supervision() == Supervision.NONE) {
-            dirs.add(settings.clipPath());
-        }
-        if (settings.supervision() != Supervision.BOXES) {
-            dirs.add(settings.dinoPath());
-        }
-        dirs.add(settings.samPath());
-        for (Path dir : dirs) {
-            hashTree(md, dir, false);
-        }
-        update(md, "classes=" + classNames);
-        update(md, "supervision=" + settings.supervision() + " clip=" + settings.clip().zeroShotDescription()
-                + " dino=" + settings.dino()
-                + " sam=" + settings.sam().labelDescription() + " grouping=" + settings.grouping() + " overlap=" + settings.overlap());
+        update(md, describe(settings, classNames, hashes));
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 
+    /** The canonical text the fingerprint hashes: one {@code key=value} line per field that decides labels. */
+    static String describe(LabelerSettings s, List<String> classNames, ContentHashes hashes) {
+        StringBuilder b = new StringBuilder();
+        line(b, "labeler-version", LABELER_VERSION);
+        line(b, "supervision", s.supervision().name());
+        line(b, "classes", quoted(classNames));
+        if (s.supervision() == Supervision.NONE) {
+            ClipSettings c = s.clip();
+            line(b, "clip.logit-scale", Float.toString(c.logitScale()));
+            line(b, "clip.top-n", Integer.toString(c.topN()));
+            line(b, "clip.min-prob", Float.toString(c.minProb()));
+            line(b, "clip.templates", quoted(c.templates()));
+            files(b, "clip", s.clipPath(), hashes);
+        }
+        if (s.supervision() != Supervision.BOXES) {
+            DinoSettings d = s.dino();
+            line(b, "grounding-dino.model-file", quoted(List.of(d.modelFile())));
+            line(b, "grounding-dino.box-threshold", Float.toString(d.boxThreshold()));
+            line(b, "grounding-dino.text-threshold", Float.toString(d.textThreshold()));
+            line(b, "grounding-dino.prompt-mode", d.promptMode().name());
+            line(b, "grounding-dino.nms-iou", Float.toString(d.nmsIou()));
+            line(b, "grounding-dino.max-detections-per-class", Integer.toString(d.maxDetectionsPerClass()));
+            files(b, "grounding-dino", s.dinoPath(), hashes);
+        }
+        SamSettings m = s.sam();
+        line(b, "sam.encoder", quoted(List.of(m.encoderFile())));
+        line(b, "sam.decoder", quoted(List.of(m.decoderFile())));
+        line(b, "sam.mask-threshold", Float.toString(m.maskThreshold()));
+        files(b, "sam", s.samPath(), hashes);
+        GroupingConfig g = s.grouping();
+        line(b, "grouping.box-margin", Float.toString(g.boxMargin()));
+        line(b, "grouping.min-box-iou", Float.toString(g.minBoxIou()));
+        line(b, "grouping.near-tie", Float.toString(g.nearTie()));
+        line(b, "grouping.overlap", s.overlap().name());
+        return b.toString();
+    }
+
+    /** Every file of a model directory (hidden ones left out): relative path, size, SHA-256 of its content. */
+    private static void files(StringBuilder b, String role, Path dir, ContentHashes hashes) {
+        List<Path> files = modelFiles(dir);
+        try {
+            Map<Path, String> sha = hashes.sha256(files);
+            for (Path f : files) {
+                line(b, "model." + role, quoted(List.of(dir.relativize(f).toString().replace('\\', '/')))
+                        + " " + Files.size(f) + " " + sha.get(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot fingerprint model directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Path> modelFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory not found: " + dir);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(f -> !hidden(dir.relativize(f))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list model directory " + dir, e);
+        }
+    }
+
+    private static void line(StringBuilder b, String key, String value) {
+        b.append(key).append('=').append(value).append('\n');
+    }
+
+    /** Strings in double quotes with backslash escapes, so no list of names can read as another. */
+    private static String quoted(List<String> values) {
+        StringBuilder b = new StringBuilder("[");
+        for (String v : values) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+        }
+        return b.append(']').toString();
+    }
+
     /**
-     * The CLIP model alone (its files, as {@link #of} hashes them): what a trained head depends on. Two
-     * directories with the same files give the same value wherever they are.
+     * The CLIP model alone, as a trained head records it: each file's path, size and the bytes of its first and
+     * last MiB (unchanged since heads were first written, so existing head files stay valid). Two directories
+     * with the same files give the same value wherever they are.
      */
     public static String ofClip(Path clipDir) {
         MessageDigest md = sha256();
         // Hidden files left out: a copy localised from S3/HDFS carries a .complete marker the original lacks.
-        hashTree(md, clipDir, true);
+        hashEdges(md, clipDir);
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 
@@ -64,13 +144,9 @@ public final class ModelFingerprint {
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);
     }
 
-    private static void hashTree(MessageDigest md, Path dir, boolean skipHidden) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("model directory not found: " + dir);
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile)
-                    .filter(f -> !skipHidden || !hidden(dir.relativize(f))).sorted().toList()) {
+    private static void hashEdges(MessageDigest md, Path dir) {
+        try {
+            for (Path f : modelFiles(dir)) {
                 long size = Files.size(f);
                 update(md, dir.relativize(f) + ":" + size);
                 try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {

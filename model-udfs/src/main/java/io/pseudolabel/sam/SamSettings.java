@@ -22,13 +22,4 @@ public record SamSettings(String encoderFile, String decoderFile, float maskThre
     public static SamSettings defaults() {
         return io.pseudolabel.config.LabelerSettings.from(com.typesafe.config.ConfigFactory.defaultReference()).sam();
     }
-
-    /**
-     * The settings that decide a label, as this record printed them before {@code imageBatchSize} existed: label
-     * fingerprints hash this, so runs keep their fingerprints (the batch size changes no label).
-     */
-    public String labelDescription() {
-        return "SamSettings[encoderFile=" + encoderFile + ", decoderFile=" + decoderFile + ", maskThreshold="
-                + maskThreshold + "]";
-    }
 }

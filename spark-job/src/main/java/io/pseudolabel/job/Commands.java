@@ -105,8 +105,10 @@ final class Commands {
     }
 
     static void printSummary(LabelJob.Summary s, PrintStream out) {
-        out.printf(Locale.ROOT, "run %s: %d images (%d labelled, %d carried over) in %.1f s; by status %s%n",
-                s.runId(), s.total(), s.labelled(), s.carriedOver(), s.millis() / 1000.0, s.counts());
+        out.printf(Locale.ROOT, "run %s: %d images (%d labelled, %d carried over) in %.1f s; by status %s; %s%n",
+                s.runId(), s.total(), s.labelled(), s.carriedOver(), s.millis() / 1000.0, s.counts(),
+                LabelJob.UNCHANGED.equals(s.outcome()) ? "unchanged, " + Runs.LATEST + " stays " + s.previousRun()
+                        : "published as " + Runs.LATEST);
         for (String e : s.firstErrors()) {
             out.println("  error: " + e);
         }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pseudolabel <command> [options]}, the same after {@code spark-submit --class io.pseudolabel.job.Main}.
- * Exit codes: 0 done, 1 failed (the message says why), 2 bad command line.
+ * Exit codes: 0 done, 1 failed (the message says why), 2 bad command line, 3 a label run kept but not
+ * published (too many failed images), 4 a label run refused because another run holds or took the output root.
  */
 public final class Main {
     static final String USAGE = """
@@ -49,6 +50,8 @@ public final class Main {
                                [--spark-repeats R]
                                benchmarks against their budgets; a table, bench.md and bench.json in DIR
             common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
+            exit status: 0 done, 1 failed, 2 bad command line, 3 label run kept but not published (more failed
+                         images than pseudolabel.job.max-failed-fraction), 4 output root held by another run
             """;
 
     private Main() {}

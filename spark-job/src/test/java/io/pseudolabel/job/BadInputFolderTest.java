@@ -49,7 +49,9 @@ class BadInputFolderTest {
 
         Files.write(tmp.resolve("classes.txt"), FixtureWorld.load().classNames());
         var config = TestSpark.config(Map.of("pseudolabel.job.layout", "folder", "pseudolabel.job.classes",
-                tmp.resolve("classes.txt").toString(), "pseudolabel.image.max-pixels", "50000000"));
+                tmp.resolve("classes.txt").toString(), "pseudolabel.image.max-pixels", "50000000",
+                // five of eight images are bad on purpose: publish the run anyway (the failure gate is 5%)
+                "pseudolabel.job.max-failed-fraction", "1"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         LabelJob.Summary s = LabelJob.run(TestSpark.session(), config,
                 new LabelJob.Options(dir.toString(), tmp.resolve("out").toString(), "mixed", false),

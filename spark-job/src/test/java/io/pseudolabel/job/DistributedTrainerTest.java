@@ -5,6 +5,7 @@ import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
+import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.job.train.DistributedTrainer;
 import io.pseudolabel.job.train.PredictJob;
 import io.pseudolabel.job.train.SegmenterModel;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Stage 2 over Spark: two workers in local[2], checkpoints, resume, and a model that beats all-background. */
@@ -93,5 +95,34 @@ class DistributedTrainerTest {
         System.out.println("segmenter after 12 rounds: " + r.miou() + " losses " + resumed.losses());
         assertEquals(6, r.numImages());
         assertTrue(r.miou() > 0.25, "segmenter mIoU " + r.miou());
+    }
+
+    @Test
+    void aResumeAgainstAnotherLabelsRunOrClassListIsRefused() throws Exception {
+        String out = tmp.resolve("seg-nightly").toString();
+        DistributedTrainer.train(TestSpark.session(), settings(1), classes, labels, null, out, TestSpark.limits(), quiet());
+
+        // The next night publishes another label run into the same output root.
+        var config = TestSpark.config(Map.of("pseudolabel.job.layout", "voc", "pseudolabel.job.classes",
+                voc.resolve("classes.txt").toString(), "pseudolabel.supervision", "boxes"));
+        LabelJob.run(TestSpark.session(), config, new LabelJob.Options(voc.toString(), tmp.resolve("labels").toString(),
+                "p2", false), quiet());
+        var hadoop = TestSpark.session().sparkContext().hadoopConfiguration();
+        String latest = Runs.resolveLabels(tmp.resolve("labels").toString(), hadoop);
+        assertTrue(latest.endsWith("/runs/p2/labels"), latest);
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> DistributedTrainer.train(
+                TestSpark.session(), settings(2), classes, latest, null, out, TestSpark.limits(), quiet()));
+        assertTrue(other.getMessage().contains("were trained on labels run p1") && other.getMessage().contains(
+                "this train reads labels run p2") && other.getMessage().contains("new --output"), other.getMessage());
+
+        List<String> renamed = new java.util.ArrayList<>(classes);
+        java.util.Collections.reverse(renamed);
+        IllegalArgumentException classList = assertThrows(IllegalArgumentException.class, () -> DistributedTrainer
+                .train(TestSpark.session(), settings(2), renamed, labels, null, out, TestSpark.limits(), quiet()));
+        assertTrue(classList.getMessage().contains("with classes " + renamed), classList.getMessage());
+
+        // Against the labels it started on, it resumes.
+        assertEquals(1, DistributedTrainer.train(TestSpark.session(), settings(2), classes, labels, null, out,
+                TestSpark.limits(), quiet()).resumedFrom());
     }
 }

@@ -11,6 +11,7 @@ import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.job.label.LabelTable;
 import io.pseudolabel.job.label.LabelTally;
 import io.pseudolabel.job.label.LabelTask;
+import io.pseudolabel.job.label.ReadRetry;
 import io.pseudolabel.labeler.ModelFingerprint;
 import io.pseudolabel.onnx.NativeCalls;
 import io.pseudolabel.scenes.FixtureWorld;
@@ -64,7 +65,7 @@ final class FailingLabelJob {
         JobSettings job = JobSettings.from(config);
         LabelTask task = new LabelTask(settings, classes, new ZeroShotClassifier(
                 LabelJob.textEmbeddings(settings, classes, fingerprint), settings.clip().logitScale()), fingerprint,
-                fingerprint, "failing", 0L, job.prepareThreads(), job.batchSize());
+                fingerprint, "failing", 0L, job.prepareThreads(), job.batchSize(), ReadRetry.from(config));
         List<ImageRef> refs = DatasetLister.list("folder", images.toString(), null, null, false, false,
                 jsc.hadoopConfiguration());
         LabelTally tally = new LabelTally();

@@ -162,11 +162,25 @@ class IncrementalRunTest {
         }
         Path out = tmp.resolve("out");
         run(images, out, "good", false);
-        for (int i = 2; i < 10; i++) {
+        for (int i = 2; i < 4; i++) {
             writeScene(images, "a" + i, i);
         }
+        // Killed as soon as its first label task has finished: 4 images, one per task on 2 slots, so the rest
+        // of the stage is still to do.
+        assertThrows(Exception.class, () -> killedWhenATaskEnds(out, "killed", images));
+        assertEquals("good", Files.readString(out.resolve("_LATEST")).strip());
+        assertFalse(Files.exists(out.resolve("runs/killed/_MANIFEST.json")));
+        // The next run still works, carries over from the last published run and becomes _LATEST.
+        LabelJob.Summary next = run(images, out, "after", true);
+        assertEquals(4, next.total());
+        assertEquals(2, next.carriedOver());
+        assertEquals("good", next.previousRun());
+        assertEquals("after", Files.readString(out.resolve("_LATEST")).strip());
+    }
+
+    /** Labels every image as run {@code runId}, cancelling every Spark job when its first task ends. */
+    static void killedWhenATaskEnds(Path out, String runId, Path images) throws Exception {
         SparkSession spark = TestSpark.session();
-        // Kill the run as soon as its first label task has finished: the rest of the stage is still to do.
         java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
         org.apache.spark.scheduler.SparkListener killer = new org.apache.spark.scheduler.SparkListener() {
             @Override
@@ -178,17 +192,74 @@ class IncrementalRunTest {
         };
         spark.sparkContext().addSparkListener(killer);
         try {
-            assertThrows(Exception.class, () -> run(images, out, "killed", false));
+            run(images, out, runId, false);
         } finally {
             spark.sparkContext().removeSparkListener(killer);
+            assertTrue(killed.get(), runId + " was not killed");
         }
-        assertTrue(killed.get());
-        assertEquals("good", Files.readString(out.resolve("_LATEST")).strip());
-        assertFalse(Files.exists(out.resolve("runs/killed/_MANIFEST.json")));
-        // The next run still works and becomes _LATEST.
+    }
+
+    /**
+     * A label run in a JVM of its own (the CLI, {@code local[1]}) killed with SIGKILL the moment its table is
+     * complete ({@code labels/_SUCCESS}), before its inputs, manifest and publish: the driver dies holding the
+     * lease, which nobody releases.
+     */
+    @Test
+    void aRunKilledBetweenWritingAndPublishingLeavesLatestAndItsLeaseExpires() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        for (int i = 0; i < 2; i++) {
+            writeScene(images, "a" + i, i);
+        }
+        Path out = tmp.resolve("out");
+        run(images, out, "good", false);
+        for (int i = 2; i < 4; i++) {
+            writeScene(images, "a" + i, i);
+        }
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("-Dai.djl")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "label",
+                "--images", images.toString(), "--models", TestSpark.fixtureModels().toString(), "--output",
+                out.toString(), "--layout", "folder", "--classes", classesFile(out).toString(), "--run-id", "killed",
+                "--incremental", "--master", "local[1]", "--conf", "pseudolabel.runs.lease-timeout=4s", "--conf",
+                "pseudolabel.runs.lease-heartbeat=1s"));
+        Path log = tmp.resolve("killed.log");
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path success = out.resolve("runs/killed/labels/_SUCCESS");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        try {
+            while (!Files.exists(success)) {
+                if (!child.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("the run ended or hung before writing its labels:\n"
+                            + Files.readString(log));
+                }
+                Thread.sleep(1);
+            }
+        } finally {
+            child.destroyForcibly();
+            child.waitFor(1, TimeUnit.MINUTES);
+        }
+        assertEquals("good", Files.readString(out.resolve("_LATEST")).strip(), Files.readString(log));
+        assertFalse(Files.exists(out.resolve("runs/good/_NEXT")), "nothing was published after good");
+
+        // Its lease is still there: the next run is refused until it expires, then takes it over.
+        var busy = assertThrows(io.pseudolabel.job.run.RunNotPublishedException.class,
+                () -> run(images, out, "after", true));
+        assertTrue(busy.getMessage().contains("in use by run killed"), busy.getMessage());
+        Path lease = out.resolve("_lease/" + String.format("%020d.json", 2));
+        var dead = com.google.gson.JsonParser.parseString(Files.readString(lease)).getAsJsonObject();
+        long expires = dead.get("heartbeatAtMillis").getAsLong() + dead.get("timeoutMillis").getAsLong();
+        while (System.currentTimeMillis() <= expires + 50) {
+            Thread.sleep(50);
+        }
         LabelJob.Summary next = run(images, out, "after", true);
-        assertEquals(10, next.total());
-        assertEquals(2, next.carriedOver());
+        assertEquals(4, next.total());
+        assertEquals(2, next.carriedOver(), "carried over from the last published run");
+        assertEquals("good", next.previousRun());
         assertEquals("after", Files.readString(out.resolve("_LATEST")).strip());
     }
 }

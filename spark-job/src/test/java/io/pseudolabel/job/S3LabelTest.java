@@ -1,6 +1,9 @@
 package io.pseudolabel.job;
 
 import io.pseudolabel.job.label.LabelJob;
+import io.pseudolabel.job.run.Lease;
+import io.pseudolabel.job.run.RunNotPublishedException;
+import io.pseudolabel.job.run.RunSettings;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;
 import io.pseudolabel.scenes.VocSceneWriter;
@@ -28,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Images, models and output all on {@code s3a://} against an S3-compatible server on loopback: a VOC set
  * and the fixture models are put into a bucket, a nightly-style incremental run labels it, the run and
- * {@code _LATEST} are read back from the bucket, and a second run after one image was added labels exactly
- * that image.
+ * {@code _LATEST} are read back from the bucket, a second run after one image was added labels exactly
+ * that image, a third with nothing new leaves {@code _LATEST} alone, and a run is refused while another holds
+ * the root's lease.
  */
 class S3LabelTest {
     static final String BUCKET = "s3-label-test";
@@ -105,6 +109,27 @@ class S3LabelTest {
         assertEquals("OK", rows.get(added).getAs("status"));
         assertEquals(root + "/voc/JPEGImages/" + added + ".jpg", rows.get(added).getAs("uri"));
         assertEquals("night-1", rows.get(splits.train().get(0)).getAs("run_id"));
+
+        // A night with nothing new: exit normally, load no model, record itself, leave _LATEST on night-2.
+        LabelJob.Summary third = run(root, "night-3", log);
+        assertEquals(LabelJob.UNCHANGED, third.outcome());
+        assertEquals(0, third.labelled());
+        assertEquals(List.of(), third.executors(), "no label task ran");
+        assertEquals("night-2\n", new String(s3.get(BUCKET, "out/_LATEST"), StandardCharsets.UTF_8));
+        String unchanged = new String(s3.get(BUCKET, "out/runs/night-3/_MANIFEST.json"), StandardCharsets.UTF_8);
+        assertTrue(unchanged.contains("\"outcome\": \"unchanged\"") && unchanged.contains("\"previousRun\": \"night-2\""),
+                unchanged);
+
+        // While another run holds the bucket's output root, a run is refused by name (the lease is a PUT with
+        // If-None-Match: * on s3a).
+        Configuration conf = TestSpark.session().sparkContext().hadoopConfiguration();
+        try (Lease held = Lease.acquire(root + "/out", "cron-night", RunSettings.from(TestSpark.config(Map.of())),
+                conf, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            RunNotPublishedException busy = org.junit.jupiter.api.Assertions.assertThrows(
+                    RunNotPublishedException.class, () -> run(root, "manual", log));
+            assertTrue(busy.getMessage().contains("in use by run cron-night"), busy.getMessage());
+        }
+        assertEquals("night-2\n", new String(s3.get(BUCKET, "out/_LATEST"), StandardCharsets.UTF_8));
 
         // The test credentials went in through the Hadoop configuration; they never reach output or logs.
         String printed = log.toString(StandardCharsets.UTF_8);

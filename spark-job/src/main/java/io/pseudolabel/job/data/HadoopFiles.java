@@ -3,9 +3,11 @@ package io.pseudolabel.job.data;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
@@ -13,9 +15,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /** Reads and writes whole files on any Hadoop filesystem (local paths, file:, hdfs:, s3a:). */
 public final class HadoopFiles {
@@ -78,6 +84,30 @@ public final class HadoopFiles {
         return new String(read(uri, conf), StandardCharsets.UTF_8);
     }
 
+    /**
+     * A small text file that other processes replace with {@link #writeAtomically} ({@code _LATEST}, a lease):
+     * if it is replaced between the length check and the read (S3A then refuses the read of the old version
+     * with {@code RemoteFileChangedException}), it is read again.
+     */
+    public static String readCurrent(String uri, Configuration conf) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readString(uri, conf);
+            } catch (IOException e) {
+                if (attempt >= 10 || !e.getClass().getName().equals("org.apache.hadoop.fs.s3a.RemoteFileChangedException")) {
+                    throw e;
+                }
+                try {
+                    // a random pause, so a reader does not keep meeting the same writer at the same moment
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 50));
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while reading " + uri);
+                }
+            }
+        }
+    }
+
     public static boolean exists(String uri, Configuration conf) {
         try {
             Path p = new Path(normalize(uri));
@@ -108,22 +138,105 @@ public final class HadoopFiles {
         return new Path(p.getParent(), "." + p.getName() + "." + tag + "-" + System.nanoTime()).toString();
     }
 
-    /** Writes via a temporary name and a rename, so readers never see half a file. */
+    /**
+     * Writes {@code data} to {@code uri} so that a reader sees either the old file or the whole new one, and
+     * never no file: on the local file system a temporary file moved over the target with {@code rename(2)}
+     * ({@code ATOMIC_MOVE}); on S3 one PUT (an object is replaced only when its upload completes); elsewhere
+     * (HDFS) a temporary file renamed over the target by {@link FileContext} with {@code OVERWRITE}, which the
+     * NameNode does in one step. Nothing is deleted first.
+     */
     public static void writeAtomically(String uri, byte[] data, Configuration conf) throws IOException {
         Path target = new Path(normalize(uri));
+        String scheme = target.toUri().getScheme();
+        if ("file".equals(scheme)) {
+            java.nio.file.Path file = localPath(target);
+            java.nio.file.Path tmp = localTemp(file);
+            try {
+                Files.write(tmp, data);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return;
+        }
         FileSystem fs = target.getFileSystem(conf);
-        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
-            fs = local.getRawFileSystem(); // no .crc side files next to exported PNGs and JSON
+        if ("s3a".equals(scheme)) {
+            try (FSDataOutputStream out = fs.create(target, true)) {
+                out.write(data);
+            }
+            return;
         }
-        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
-        try (FSDataOutputStream out = fs.create(tmp, true)) {
-            out.write(data);
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        try {
+            try (FSDataOutputStream out = fs.create(tmp, false)) {
+                out.write(data);
+            }
+            FileContext.getFileContext(target.toUri(), conf).rename(tmp, target, Options.Rename.OVERWRITE);
+        } finally {
+            deleteQuietly(fs, tmp);
         }
-        if (fs.exists(target) && !fs.delete(target, false)) {
-            throw new IOException("cannot replace " + target);
+    }
+
+    /**
+     * Creates {@code uri} holding {@code data} only if nothing is there yet, in one step that two writers
+     * cannot both win; a reader never sees the file half written. Returns false when the file already
+     * existed (it is then left as it was). Local file system: the data goes to a temporary file that is
+     * hard-linked to the target ({@code link(2)} fails when the target exists). S3: a PUT with
+     * {@code If-None-Match: *} (S3A's conditional create; the store answers 412 when the object exists).
+     * Elsewhere (HDFS): a temporary file renamed to the target by {@link FileContext} without
+     * {@code OVERWRITE}, which the NameNode refuses when the target exists.
+     */
+    public static boolean createExclusive(String uri, byte[] data, Configuration conf) throws IOException {
+        Path target = new Path(normalize(uri));
+        String scheme = target.toUri().getScheme();
+        if ("file".equals(scheme)) {
+            java.nio.file.Path file = localPath(target);
+            java.nio.file.Path tmp = localTemp(file);
+            try {
+                Files.write(tmp, data);
+                Files.createLink(file, tmp);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         }
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("cannot rename " + tmp + " to " + target);
+        FileSystem fs = target.getFileSystem(conf);
+        if ("s3a".equals(scheme)) {
+            return S3ConditionalCreate.create(fs, target, data); // a class of its own: S3A is loaded only here
+        }
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        try {
+            try (FSDataOutputStream out = fs.create(tmp, false)) {
+                out.write(data);
+            }
+            FileContext.getFileContext(target.toUri(), conf).rename(tmp, target, Options.Rename.NONE);
+            return true;
+        } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            return false;
+        } finally {
+            deleteQuietly(fs, tmp);
+        }
+    }
+
+    private static java.nio.file.Path localPath(Path p) throws IOException {
+        java.nio.file.Path file = new java.io.File(p.toUri().getPath()).toPath();
+        Files.createDirectories(file.getParent());
+        return file;
+    }
+
+    private static java.nio.file.Path localTemp(java.nio.file.Path file) {
+        return file.resolveSibling("." + file.getFileName() + ".tmp-" + UUID.randomUUID());
+    }
+
+    private static void deleteQuietly(FileSystem fs, Path p) {
+        try {
+            fs.delete(p, false);
+        } catch (IOException e) {
+            // A leftover hidden temporary file; the operation's own outcome is what counts.
+            org.slf4j.LoggerFactory.getLogger(HadoopFiles.class).warn("cannot delete temporary file {}: {}", p,
+                    e.toString());
         }
     }
 

@@ -14,8 +14,11 @@ import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.head.ClipHeads;
+import io.pseudolabel.job.run.Lease;
 import io.pseudolabel.job.run.Manifest;
 import io.pseudolabel.job.run.Retention;
+import io.pseudolabel.job.run.RunNotPublishedException;
+import io.pseudolabel.job.run.RunSettings;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ModelFingerprint;
 import io.pseudolabel.labeler.Supervision;
@@ -28,11 +31,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
@@ -41,50 +41,75 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 import static org.apache.spark.sql.functions.col;
 
 /**
- * The label stage on the driver: list images, plan (carry unchanged images over from {@code _LATEST} when
- * incremental), label the rest in {@code mapPartitions}, write the run, then its manifest, then
- * {@code _LATEST}. Any failure before the last step leaves {@code _LATEST} where it was.
+ * The label stage on the driver: take the output root's {@link Lease}, plan (carry unchanged images over from
+ * the published run when incremental), label the rest in {@code mapPartitions}, write the run and its
+ * {@code inputs}, then its manifest, then publish it ({@link Runs#publish}: {@code _LATEST} moves by
+ * compare-and-set from the run this one planned from) unless more than {@code job.max-failed-fraction} of its
+ * rows failed. A night with nothing new records itself and leaves {@code _LATEST} where it is. Any failure
+ * before the last step leaves {@code _LATEST} where it was.
  */
 public final class LabelJob {
-    /** Side table of a run: what each input looked like on disk, for the next incremental run. */
-    static final StructType INPUTS = new StructType()
-            .add("uri", DataTypes.StringType, false)
-            .add("size", DataTypes.LongType, false)
-            .add("mtime", DataTypes.LongType, false);
+    /** What the manifest's {@code outcome} says. */
+    public static final String PUBLISHED = "published";
+    public static final String UNCHANGED = "unchanged";
+    public static final String NOT_PUBLISHED = "not_published";
 
     public record Options(String images, String output, String runId, boolean incremental) {}
 
-    /** What a run did; also printed. */
+    /**
+     * What a run did; also printed.
+     *
+     * @param labelsDir the table that holds this run's rows: its own, or, for an unchanged night, the
+     *     published run's
+     * @param previousRun the published run this one planned from (null for a root's first run)
+     * @param outcome {@link #PUBLISHED} or {@link #UNCHANGED} (a run that is not published throws)
+     */
     public record Summary(String runId, String labelsDir, long total, long labelled, long carriedOver,
             Map<String, Long> counts, List<String> firstErrors, String fingerprint, long millis,
-            List<ExecutorUse> executors) {}
+            List<ExecutorUse> executors, String previousRun, String outcome) {}
 
     private LabelJob() {}
 
+    /**
+     * Labels and publishes one run. Throws {@link RunNotPublishedException} when the run is kept but not
+     * published (too many failed images) or another run holds the output root or published first.
+     */
     public static Summary run(SparkSession spark, Config config, Options options, PrintStream out) throws IOException {
         long start = System.currentTimeMillis();
         JobSettings job = JobSettings.from(config);
+        RunSettings runSettings = RunSettings.from(config);
+        ReadRetry readRetry = ReadRetry.from(config);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = jsc.hadoopConfiguration();
         LabelerSettings remote = LabelerSettings.from(config);
-        // The driver needs local copies for the fingerprint and the CLIP text side; executors make their own.
-        LabelerSettings settings = ModelLocalizer.localize(remote, hadoop);
         String output = HadoopFiles.normalize(options.output());
         String runId = Runs.checkRunId(options.runId() != null ? options.runId() : Runs.newRunId());
-        if (HadoopFiles.exists(Runs.runDir(output, runId), hadoop)) {
-            throw new IllegalArgumentException("run " + runId + " already exists under " + output);
+        try (Lease lease = Lease.acquire(output, runId, runSettings, hadoop, out)) {
+            if (HadoopFiles.exists(Runs.runDir(output, runId), hadoop)) {
+                throw new IllegalArgumentException("run " + runId + " already exists under " + output);
+            }
+            String previous = Runs.repairLatest(output, hadoop, out).orElse(null);
+            return label(spark, config, options, out, start, job, runSettings, readRetry, remote, output, runId,
+                    previous, lease);
         }
+    }
+
+    private static Summary label(SparkSession spark, Config config, Options options, PrintStream out, long start,
+            JobSettings job, RunSettings runSettings, ReadRetry readRetry, LabelerSettings remote, String output,
+            String runId, String previous, Lease lease) throws IOException {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoop = jsc.hadoopConfiguration();
+        // The driver needs local copies for the fingerprint and the CLIP text side; executors make their own.
+        LabelerSettings settings = ModelLocalizer.localize(remote, hadoop);
         List<String> classes = ClassList.resolve(job.classes(), hadoop);
         List<ImageRef> refs = DatasetLister.list(job.layout(), options.images(), job.split(), job.annotations(),
                 settings.supervision() != Supervision.NONE, options.incremental(), hadoop);
@@ -94,80 +119,161 @@ public final class LabelJob {
         String fingerprint = head == null ? modelsFingerprint
                 : ModelFingerprint.withHead(modelsFingerprint, ClipHeadFormat.digest(head)
                         + (head.multiLabel() ? " min-prob=" + settings.clip().multiLabelMinProb() : ""));
+        if (refs.isEmpty()) {
+            // Publishing an empty table would empty every export that follows (a wrong prefix, a lost mount).
+            throw new IllegalArgumentException("no images listed under " + options.images() + " (layout "
+                    + job.layout() + "); nothing labelled, " + (previous == null ? "nothing published"
+                    : Runs.LATEST + " still names run " + previous));
+        }
         long listed = System.currentTimeMillis();
 
-        Plan plan = options.incremental() ? plan(spark, output, refs, fingerprint, hadoop) : new Plan(refs, Set.of(), null);
+        CarryOver.Plan plan = options.incremental()
+                ? CarryOver.plan(spark, output, previous, refs, fingerprint, settings.supervision())
+                : CarryOver.Plan.everything(refs);
         if (head != null) {
             out.printf("classes from the CLIP head %s instead of zero-shot prompts (label fingerprint %s)%n",
                     config.getString("pseudolabel.job.clip-head"), fingerprint);
         }
-        if (plan.previousRun != null) {
-            out.printf("incremental: %d of %d images unchanged since run %s, %d to label%n", plan.carried.size(),
-                    refs.size(), plan.previousRun, plan.toLabel.size());
+        if (plan.from() != null) {
+            out.printf("incremental: %d of %d images unchanged since run %s, %d to label%n", plan.carried().size(),
+                    refs.size(), plan.from(), plan.toLabel().size());
+        }
+        long createdAt = System.currentTimeMillis();
+        long planned = createdAt;
+        if (plan.unchanged()) {
+            return unchanged(spark, config, options, out, start, listed, planned, output, runId, previous,
+                    fingerprint, createdAt, plan, runSettings, lease, hadoop);
         }
         ImageClassifier classifier = null;
         if (head != null) {
             classifier = head;
-        } else if (settings.supervision() == Supervision.NONE && !plan.toLabel.isEmpty()) {
+        } else if (settings.supervision() == Supervision.NONE && !plan.toLabel().isEmpty()) {
             classifier = new ZeroShotClassifier(textEmbeddings(settings, classes, modelsFingerprint),
                     settings.clip().logitScale());
         }
-        long createdAt = System.currentTimeMillis();
         LabelTask task = new LabelTask(remote, classes, classifier, modelsFingerprint, fingerprint, runId, createdAt,
-                job.prepareThreads(), job.batchSize());
-        Broadcast<LabelTask> taskBc = jsc.broadcast(task);
-        Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(hadoop));
+                job.prepareThreads(), job.batchSize(), readRetry);
         LongAccumulator done = jsc.sc().longAccumulator("images labelled");
         LongAccumulator failed = jsc.sc().longAccumulator("images failed");
         CollectionAccumulator<String> executorReports = jsc.sc().collectionAccumulator("label executors");
         LabelTally tally = new LabelTally();
         jsc.sc().register(tally, "label tally");
 
-        int partitions = partitions(job, plan.toLabel.size(), jsc.defaultParallelism());
-        JavaRDD<Row> rows = jsc.parallelize(plan.toLabel, partitions)
-                .mapPartitions(new LabelPartition(taskBc, confBc, done, failed, tally, executorReports));
-        Dataset<Row> labelled = spark.createDataFrame(rows, LabelTable.SCHEMA);
-        Dataset<Row> all = labelled;
-        if (!plan.carried.isEmpty()) {
-            Dataset<Row> keep = spark.createDataset(new ArrayList<>(plan.carried), Encoders.STRING()).toDF("keep_uri");
+        Dataset<Row> all = null;
+        if (!plan.toLabel().isEmpty()) { // no task at all, so no model loads, when nothing needs labelling
+            Broadcast<LabelTask> taskBc = jsc.broadcast(task);
+            Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(hadoop));
+            int partitions = partitions(job, plan.toLabel().size(), jsc.defaultParallelism());
+            JavaRDD<Row> rows = jsc.parallelize(plan.toLabel(), partitions)
+                    .mapPartitions(new LabelPartition(taskBc, confBc, done, failed, tally, executorReports));
+            all = spark.createDataFrame(rows, LabelTable.SCHEMA);
+        }
+        if (!plan.carried().isEmpty()) {
+            Dataset<Row> keep = spark.createDataset(new ArrayList<>(plan.carried()), Encoders.STRING()).toDF("keep_uri");
             // Read with today's schema: a run written before a column existed (instances' object_score_logit)
             // reads it as null, so its rows carry over into the new run's schema.
-            Dataset<Row> previous = spark.read().schema(LabelTable.SCHEMA)
-                    .parquet(Runs.labelsDir(output, plan.previousRun));
+            Dataset<Row> previousRows = spark.read().schema(LabelTable.SCHEMA)
+                    .parquet(Runs.labelsDir(output, plan.from()));
             org.apache.spark.sql.Column[] columns = java.util.Arrays.stream(LabelTable.SCHEMA.fieldNames())
                     .map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new);
-            all = previous.join(org.apache.spark.sql.functions.broadcast(keep), col("uri").equalTo(col("keep_uri")))
-                    .select(columns)
-                    .unionByName(labelled);
+            Dataset<Row> carried = previousRows.join(org.apache.spark.sql.functions.broadcast(keep),
+                    col("uri").equalTo(col("keep_uri"))).select(columns);
+            all = all == null ? carried : carried.unionByName(all);
         }
         String labelsDir = Runs.labelsDir(output, runId);
-        try (Progress p = new Progress(spark.sparkContext(), "label " + runId, plan.toLabel.size(), done, failed,
-                job.progressMillis(), out)) {
-            all.write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
+        try {
+            // Named for the Spark UI: which run, which table.
+            spark.sparkContext().setJobDescription("label " + runId + ": labels");
+            try (Progress p = new Progress(spark.sparkContext(), "label " + runId, plan.toLabel().size(), done,
+                    failed, job.progressMillis(), out)) {
+                all.write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
+            }
+            spark.sparkContext().setJobDescription("label " + runId + ": inputs");
+            CarryOver.writeInputs(spark, refs, settings.supervision(), output, runId);
+        } finally {
+            spark.sparkContext().setJobDescription(null);
         }
-        writeInputs(spark, refs, Runs.runDir(output, runId));
         long labelledAt = System.currentTimeMillis();
 
         // Carried-over rows are OK rows by construction (plan); the labelled ones were tallied as written.
         LabelTally.Totals written = tally.value();
         Map<String, Long> counts = new TreeMap<>(written.counts());
-        if (!plan.carried.isEmpty()) {
-            counts.merge("OK", (long) plan.carried.size(), Long::sum);
+        if (!plan.carried().isEmpty()) {
+            counts.merge("OK", (long) plan.carried().size(), Long::sum);
         }
         List<String> firstErrors = written.firstErrors();
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
+        long failedRows = total - counts.getOrDefault("OK", 0L);
+        double failedFraction = total == 0 ? 0 : failedRows / (double) total;
         Map<String, Long> durations = new LinkedHashMap<>();
-        durations.put("list_and_plan", listed - start);
-        durations.put("label", labelledAt - listed);
+        durations.put("list", listed - start);
+        durations.put("plan", planned - listed);
+        durations.put("label", labelledAt - planned);
         List<ExecutorUse> executors = ExecutorUse.summarize(executorReports.value());
+        boolean gate = failedFraction > runSettings.maxFailedFraction();
+        String detail = gate ? String.format(Locale.ROOT, "%d of %d images failed (%.1f%%), more than "
+                + "pseudolabel.job.max-failed-fraction = %s; %s %s", failedRows, total,
+                100 * failedFraction, runSettings.maxFailedFraction(), Runs.LATEST,
+                previous == null ? "no run yet" : "still names run " + previous)
+                : previous == null ? "the output root's first run" : "follows run " + previous;
         Manifest manifest = new Manifest(runId, "label", options.images(), output, fingerprint,
-                JobConfig.render(config), createdAt, counts, plan.carried.size(), done.value(), durations, executors);
-        HadoopFiles.writeAtomically(Runs.manifest(output, runId), manifest.toJson().getBytes(StandardCharsets.UTF_8),
-                hadoop);
-        Runs.publish(output, runId, hadoop);
+                ModelFingerprint.LABELER_VERSION, JobConfig.render(config), createdAt, previous,
+                gate ? NOT_PUBLISHED : PUBLISHED, detail, counts, firstErrors, failedFraction,
+                runSettings.maxFailedFraction(), plan.carried().size(), done.value(), durations, executors,
+                lease.record());
+        writeManifest(output, manifest, hadoop);
+        if (gate) {
+            throw new RunNotPublishedException(RunNotPublishedException.FAILED_GATE, "run " + runId + " was "
+                    + "labelled but not published: " + detail + ". By status: " + counts + errorLines(firstErrors)
+                    + "\nIts rows and manifest are kept under " + Runs.runDir(output, runId));
+        }
+        try {
+            lease.checkHeld();
+            Runs.publish(output, runId, previous, hadoop);
+        } catch (RunNotPublishedException e) {
+            writeManifest(output, manifest.withOutcome(NOT_PUBLISHED, e.getMessage()), hadoop);
+            throw e;
+        }
         Retention.afterPublish(config, output, hadoop, out);
-        return new Summary(runId, labelsDir, total, done.value(), plan.carried.size(), counts, firstErrors,
-                fingerprint, System.currentTimeMillis() - start, executors);
+        return new Summary(runId, labelsDir, total, done.value(), plan.carried().size(), counts, firstErrors,
+                fingerprint, System.currentTimeMillis() - start, executors, previous, PUBLISHED);
+    }
+
+    /**
+     * A night with nothing new, changed or removed: the published run already holds every row, so this run
+     * loads no models and writes no table; its manifest records it, and {@code _LATEST} stays where it is.
+     */
+    private static Summary unchanged(SparkSession spark, Config config, Options options, PrintStream out, long start,
+            long listed, long planned, String output, String runId, String previous, String fingerprint,
+            long createdAt, CarryOver.Plan plan, RunSettings runSettings, Lease lease, Configuration hadoop)
+            throws IOException {
+        Map<String, Long> counts = new TreeMap<>(Map.of("OK", (long) plan.carried().size()));
+        Map<String, Long> durations = new LinkedHashMap<>();
+        durations.put("list", listed - start);
+        durations.put("plan", planned - listed);
+        Manifest manifest = new Manifest(runId, "label", options.images(), output, fingerprint,
+                ModelFingerprint.LABELER_VERSION, JobConfig.render(config), createdAt, previous, UNCHANGED,
+                "nothing new, changed or removed since run " + previous + ", which stays " + Runs.LATEST,
+                counts, List.of(), 0, runSettings.maxFailedFraction(), plan.carried().size(), 0, durations, List.of(),
+                lease.record());
+        writeManifest(output, manifest, hadoop);
+        out.printf("unchanged: all %d images are as run %s labelled them; no model loaded, %s stays %s%n",
+                plan.carried().size(), previous, Runs.LATEST, previous);
+        return new Summary(runId, Runs.labelsDir(output, previous), plan.carried().size(), 0, plan.carried().size(),
+                counts, List.of(), fingerprint, System.currentTimeMillis() - start, List.of(), previous, UNCHANGED);
+    }
+
+    private static void writeManifest(String output, Manifest manifest, Configuration hadoop) throws IOException {
+        HadoopFiles.writeAtomically(Runs.manifest(output, manifest.runId()),
+                manifest.toJson().getBytes(StandardCharsets.UTF_8), hadoop);
+    }
+
+    private static String errorLines(List<String> errors) {
+        StringBuilder b = new StringBuilder();
+        for (String e : errors) {
+            b.append("\n  error: ").append(e);
+        }
+        return b.toString();
     }
 
     /**
@@ -208,43 +314,5 @@ public final class LabelJob {
         // for a whole partition (measured by `bench`: +14% wall at 100 images).
         int waves = (Math.max(2 * p, byImages) + p - 1) / p;
         return Math.max(1, Math.min(Math.max(images, 1), waves * p));
-    }
-
-    private record Plan(List<ImageRef> toLabel, Set<String> carried, String previousRun) {}
-
-    /** Images whose uri, size and mtime match the last run, labelled OK with the same fingerprint, carry over. */
-    private static Plan plan(SparkSession spark, String output, List<ImageRef> refs, String fingerprint,
-            Configuration hadoop) {
-        String prev = Runs.latest(output, hadoop).orElse(null);
-        if (prev == null) {
-            return new Plan(refs, Set.of(), null);
-        }
-        Map<String, long[]> seen = new HashMap<>();
-        for (Row r : spark.read().schema(INPUTS).parquet(HadoopFiles.child(Runs.runDir(output, prev), "inputs"))
-                .collectAsList()) {
-            seen.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-        }
-        Set<String> okSameModel = spark.read().parquet(Runs.labelsDir(output, prev))
-                .filter(col("status").equalTo("OK").and(col("model_fingerprint").equalTo(fingerprint)))
-                .select("uri").as(Encoders.STRING()).collectAsList().stream().collect(Collectors.toSet());
-        List<ImageRef> toLabel = new ArrayList<>();
-        Set<String> carried = new java.util.HashSet<>();
-        for (ImageRef ref : refs) {
-            long[] before = seen.get(ref.uri());
-            boolean same = before != null && before[0] == ref.size() && before[1] == ref.mtime() && ref.size() >= 0
-                    && ref.refused() == null;
-            if (same && okSameModel.contains(ref.uri())) {
-                carried.add(ref.uri());
-            } else {
-                toLabel.add(ref);
-            }
-        }
-        return new Plan(toLabel, carried, prev);
-    }
-
-    private static void writeInputs(SparkSession spark, List<ImageRef> refs, String runDir) {
-        List<Row> rows = refs.stream().map(r -> RowFactory.create(r.uri(), r.size(), r.mtime())).toList();
-        spark.createDataFrame(rows, INPUTS).coalesce(1).write().mode(SaveMode.ErrorIfExists)
-                .parquet(HadoopFiles.child(runDir, "inputs"));
     }
 }

@@ -20,7 +20,9 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
@@ -41,6 +43,7 @@ import java.util.concurrent.Future;
  */
 public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>, Row> {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LabelPartition.class);
 
     private final Broadcast<LabelTask> task;
     private final Broadcast<SerializableConfiguration> hadoopConf;
@@ -66,6 +69,9 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
 
     @Override
     public Iterator<Row> call(Iterator<ImageRef> images) {
+        if (!images.hasNext()) {
+            return java.util.Collections.emptyIterator(); // nothing to label: load no models, report no task
+        }
         LabelTask t = task.value();
         RuntimeOptions runtime = t.settings().runtime().withGpuId(assignedGpu());
         Configuration conf = hadoopConf.value().value();
@@ -199,16 +205,47 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
             }
             byte[] bytes;
             try {
-                bytes = HadoopFiles.read(ref.uri(), t.settings().image().maxFileBytes(), conf);
+                bytes = readWithRetry(ref.uri(), t.settings().image().maxFileBytes(), conf, t.readRetry());
             } catch (HadoopFiles.FileTooLargeException e) {
                 return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_IMAGE,
                         e.getMessage())));
             } catch (IOException e) {
-                return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.BAD_IMAGE,
-                        "cannot read " + ref.uri() + ": " + e.getMessage())));
+                return new Staged(ref, null, Prepared.failed(LabelResult.failed(base, LabelStatus.READ_ERROR,
+                        e.getMessage())));
             }
             ImageInput input = new ImageInput(ref.imageId(), ref.uri(), bytes, ref.givenLabels(), ref.givenBoxes());
             return new Staged(ref, sha256(bytes), labeler.prepare(input));
+        }
+    }
+
+    /**
+     * The file's bytes. An {@link IOException} from the file system (a throttled or dropped connection, a
+     * store briefly unavailable) is retried {@code retry.retries()} times with a doubling wait; a file that is
+     * not there or not readable ({@link FileNotFoundException}, {@link AccessDeniedException}) is not retried.
+     * The exception thrown at the end names the file, the attempts and the last error.
+     */
+    static byte[] readWithRetry(String uri, long maxBytes, Configuration conf, ReadRetry retry) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return HadoopFiles.read(uri, maxBytes, conf);
+            } catch (HadoopFiles.FileTooLargeException e) {
+                throw e; // the file, not the store: retrying cannot help
+            } catch (FileNotFoundException | AccessDeniedException e) {
+                throw new IOException("cannot read " + uri + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                if (attempt > retry.retries()) {
+                    throw new IOException("cannot read " + uri + " (" + attempt + " attempt" + (attempt > 1 ? "s" : "")
+                            + "): " + e.getMessage(), e);
+                }
+                LOG.warn("reading {} failed (attempt {} of {}), retrying: {}", uri, attempt, retry.retries() + 1,
+                        e.toString());
+                try {
+                    Thread.sleep(retry.waitMillis(attempt));
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while retrying " + uri);
+                }
+            }
         }
     }
 

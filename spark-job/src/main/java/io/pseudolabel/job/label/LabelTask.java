@@ -18,5 +18,5 @@ import java.util.List;
  */
 public record LabelTask(LabelerSettings settings, List<String> classNames, ImageClassifier classifier,
         String modelsFingerprint, String fingerprint, String runId, long createdAtMillis, int prepareThreads,
-        int batchSize)
+        int batchSize, ReadRetry readRetry)
         implements Serializable {}

@@ -32,6 +32,58 @@ final class Checkpoints {
 
     record Loaded(State state, SegmenterWeights weights, SegmenterWeights optimizer) {}
 
+    /**
+     * What the checkpoints under an output were trained on ({@code checkpoints/labels.json}, written when
+     * training starts afresh): a train resumes only against the same labels and class list.
+     *
+     * @param labels the labels table read
+     * @param labelsRun the label run it belongs to ({@code runs/<run_id>/labels}), null for another table
+     */
+    record Labels(String labels, String labelsRun, List<String> classes) {
+        static Labels of(String labels, List<String> classes) {
+            String uri = HadoopFiles.normalize(labels).replaceAll("/+$", "");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(".*/runs/([^/]+)/labels").matcher(uri);
+            return new Labels(uri, m.matches() ? m.group(1) : null, List.copyOf(classes));
+        }
+
+        boolean sameLabels(Labels o) {
+            return labelsRun != null && o.labelsRun != null ? labelsRun.equals(o.labelsRun) : labels.equals(o.labels);
+        }
+
+        String describe() {
+            return (labelsRun != null ? "labels run " + labelsRun + " (" + labels + ")" : "labels " + labels)
+                    + " with classes " + classes;
+        }
+    }
+
+    static void saveLabels(String output, Labels labels, Configuration conf) throws IOException {
+        HadoopFiles.writeAtomically(labelsFile(output), GSON.toJson(labels).getBytes(StandardCharsets.UTF_8), conf);
+    }
+
+    /**
+     * Refuses to resume the checkpoints under {@code output} against other labels or another class list than
+     * they were trained on, saying how to start afresh.
+     */
+    static void checkResume(String output, Labels now, Configuration conf) throws IOException {
+        String file = labelsFile(output);
+        String fresh = " Resuming would continue their weights on other labels. To start afresh, train into a "
+                + "new --output (the checkpoints under " + dir(output) + " are kept).";
+        if (!HadoopFiles.exists(file, conf)) {
+            throw new IllegalArgumentException("the checkpoints under " + dir(output) + " do not record which labels "
+                    + "they were trained on (no " + file + "); this train reads " + now.describe() + "." + fresh);
+        }
+        Labels then = GSON.fromJson(HadoopFiles.readString(file, conf), Labels.class);
+        if (!then.sameLabels(now) || !then.classes().equals(now.classes())) {
+            throw new IllegalArgumentException("the checkpoints under " + dir(output) + " were trained on "
+                    + then.describe() + "; this train reads " + now.describe() + "." + fresh
+                    + " To finish the training they belong to, pass --labels " + then.labels() + ".");
+        }
+    }
+
+    private static String labelsFile(String output) {
+        return HadoopFiles.child(dir(output), "labels.json");
+    }
+
     private Checkpoints() {}
 
     static String dir(String output) {

@@ -55,9 +55,11 @@ public final class DistributedTrainer {
         int firstRound = 1;
         long seen = 0;
         Map<String, Object> initialisation;
+        Checkpoints.Labels trainedOn = Checkpoints.Labels.of(labels, classNames);
         // Initial weights before the images are read and decoded: a wrong checkpoint or backbone file fails at once.
         Optional<Checkpoints.Loaded> resume = Checkpoints.latest(output, conf);
         if (resume.isPresent()) {
+            Checkpoints.checkResume(output, trainedOn, conf);
             Checkpoints.Loaded c = resume.get();
             // The architecture must match; the schedule may change (e.g. more rounds after a finished run).
             if (!c.state().segmenterConfig().equals(architecture(settings))) {
@@ -83,6 +85,7 @@ public final class DistributedTrainer {
                 optimizer = init.optimizerSnapshot();
             }
             writeInitialisation(output, initialisation, conf);
+            Checkpoints.saveLabels(output, trainedOn, conf);
         }
         org.apache.spark.util.CollectionAccumulator<String> skipped = jsc.sc().collectionAccumulator(
                 "training images left out");

@@ -1,0 +1,129 @@
+package io.pseudolabel.job.label;
+
+import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.run.Runs;
+import io.pseudolabel.labeler.GivenBox;
+import io.pseudolabel.labeler.Supervision;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * What {@code --incremental} may carry over from the run it plans from: an image whose uri, size, modification
+ * time and given annotations (when the supervision mode uses them) are those that run recorded in its
+ * {@code inputs} side table, and whose row there is OK with the same label fingerprint.
+ */
+final class CarryOver {
+    /** Side table of a run: what each input looked like when it was listed, for the next incremental run. */
+    static final StructType INPUTS = new StructType()
+            .add("uri", DataTypes.StringType, false)
+            .add("size", DataTypes.LongType, false)
+            .add("mtime", DataTypes.LongType, false)
+            // null without supervision; runs written before this column existed read as null too
+            .add("annotations_sha256", DataTypes.StringType, true);
+
+    /**
+     * @param toLabel images the models must label
+     * @param carried uris whose rows are copied from {@code from}
+     * @param from the run rows are carried from (null: none)
+     * @param unchanged nothing to label and nothing removed: {@code from}'s table is already this run's
+     */
+    record Plan(List<ImageRef> toLabel, Set<String> carried, String from, boolean unchanged) {
+        static Plan everything(List<ImageRef> refs) {
+            return new Plan(refs, Set.of(), null, false);
+        }
+    }
+
+    private CarryOver() {}
+
+    static Plan plan(SparkSession spark, String output, String previous, List<ImageRef> refs, String fingerprint,
+            Supervision supervision) {
+        if (previous == null) {
+            return Plan.everything(refs);
+        }
+        Map<String, Row> seen = new HashMap<>();
+        for (Row r : spark.read().schema(INPUTS).parquet(inputsDir(output, previous)).collectAsList()) {
+            seen.put(r.getString(0), r);
+        }
+        Set<String> okSameModel = new HashSet<>(spark.read().parquet(Runs.labelsDir(output, previous))
+                .filter(col("status").equalTo("OK").and(col("model_fingerprint").equalTo(fingerprint)))
+                .select("uri").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        List<ImageRef> toLabel = new ArrayList<>();
+        Set<String> carried = new HashSet<>();
+        for (ImageRef ref : refs) {
+            Row before = seen.get(ref.uri());
+            boolean same = before != null && ref.size() >= 0 && before.getLong(1) == ref.size()
+                    && before.getLong(2) == ref.mtime()
+                    && Objects.equals(before.isNullAt(3) ? null : before.getString(3), annotationsSha256(ref, supervision));
+            if (same && okSameModel.contains(ref.uri())) {
+                carried.add(ref.uri());
+            } else {
+                toLabel.add(ref);
+            }
+        }
+        boolean unchanged = toLabel.isEmpty() && carried.size() == seen.size();
+        return new Plan(toLabel, carried, previous, unchanged);
+    }
+
+    /**
+     * A hash of what was given with the image when the mode uses it ({@code image-labels}: the labels in
+     * order; {@code boxes}: each box's name and corners in order), else null: an edited VOC XML or COCO box
+     * relabels its image.
+     */
+    static String annotationsSha256(ImageRef ref, Supervision supervision) {
+        StringBuilder b = new StringBuilder();
+        switch (supervision) {
+            case NONE -> {
+                return null;
+            }
+            case IMAGE_LABELS -> {
+                for (String label : ref.givenLabels()) {
+                    b.append("label\t").append(label).append('\n');
+                }
+            }
+            case BOXES -> {
+                for (GivenBox box : ref.givenBoxes()) {
+                    b.append("box\t").append(box.name()).append('\t').append(Float.toString(box.box().x1())).append('\t')
+                            .append(Float.toString(box.box().y1())).append('\t').append(Float.toString(box.box().x2()))
+                            .append('\t').append(Float.toString(box.box().y2())).append('\n');
+                }
+            }
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(b.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from this JVM", e);
+        }
+    }
+
+    static void writeInputs(SparkSession spark, List<ImageRef> refs, Supervision supervision, String output,
+            String runId) {
+        List<Row> rows = refs.stream().map(r -> RowFactory.create(r.uri(), r.size(), r.mtime(),
+                annotationsSha256(r, supervision))).toList();
+        spark.createDataFrame(rows, INPUTS).coalesce(1).write().mode(SaveMode.ErrorIfExists)
+                .parquet(inputsDir(output, runId));
+    }
+
+    static String inputsDir(String output, String runId) {
+        return HadoopFiles.child(Runs.runDir(output, runId), "inputs");
+    }
+}

@@ -1,0 +1,30 @@
+package io.pseudolabel.job.label;
+
+import com.typesafe.config.Config;
+
+import java.io.Serializable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code pseudolabel.job.read-retries} and {@code read-retry-backoff}: how often a label task reads an image
+ * again after the file system failed to deliver it (an {@link java.io.IOException} while reading, not a decode
+ * error), waiting {@code backoff}, then twice that, and so on, before the image becomes a {@code READ_ERROR}
+ * row.
+ */
+public record ReadRetry(int retries, long backoffMillis) implements Serializable {
+
+    public static ReadRetry from(Config root) {
+        ReadRetry r = new ReadRetry(root.getInt("pseudolabel.job.read-retries"),
+                root.getDuration("pseudolabel.job.read-retry-backoff", TimeUnit.MILLISECONDS));
+        if (r.retries < 0 || r.backoffMillis < 0) {
+            throw new IllegalArgumentException("pseudolabel.job.read-retries and read-retry-backoff must be >= 0: "
+                    + r);
+        }
+        return r;
+    }
+
+    /** The wait before retry {@code n} (1-based): backoff x 2^(n-1), at most a minute. */
+    long waitMillis(int n) {
+        return Math.min(60_000L, backoffMillis << Math.min(n - 1, 20));
+    }
+}
