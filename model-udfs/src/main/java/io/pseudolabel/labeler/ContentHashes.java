@@ -39,9 +39,12 @@ public final class ContentHashes {
         this.file = file;
     }
 
-    /** {@code java.io.tmpdir/pseudolabel-models/content-sha256.tsv}, beside the executors' model copies. */
-    public static ContentHashes defaultCache() {
-        return at(Path.of(System.getProperty("java.io.tmpdir"), "pseudolabel-models", "content-sha256.tsv"));
+    /**
+     * {@code content-sha256.tsv} in the user's model cache folder ({@code pseudolabel.models.cache-dir}), beside
+     * the executors' model copies.
+     */
+    public static ContentHashes in(Path modelCacheDir) {
+        return at(modelCacheDir.resolve("content-sha256.tsv"));
     }
 
     public static ContentHashes at(Path file) {

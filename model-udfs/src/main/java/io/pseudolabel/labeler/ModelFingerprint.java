@@ -37,7 +37,7 @@ public final class ModelFingerprint {
     private ModelFingerprint() {}
 
     public static String of(LabelerSettings settings, List<String> classNames) {
-        return of(settings, classNames, ContentHashes.defaultCache());
+        return of(settings, classNames, ContentHashes.in(settings.modelCache().resolvedDir()));
     }
 
     public static String of(LabelerSettings settings, List<String> classNames, ContentHashes hashes) {

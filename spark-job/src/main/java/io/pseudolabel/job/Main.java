@@ -2,6 +2,7 @@ package io.pseudolabel.job;
 
 import com.typesafe.config.Config;
 import io.pseudolabel.job.data.NioLocalFileSystem;
+import io.pseudolabel.job.run.RunNotPublishedException;
 import io.pseudolabel.onnx.ModelContractException;
 import io.pseudolabel.onnx.NativeCalls;
 
@@ -144,6 +145,11 @@ public final class Main {
         } catch (CommandLine.UsageException e) {
             Outcome o = usage(e, err);
             return new Outcome(o.code(), stopTimeout);
+        } catch (RunNotPublishedException e) {
+            // A run that ended without publishing (failure gate, output root busy, lost compare-and-set): no
+            // task is left running, and its own exit code tells the scheduler which.
+            err.println("error: " + e.getMessage());
+            return new Outcome(e.exitCode(), stopTimeout);
         } catch (ModelContractException | IllegalArgumentException | java.io.UncheckedIOException e) {
             err.println("error: " + e.getMessage());
             return failed(stopTimeout, err);

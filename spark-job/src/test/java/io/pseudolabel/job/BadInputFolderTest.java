@@ -106,7 +106,9 @@ class BadInputFolderTest {
 
         MainTest.Run r = MainTest.run("label", "--images", dir.toString(), "--layout", "folder", "--models",
                 TestSpark.fixtureModels().toString(), "--classes", tmp.resolve("classes.txt").toString(), "--output",
-                out.toString(), "--run-id", "corpus", "--master", "local[2]");
+                out.toString(), "--run-id", "corpus", "--master", "local[2]",
+                // 8 of the 11 images are bad on purpose: the failure gate (NightlyRunTest) would keep the run
+                "--conf", "pseudolabel.job.max-failed-fraction=1");
         assertEquals(0, r.code(), r.err());
         MainTest.assertContains(r.out(), "run corpus: 11 images (11 labelled, 0 carried over)",
                 "by status {BAD_ID=4, BAD_IMAGE=4, OK=3}");

@@ -74,8 +74,8 @@ class DistributedTrainerTest {
         assertEquals(3, resumed.resumedFrom());
         // pseudolabel.train.keep-checkpoints = 3: only the newest three rounds are left
         try (var rounds = Files.list(Path.of(out, "checkpoints"))) {
-            assertEquals(List.of("_LATEST", "round-00010", "round-00011", "round-00012"),
-                    rounds.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("round-00010", "round-00011", "round-00012"),
+                    rounds.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("round-")).sorted().toList());
         }
         assertEquals(12, resumed.losses().size());
         assertEquals(first.losses(), resumed.losses().subList(0, 3));

@@ -97,8 +97,9 @@ class PathSafetyTest {
                 + "refused, not read", bad.refused());
         assertEquals(-1, bad.size(), "not even a status of the file outside");
 
+        // one of the three images is refused on purpose: above the failure gate's default, so the gate is opened
         var config = TestSpark.config(Map.of("pseudolabel.job.layout", "voc", "pseudolabel.job.classes",
-                voc.resolve("classes.txt").toString()));
+                voc.resolve("classes.txt").toString(), "pseudolabel.job.max-failed-fraction", "1"));
         LabelJob.Summary s = LabelJob.run(TestSpark.session(), config, new LabelJob.Options(voc.toString(),
                 tmp.resolve("labels").toString(), "r1", false), quiet());
         assertEquals(Map.of("OK", 2L, "BAD_ID", 1L), s.counts());

@@ -20,6 +20,7 @@ import io.pseudolabel.job.run.Retention;
 import io.pseudolabel.job.run.RunNotPublishedException;
 import io.pseudolabel.job.run.RunSettings;
 import io.pseudolabel.job.run.Runs;
+import io.pseudolabel.labeler.ContentHashes;
 import io.pseudolabel.labeler.ModelFingerprint;
 import io.pseudolabel.labeler.Supervision;
 import io.pseudolabel.onnx.ExecutionDevice;
@@ -113,7 +114,9 @@ public final class LabelJob {
         List<String> classes = ClassList.resolve(job.classes(), hadoop);
         List<ImageRef> refs = DatasetLister.list(job.layout(), options.images(), job.split(), job.annotations(),
                 settings.supervision() != Supervision.NONE, options.incremental(), hadoop);
-        String modelsFingerprint = ModelFingerprint.of(settings, classes);
+        // Model files are hashed whole once and remembered in the user's 0700 model cache folder.
+        String modelsFingerprint = ModelFingerprint.of(settings, classes,
+                ContentHashes.in(ModelLocalizer.cacheRoot(settings.modelCache())));
         ClipHead head = loadHead(config.getString("pseudolabel.job.clip-head"), settings, classes, hadoop);
         // A head labels differently from zero-shot prompts: rows say which, so --incremental redoes the others.
         String fingerprint = head == null ? modelsFingerprint
