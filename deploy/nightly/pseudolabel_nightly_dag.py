@@ -49,7 +49,7 @@ with DAG(
         num_executors=8,
         application_args=[
             "label",
-            "--config", f"{BUCKET}/conf/coco.conf",
+            "--config", f"{BUCKET}/conf/coco-nightly.conf",
             "--images", f"{BUCKET}/coco/train2014",
             "--models", f"{BUCKET}/models",
             "--output", f"{BUCKET}/pseudolabels/coco",

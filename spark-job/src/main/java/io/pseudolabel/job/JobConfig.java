@@ -15,8 +15,20 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Loads the one configuration of a run on the driver: {@code --conf k=v} over {@code -D} system
- * properties over {@code --config FILE} over every {@code reference.conf} in the jars.
+ * Loads the one configuration of a run on the driver. Where a {@code pseudolabel.*} key can come from, the
+ * first one that sets it wins:
+ * <ol>
+ *   <li>the command's own {@code --conf pseudolabel.k=v} (after the command name, repeatable);</li>
+ *   <li>JVM system properties {@code -Dpseudolabel.k=v} (e.g. {@code spark.driver.extraJavaOptions});</li>
+ *   <li>{@code spark.pseudolabel.k} in the SparkConf: {@code spark-defaults.conf}, spark-submit's
+ *       {@code --conf spark.pseudolabel.k=v} before the jar, {@code --properties-file}, the Spark operator's
+ *       {@code sparkConf:} (spark-submit keeps only {@code spark.*} properties; the prefix is dropped here);</li>
+ *   <li>{@code --config FILE} (HOCON; local, {@code hdfs:} or {@code s3a:});</li>
+ *   <li>{@code -Dconfig.file=FILE} (Typesafe Config's own property);</li>
+ *   <li>every {@code reference.conf} in the jars (the defaults).</li>
+ * </ol>
+ * A key under {@code pseudolabel} that no {@code reference.conf} defines is refused wherever it came from, and
+ * the message names where that was.
  */
 public final class JobConfig {
     private static final Pattern SECRET = Pattern.compile(".*(secret|password|token|access\\.key|credential).*",
@@ -25,6 +37,9 @@ public final class JobConfig {
     private static final Pattern USER_INFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\\s]+@");
 
     private JobConfig() {}
+
+    /** The SparkConf prefix spark-submit keeps, mapped onto {@code pseudolabel.*}. */
+    public static final String SPARK_PREFIX = "spark.pseudolabel.";
 
     public static Config load(String configFile, List<String> confs) {
         Config overrides = ConfigFactory.empty();
@@ -40,17 +55,45 @@ public final class JobConfig {
                 System.setProperty(key, value);
                 continue;
             }
-            overrides = overrides.withValue(key, ConfigValueFactory.fromAnyRef(value));
+            overrides = overrides.withValue(key, ConfigValueFactory.fromAnyRef(value, "command line --conf " + key));
         }
         Config file = ConfigFactory.empty();
         if (configFile != null) {
             file = parseConfigFile(configFile);
         }
-        Config merged = overrides.withFallback(ConfigFactory.systemProperties()).withFallback(file)
+        Config typesafeFile = ConfigFactory.empty();
+        String property = System.getProperty("config.file");
+        if (property != null && !property.isBlank()) {
+            typesafeFile = parseConfigFile(property);
+        }
+        Config merged = overrides.withFallback(systemProperties()).withFallback(sparkConf())
+                .withFallback(file).withFallback(typesafeFile)
                 .withFallback(ConfigFactory.defaultReference()).resolve();
         checkKnownKeys(merged.getConfig("pseudolabel"), ConfigFactory.defaultReference().getConfig("pseudolabel"),
                 "pseudolabel");
         return merged;
+    }
+
+    /** This JVM's system properties as they are now (Typesafe's own {@code systemProperties()} is cached once). */
+    static Config systemProperties() {
+        java.util.Properties copy = new java.util.Properties();
+        copy.putAll((java.util.Properties) System.getProperties().clone());
+        return ConfigFactory.parseProperties(copy,
+                com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription("system properties (-D)"));
+    }
+
+    /**
+     * {@code spark.pseudolabel.k = v} of this JVM's SparkConf (the system properties spark-submit sets from
+     * spark-defaults.conf, {@code --conf} and {@code --properties-file}) as {@code pseudolabel.k = v}.
+     */
+    static Config sparkConf() {
+        Config c = ConfigFactory.empty();
+        for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf().getAllWithPrefix(SPARK_PREFIX)) {
+            String key = "pseudolabel." + kv._1();
+            c = c.withValue(key, ConfigValueFactory.fromAnyRef(kv._2(), "SparkConf " + SPARK_PREFIX + kv._1()
+                    + " (spark-defaults.conf, spark-submit --conf or --properties-file)"));
+        }
+        return c;
     }
 
     /**
