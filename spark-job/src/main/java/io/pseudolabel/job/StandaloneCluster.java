@@ -102,6 +102,11 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** The distribution folder: {@code jars/} holds Spark, Hadoop and the third-party jars, as SPARK_HOME would. */
+    public Path sparkHome() {
+        return home;
+    }
+
     public String masterUrl() {
         return "spark://127.0.0.1:" + masterPort;
     }
