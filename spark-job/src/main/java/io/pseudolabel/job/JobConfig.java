@@ -147,6 +147,9 @@ public final class JobConfig {
                 c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(USER_INFO.matcher(v).replaceAll("$1***@")));
             }
         }
-        return "pseudolabel " + c.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+        // Rendered as the value of "pseudolabel", so the text parses back to the same nested keys (a root object
+        // renders without its braces).
+        return ConfigFactory.empty().withValue("pseudolabel", c.root()).root()
+                .render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)).strip();
     }
 }

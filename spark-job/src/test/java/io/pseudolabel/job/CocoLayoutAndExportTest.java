@@ -101,11 +101,23 @@ class CocoLayoutAndExportTest {
         assertTrue(rows.containsKey("COCO_train2014_000000000100"));
 
         Path pngs = tmp.resolve("voc-export");
-        assertEquals(4, Exports.voc(TestSpark.session(), s.labelsDir(), pngs.toString(), false, 60_000, System.out));
+        assertEquals(4, Exports.voc(TestSpark.session(), s.labelsDir(), pngs.toString(), "train2014", false, 60_000,
+                System.out));
         for (Row r : rows.values()) {
             assertArrayEquals((byte[]) r.getAs("semantic_png"),
-                    Files.readAllBytes(pngs.resolve(r.getAs("image_id") + ".png")));
+                    Files.readAllBytes(pngs.resolve("SegmentationClass").resolve(r.getAs("image_id") + ".png")));
         }
+        // mmsegmentation's VOC layout: the split's ids, sorted, one a line
+        assertEquals(rows.keySet().stream().sorted().toList(),
+                Files.readAllLines(pngs.resolve("ImageSets/Segmentation/train2014.txt")));
+
+        // Through the command: the run's manifest names its COCO annotations, so the export keeps their ids.
+        Path roundTrip = tmp.resolve("round-trip.json");
+        MainTest.Run exportCommand = MainTest.run("export", "coco", "--labels", tmp.resolve("out").toString(),
+                "--output", roundTrip.toString(), "--classes", classes.toString());
+        assertEquals(0, exportCommand.code(), exportCommand.err());
+        MainTest.assertContains(exportCommand.out(), "image and category ids of " + json);
+        assertRoundTrips(JsonParser.parseString(Files.readString(roundTrip)).getAsJsonObject(), coco, rows);
 
         Path out = tmp.resolve("export.json");
         long n = Exports.coco(TestSpark.session(), s.labelsDir(), out.toString(), world.classNames());
@@ -134,5 +146,61 @@ class CocoLayoutAndExportTest {
             int category = a.get("category_id").getAsInt();
             assertTrue(category >= 1 && category <= world.classNames().size());
         }
+    }
+
+    /**
+     * What COCOeval needs to score {@code exported} against {@code original}: the images with their ids and
+     * file names, the categories with their ids and names, and every annotation on the image and category it
+     * was labelled for, its mask the same pixels as the run's RLE.
+     */
+    static void assertRoundTrips(JsonObject exported, JsonObject original, Map<String, Row> rows) {
+        Map<Long, String> fileOf = new HashMap<>();
+        for (JsonElement e : original.getAsJsonArray("images")) {
+            fileOf.put(e.getAsJsonObject().get("id").getAsLong(), e.getAsJsonObject().get("file_name").getAsString());
+        }
+        Map<Long, String> exportedFiles = new HashMap<>();
+        for (JsonElement e : exported.getAsJsonArray("images")) {
+            exportedFiles.put(e.getAsJsonObject().get("id").getAsLong(),
+                    e.getAsJsonObject().get("file_name").getAsString());
+        }
+        assertEquals(fileOf, exportedFiles, "image ids and file names of the original annotations");
+        Map<Integer, String> categories = new HashMap<>();
+        for (JsonElement e : original.getAsJsonArray("categories")) {
+            categories.put(e.getAsJsonObject().get("id").getAsInt(), e.getAsJsonObject().get("name").getAsString());
+        }
+        Map<Integer, String> exportedCategories = new HashMap<>();
+        for (JsonElement e : exported.getAsJsonArray("categories")) {
+            exportedCategories.put(e.getAsJsonObject().get("id").getAsInt(),
+                    e.getAsJsonObject().get("name").getAsString());
+        }
+        assertEquals(categories, exportedCategories, "category ids and names of the original annotations");
+        // The run's instances, in order, per image; the export lists them in the same order.
+        Map<Long, List<Row>> instances = new HashMap<>();
+        for (Row r : rows.values()) {
+            String stem = r.getAs("image_id");
+            long id = fileOf.entrySet().stream().filter(f -> f.getValue().startsWith(stem + ".")).findFirst()
+                    .orElseThrow().getKey();
+            instances.put(id, r.getList(r.fieldIndex("instances")));
+        }
+        Map<Long, Integer> seen = new HashMap<>();
+        int total = 0;
+        for (JsonElement e : exported.getAsJsonArray("annotations")) {
+            JsonObject a = e.getAsJsonObject();
+            long image = a.get("image_id").getAsLong();
+            int k = seen.merge(image, 1, Integer::sum) - 1;
+            Row inst = instances.get(image).get(k);
+            assertEquals(inst.getAs("name"), categories.get(a.get("category_id").getAsInt()),
+                    "category of annotation " + a.get("id"));
+            Row rle = inst.getAs("rle");
+            List<Integer> size = rle.getList(0);
+            BitMask run = CocoRle.decode(new CocoRle.Rle(size.get(0), size.get(1), rle.getString(1)));
+            JsonObject seg = a.getAsJsonObject("segmentation");
+            BitMask out = CocoRle.decode(new CocoRle.Rle(seg.getAsJsonArray("size").get(0).getAsInt(),
+                    seg.getAsJsonArray("size").get(1).getAsInt(), seg.get("counts").getAsString()));
+            assertEquals(run, out, "mask of annotation " + a.get("id"));
+            total++;
+        }
+        assertEquals(rows.values().stream().mapToInt(r -> r.getList(r.fieldIndex("instances")).size()).sum(), total);
+        assertTrue(total > 0);
     }
 }

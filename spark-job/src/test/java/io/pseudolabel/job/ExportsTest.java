@@ -92,8 +92,11 @@ class ExportsTest {
         MainTest.Run first = MainTest.run("export", "voc", "--labels", table("v1", List.of("a", "b", "sub/c"), good)
                 .toString(), "--output", out.toString(), "--master", "local[2]");
         assertEquals(0, first.code(), first.err());
-        assertEquals(List.of("a.png", "b.png", "sub"), names(out));
-        assertEquals(List.of("c.png"), names(out.resolve("sub")));
+        assertEquals(List.of("ImageSets", "SegmentationClass"), names(out));
+        assertEquals(List.of("a.png", "b.png", "sub"), names(out.resolve("SegmentationClass")));
+        assertEquals(List.of("c.png"), names(out.resolve("SegmentationClass/sub")));
+        assertEquals(List.of("train.txt"), names(out.resolve("ImageSets/Segmentation")));
+        assertEquals(List.of("a", "b", "sub/c"), Files.readAllLines(out.resolve("ImageSets/Segmentation/train.txt")));
 
         // b and sub/c are gone from the new table: without --overwrite the folder is refused, untouched
         Path labels2 = table("v2", List.of("a", "d"), good);
@@ -101,15 +104,17 @@ class ExportsTest {
                 out.toString(), "--master", "local[2]");
         assertEquals(1, refused.code(), refused.out());
         MainTest.assertContains(refused.err(), "error: export voc: " + out + " is not empty; pass --overwrite");
-        assertEquals(List.of("a.png", "b.png", "sub"), names(out));
+        assertEquals(List.of("a.png", "b.png", "sub"), names(out.resolve("SegmentationClass")));
 
         // with --overwrite it is replaced whole: the PNGs of removed images do not linger
         MainTest.Run replaced = MainTest.run("export", "voc", "--labels", labels2.toString(), "--output",
-                out.toString(), "--overwrite", "--master", "local[2]");
+                out.toString(), "--overwrite", "--split", "val", "--master", "local[2]");
         assertEquals(0, replaced.code(), replaced.err());
-        assertEquals(List.of("a.png", "d.png"), names(out));
+        assertEquals(List.of("a.png", "d.png"), names(out.resolve("SegmentationClass")));
+        assertEquals(List.of("val.txt"), names(out.resolve("ImageSets/Segmentation")));
+        assertEquals(List.of("a", "d"), Files.readAllLines(out.resolve("ImageSets/Segmentation/val.txt")));
         MainTest.assertContains(replaced.out(), "wrote 2 palette PNGs", "export voc: replaced",
-                "deleted the previous export, 3 files");
+                "deleted the previous export, 4 files");
         // no temporary or previous folder left beside it
         assertFalse(names(tmp).stream().anyMatch(n -> n.startsWith(".")), names(tmp).toString());
     }

@@ -110,7 +110,7 @@ class PathSafetyTest {
         assertEquals(2, Exports.voc(TestSpark.session(), s.labelsDir(), pngs.toString(), false, 60_000, quiet()));
         assertFalse(Files.exists(tmp.resolve("data/export/outside")));
         assertFalse(Files.exists(tmp.resolve("data/outside/evil.png")));
-        assertEquals(setOf(ids.get(0) + ".png", ids.get(1) + ".png"), names(pngs));
+        assertEquals(setOf(ids.get(0) + ".png", ids.get(1) + ".png"), names(pngs.resolve("SegmentationClass")));
     }
 
     /** Two images with one id ({@code a.jpg}, {@code a.png}): both rows refused, naming both files. */

@@ -158,6 +158,13 @@ public final class CocoAnnotations {
         return new ArrayList<>(categories.values());
     }
 
+    /** Category ids by name, as the file numbers them (COCO's are sparse: 1..90 for 80 classes). */
+    public Map<String, Integer> categoryIds() {
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        categories.forEach((id, name) -> ids.putIfAbsent(name, id));
+        return ids;
+    }
+
     public List<GivenBox> boxes(long imageId) {
         return boxes.getOrDefault(imageId, List.of());
     }

@@ -1,6 +1,7 @@
 package io.pseudolabel.job.export;
 
 import com.google.gson.stream.JsonWriter;
+import io.pseudolabel.job.data.CocoAnnotations;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageIds;
 import io.pseudolabel.job.data.OutputPaths;
@@ -35,15 +36,32 @@ import static org.apache.spark.sql.functions.col;
 public final class Exports {
     private Exports() {}
 
+    /** VOC's folders, as mmsegmentation's {@code PascalVOCDataset} reads them. */
+    public static final String SEGMENTATION_CLASS = "SegmentationClass";
+    public static final String SEGMENTATION_SETS = "ImageSets/Segmentation";
+
+    /** {@link #voc(SparkSession, String, String, String, boolean, long, PrintStream)} listing the ids as train. */
+    public static long voc(SparkSession spark, String labels, String dir, boolean overwrite, long stopTimeoutMillis,
+            PrintStream log) throws IOException {
+        return voc(spark, labels, dir, "train", overwrite, stopTimeoutMillis, log);
+    }
+
     /**
-     * Writes {@code <dir>/<image_id>.png} for every OK row, in parallel; returns how many. The PNGs are written
+     * Writes VOC2012's segmentation layout for every OK row: {@code <dir>/SegmentationClass/<image_id>.png} (the
+     * palette PNG, in parallel) and {@code <dir>/ImageSets/Segmentation/<split>.txt} (the ids, sorted, one a line);
+     * returns how many PNGs. Everything is written
      * into a hidden sibling folder first, which then takes the place of {@code dir}: readers never see half an
      * export, and a failed one leaves {@code dir} as it was. A {@code dir} that exists and is not empty is
      * refused unless {@code overwrite}, and then replaced whole (PNGs of images no longer in the table go too).
      * Every file name is checked to stay inside {@code dir} ({@link OutputPaths}).
      */
-    public static long voc(SparkSession spark, String labels, String dir, boolean overwrite, long stopTimeoutMillis,
-            PrintStream log) throws IOException {
+    public static long voc(SparkSession spark, String labels, String dir, String split, boolean overwrite,
+            long stopTimeoutMillis, PrintStream log) throws IOException {
+        String problem = ImageIds.problem(split);
+        if (problem != null || split.contains("/")) {
+            throw new IllegalArgumentException("export voc: the split name '" + split + "' is not a plain file name"
+                    + (problem == null ? "" : " (" + problem + ")"));
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = jsc.hadoopConfiguration();
         String target = HadoopFiles.normalize(dir);
@@ -66,19 +84,31 @@ public final class Exports {
         String staging = HadoopFiles.sibling(target, "tmp");
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
         LongAccumulator written = jsc.sc().longAccumulator("pngs written");
+        String pngs = HadoopFiles.child(staging, SEGMENTATION_CLASS);
         try {
+            spark.sparkContext().setJobDescription("export voc: palette PNGs");
             ok.javaRDD().foreachPartition(rows -> {
                         Configuration c = conf.value().value();
                         while (rows.hasNext()) {
                             Row r = rows.next();
-                            HadoopFiles.write(OutputPaths.under(staging, r.getString(0) + ".png"), (byte[]) r.get(1),
+                            HadoopFiles.write(OutputPaths.under(pngs, r.getString(0) + ".png"), (byte[]) r.get(1),
                                     c);
                             written.add(1);
                         }
                     });
             Path stagingPath = new Path(staging);
-            if (!fs.exists(stagingPath)) {
-                fs.mkdirs(stagingPath); // no OK row: an empty export
+            fs.mkdirs(new Path(pngs)); // no OK row: an empty export
+            spark.sparkContext().setJobDescription("export voc: " + SEGMENTATION_SETS + "/" + split + ".txt");
+            Path list = new Path(HadoopFiles.child(HadoopFiles.child(staging, SEGMENTATION_SETS), split + ".txt"));
+            FileSystem listFs = fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem() : fs;
+            try (FSDataOutputStream stream = listFs.create(list, false);
+                    java.io.Writer w = new java.io.BufferedWriter(new OutputStreamWriter(stream,
+                            StandardCharsets.UTF_8))) {
+                Iterator<Row> ids = ok.select("image_id").orderBy("image_id").toLocalIterator();
+                while (ids.hasNext()) {
+                    w.write(ids.next().getString(0));
+                    w.write('\n');
+                }
             }
             swap(fs, stagingPath, targetPath, exists, log);
         } catch (IOException | RuntimeException e) {
@@ -95,6 +125,8 @@ public final class Exports {
             }
             deleteQuietly(fs, new Path(staging), e);
             throw e;
+        } finally {
+            spark.sparkContext().setJobDescription(null);
         }
         return written.value();
     }
@@ -155,12 +187,90 @@ public final class Exports {
     }
 
     /**
-     * Writes one COCO instances JSON: images (ids 1..N in image_id order), annotations with RLE
-     * segmentations as pycocotools writes them, area and bbox of the mask, the detector score, and
-     * categories 1..C from the class names. Rows stream to the driver one partition at a time.
+     * The ids of the COCO dataset a run labelled, so its export scores against the original annotations: each
+     * image's id and {@code file_name} by the run's {@code image_id} (the file name's stem, as
+     * {@code DatasetLister} makes it), and the category ids by name.
      */
+    public record CocoIds(String source, Map<String, CocoAnnotations.Image> images, Map<String, Integer> categories) {
+        public static CocoIds of(CocoAnnotations coco, String source) {
+            Map<String, CocoAnnotations.Image> byId = new java.util.HashMap<>();
+            for (CocoAnnotations.Image img : coco.images().values()) {
+                String name = img.fileName();
+                String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+                byId.put(stem, img);
+            }
+            return new CocoIds(source, byId, coco.categoryIds());
+        }
+
+        public static CocoIds read(String annotations, Configuration conf) throws IOException {
+            if (!HadoopFiles.exists(annotations, conf)) {
+                throw new java.io.FileNotFoundException("COCO annotations not found: " + annotations);
+            }
+            Path p = new Path(HadoopFiles.normalize(annotations));
+            try (var in = p.getFileSystem(conf).open(p)) {
+                return of(CocoAnnotations.read(in, annotations), annotations);
+            }
+        }
+    }
+
+    /**
+     * The COCO annotations a run was labelled from: {@code pseudolabel.job.annotations} of its
+     * {@code _MANIFEST.json} (beside {@code labels/}) when its layout was coco; empty for other layouts or a
+     * table without a manifest.
+     */
+    public static java.util.Optional<String> cocoAnnotationsOf(String labels, Configuration conf) throws IOException {
+        Path dir = new Path(HadoopFiles.normalize(labels));
+        if (!dir.getName().equals("labels") || dir.getParent() == null) {
+            return java.util.Optional.empty();
+        }
+        String manifest = new Path(dir.getParent(), "_MANIFEST.json").toString();
+        if (!HadoopFiles.exists(manifest, conf)) {
+            return java.util.Optional.empty();
+        }
+        com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(HadoopFiles.readString(manifest, conf))
+                .getAsJsonObject();
+        if (!m.has("config") || m.get("config").isJsonNull()) {
+            return java.util.Optional.empty();
+        }
+        // JobConfig.render writes "pseudolabel " before the section's fields without braces around them, so only the
+        // first field lands under pseudolabel; read job.* from wherever it is.
+        com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(m.get("config").getAsString());
+        String job = c.hasPath("pseudolabel.job") ? "pseudolabel.job" : "job";
+        if (!c.hasPath(job + ".layout") || !c.getString(job + ".layout").equals("coco")) {
+            return java.util.Optional.empty();
+        }
+        String annotations = c.getString(job + ".annotations");
+        if (annotations.contains("***")) {
+            throw new IllegalArgumentException("export coco: the annotations of run " + manifest + " are recorded "
+                    + "redacted (" + annotations + "); pass --annotations");
+        }
+        return java.util.Optional.of(annotations);
+    }
+
+    /** {@link #coco(SparkSession, String, String, List, CocoIds)} numbering images and categories 1..N. */
     public static long coco(SparkSession spark, String labels, String file, List<String> classNames)
             throws IOException {
+        return coco(spark, labels, file, classNames, null);
+    }
+
+    /**
+     * Writes one COCO instances JSON: images, annotations with RLE segmentations as pycocotools writes them,
+     * area and bbox of the mask, the detector score, and the categories of the class names. With {@code ids}
+     * (a run over a COCO dataset) images keep their COCO id and {@code file_name} and categories their COCO id,
+     * so COCOeval scores the export against the original annotations; an image or class the annotations do not
+     * have is an error. Without, images are numbered 1..N in image_id order with {@code file_name} the image's
+     * path relative to the dataset ({@code image_id} and the file's extension), and categories 1..C in class
+     * order. Rows stream to the driver one partition at a time.
+     */
+    public static long coco(SparkSession spark, String labels, String file, List<String> classNames, CocoIds ids)
+            throws IOException {
+        if (ids != null) {
+            List<String> missing = classNames.stream().filter(n -> !ids.categories().containsKey(n)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("export coco: classes " + missing + " are not categories of "
+                        + ids.source());
+            }
+        }
         Dataset<Row> rows = spark.read().parquet(labels).filter(col("status").equalTo("OK"))
                 .select("image_id", "uri", "width", "height", "instances").orderBy("image_id");
         Path target = new Path(HadoopFiles.normalize(file));
@@ -177,7 +287,8 @@ public final class Exports {
         Path tmp = new Path(HadoopFiles.sibling(target.toString(), "tmp"));
         long annotations;
         try {
-            annotations = writeCoco(rows, labels, classNames, fs, tmp);
+            spark.sparkContext().setJobDescription("export coco: " + file);
+            annotations = writeCoco(rows, labels, classNames, ids, fs, tmp);
             if (fs.exists(target) && !fs.delete(target, false)) {
                 throw new IOException("export coco: cannot replace " + target);
             }
@@ -187,12 +298,14 @@ public final class Exports {
         } catch (IOException | RuntimeException e) {
             deleteQuietly(fs, tmp, e);
             throw e;
+        } finally {
+            spark.sparkContext().setJobDescription(null);
         }
         return annotations;
     }
 
-    private static long writeCoco(Dataset<Row> rows, String labels, List<String> classNames, FileSystem fs, Path tmp)
-            throws IOException {
+    private static long writeCoco(Dataset<Row> rows, String labels, List<String> classNames, CocoIds ids,
+            FileSystem fs, Path tmp) throws IOException {
         long annotations = 0;
         try (FSDataOutputStream stream = fs.create(tmp, false);
                 JsonWriter json = new JsonWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8))) {
@@ -204,10 +317,25 @@ public final class Exports {
             long next = 1;
             while (it.hasNext()) {
                 Row r = it.next();
-                long id = next++;
-                imageIds.put(r.getString(0), id);
+                String imageId = r.getString(0);
                 String uri = r.getString(1);
-                json.beginObject().name("id").value(id).name("file_name").value(uri.substring(uri.lastIndexOf('/') + 1))
+                long id;
+                String fileName;
+                if (ids != null) {
+                    CocoAnnotations.Image img = ids.images().get(imageId);
+                    if (img == null) {
+                        throw new IllegalArgumentException("export coco: image " + imageId + " (" + uri + ") is not "
+                                + "in " + ids.source());
+                    }
+                    id = img.id();
+                    fileName = img.fileName();
+                } else {
+                    id = next++;
+                    String name = uri.substring(uri.lastIndexOf('/') + 1);
+                    fileName = imageId + (name.contains(".") ? name.substring(name.lastIndexOf('.')) : "");
+                }
+                imageIds.put(imageId, id);
+                json.beginObject().name("id").value(id).name("file_name").value(fileName)
                         .name("width").value(r.getInt(2)).name("height").value(r.getInt(3)).endObject();
             }
             json.endArray();
@@ -223,7 +351,7 @@ public final class Exports {
                     BitMask mask = CocoRle.decode(value);
                     var bounds = mask.bounds();
                     json.beginObject().name("id").value(++annotations).name("image_id").value(imageId)
-                            .name("category_id").value((int) inst.getAs("class_id"))
+                            .name("category_id").value(categoryId(inst.getAs("class_id"), classNames, ids))
                             .name("segmentation").beginObject()
                             .name("size").beginArray().value(value.height()).value(value.width()).endArray()
                             .name("counts").value(value.counts()).endObject()
@@ -242,11 +370,21 @@ public final class Exports {
             json.endArray();
             json.name("categories").beginArray();
             for (int i = 0; i < classNames.size(); i++) {
-                json.beginObject().name("id").value(i + 1).name("name").value(classNames.get(i)).endObject();
+                json.beginObject().name("id").value(categoryId(i + 1, classNames, ids)).name("name")
+                        .value(classNames.get(i)).endObject();
             }
             json.endArray();
             json.endObject();
         }
         return annotations;
+    }
+
+    /** The category id of class {@code classId} (1-based in {@code classNames}): its COCO id, or itself. */
+    private static int categoryId(int classId, List<String> classNames, CocoIds ids) {
+        if (classId < 1 || classId > classNames.size()) {
+            throw new IllegalArgumentException("export coco: class_id " + classId + " is outside the " + classNames.size()
+                    + " classes given (--classes must be the run's class list)");
+        }
+        return ids == null ? classId : ids.categories().get(classNames.get(classId - 1));
     }
 }
