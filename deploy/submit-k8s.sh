@@ -28,5 +28,5 @@ exec "${SPARK_HOME:?set SPARK_HOME}/bin/spark-submit" \
   --conf spark.hadoop.fs.s3a.aws.credentials.provider=software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider \
   local:///opt/pseudolabel/pseudolabel-cluster.jar label \
     --config "$BUCKET/conf/coco-nightly.conf" \
-    --images "$BUCKET/coco/train2014" --models "$BUCKET/models" --output "$BUCKET/pseudolabels/coco" \
+    --images "$BUCKET/coco/train2017" --models "$BUCKET/models" --output "$BUCKET/pseudolabels/coco" \
     --incremental "$@"

@@ -26,5 +26,5 @@ exec "${SPARK_HOME:?set SPARK_HOME}/bin/spark-submit" \
   --conf spark.driver.memory=8g \
   "$JAR" label \
     --config "$BUCKET/conf/coco-nightly.conf" \
-    --images "$BUCKET/coco/train2014" --models "$BUCKET/models" --output "$BUCKET/pseudolabels/coco" \
+    --images "$BUCKET/coco/train2017" --models "$BUCKET/models" --output "$BUCKET/pseudolabels/coco" \
     --incremental "$@"

@@ -50,7 +50,7 @@ with DAG(
         application_args=[
             "label",
             "--config", f"{BUCKET}/conf/coco-nightly.conf",
-            "--images", f"{BUCKET}/coco/train2014",
+            "--images", f"{BUCKET}/coco/train2017",
             "--models", f"{BUCKET}/models",
             "--output", f"{BUCKET}/pseudolabels/coco",
             "--incremental",

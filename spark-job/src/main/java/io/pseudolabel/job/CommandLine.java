@@ -97,8 +97,18 @@ public final class CommandLine {
         return v;
     }
 
-    /** Fails on any option the command does not know. */
+    /** Fails on any option the command does not know, and on any argument that is not an option. */
     public void allowOnly(Set<String> known) {
+        allowOnly(known, 0);
+    }
+
+    /** Fails on any option the command does not know, and on more than {@code positionals} other arguments. */
+    public void allowOnly(Set<String> known, int positionals) {
+        if (positional.size() > positionals) {
+            List<String> stray = positional.subList(positionals, positional.size());
+            throw new UsageException("unexpected argument" + (stray.size() > 1 ? "s" : "") + " for " + command + ": '"
+                    + String.join("', '", stray) + "' (options start with --; a value with spaces needs quotes)");
+        }
         for (String key : options.keySet()) {
             if (!known.contains(key)) {
                 throw new UsageException("unknown option --" + key + " for " + command + "; known: --"

@@ -98,9 +98,10 @@ final class Commands {
             c = withModels(c, cl.get("models"));
         }
         c = set(c, "pseudolabel.job.classes", cl.get("classes"));
-        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel finetune-clip");
-        FinetuneClipJob.run(spark, c, new FinetuneClipJob.Options(cl.require("images"), cl.require("labels"),
-                cl.get("class-map"), cl.require("output")), out);
+        try (Tracked t = new Tracked("finetune-clip", c, out)) {
+            FinetuneClipJob.run(t.session(cl.get("master")), c, new FinetuneClipJob.Options(cl.require("images"),
+                    cl.require("labels"), cl.get("class-map"), cl.require("output")), out);
+        }
         return 0;
     }
 
@@ -117,36 +118,88 @@ final class Commands {
 
     static int eval(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, EvalCommand.OPTIONS.toArray(new String[0])));
-        return EvalCommand.run(cl, ImageLimits.from(config), () -> Spark.session(cl.get("master"), "pseudolabel eval"),
-                out);
+        try (Tracked t = new Tracked("eval", config, out)) {
+            return EvalCommand.run(cl, ImageLimits.from(config), () -> t.session(cl.get("master")), out);
+        }
     }
 
     static int evalClassify(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, ClassifyCommand.OPTIONS.toArray(new String[0])));
-        return ClassifyCommand.run(cl, config, () -> Spark.session(cl.get("master"), "pseudolabel eval-classify"),
-                out);
+        try (Tracked t = new Tracked("eval-classify", config, out)) {
+            return ClassifyCommand.run(cl, config, () -> t.session(cl.get("master")), out);
+        }
+    }
+
+    /** A command's Spark session with its {@link StageProgress} line, which ends with the command. */
+    static final class Tracked implements AutoCloseable {
+        private final String what;
+        private final long intervalMillis;
+        private final PrintStream out;
+        private StageProgress progress;
+
+        Tracked(String what, Config config, PrintStream out) {
+            this.what = what;
+            this.intervalMillis = config.getDuration("pseudolabel.job.progress-interval",
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            this.out = out;
+        }
+
+        SparkSession session(String master) {
+            SparkSession spark = Spark.session(master, "pseudolabel " + what);
+            if (progress == null) {
+                progress = new StageProgress(spark.sparkContext(), what, intervalMillis, out);
+            }
+            return spark;
+        }
+
+        @Override
+        public void close() {
+            if (progress != null) {
+                progress.close();
+            }
+        }
     }
 
     static int export(CommandLine cl, Config config, PrintStream out) throws IOException {
-        cl.allowOnly(union(COMMON, "labels", "output", "classes", "overwrite"));
+        cl.allowOnly(union(COMMON, "labels", "output", "classes", "overwrite", "split", "annotations"), 1);
         if (cl.positional().size() != 1 || !Set.of("voc", "coco").contains(cl.positional().get(0))) {
             throw new CommandLine.UsageException("export needs a format: export voc|coco --labels URI --output PATH");
         }
-        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel export");
+        boolean voc = cl.positional().get(0).equals("voc");
+        if (voc && cl.get("annotations") != null) {
+            throw new CommandLine.UsageException("--annotations is for export coco");
+        }
+        if (!voc && (cl.get("split") != null || cl.flag("overwrite"))) {
+            throw new CommandLine.UsageException(cl.get("split") != null ? "--split is for export voc"
+                    : "export coco replaces its --output file anyway; --overwrite is for export voc");
+        }
+        cl.require("labels");
+        cl.require("output");
+        try (Tracked t = new Tracked("export " + cl.positional().get(0), config, out)) {
+            return export(cl, config, out, voc, t.session(cl.get("master")));
+        }
+    }
+
+    private static int export(CommandLine cl, Config config, PrintStream out, boolean voc, SparkSession spark)
+            throws IOException {
         String labels = Runs.resolveLabels(cl.require("labels"), spark.sparkContext().hadoopConfiguration());
-        if (cl.positional().get(0).equals("voc")) {
-            long n = Exports.voc(spark, labels, cl.require("output"), cl.flag("overwrite"),
+        if (voc) {
+            String split = cl.get("split", "train");
+            long n = Exports.voc(spark, labels, cl.require("output"), split, cl.flag("overwrite"),
                     config.getDuration("pseudolabel.job.stop-timeout", java.util.concurrent.TimeUnit.MILLISECONDS), out);
-            out.printf("wrote %d palette PNGs to %s%n", n, cl.require("output"));
+            out.printf("wrote %d palette PNGs to %s/%s, their ids to %s/%s/%s.txt%n", n, cl.require("output"),
+                    Exports.SEGMENTATION_CLASS, cl.require("output"), Exports.SEGMENTATION_SETS, split);
         } else {
             Config c = set(config, "pseudolabel.job.classes", cl.get("classes"));
-            if (cl.flag("overwrite")) {
-                throw new CommandLine.UsageException("export coco replaces its --output file anyway; --overwrite is for"
-                        + " export voc");
-            }
             List<String> classes = ClassList.resolve(c.getString("pseudolabel.job.classes"));
-            long n = Exports.coco(spark, labels, cl.require("output"), classes);
-            out.printf("wrote %d annotations to %s%n", n, cl.require("output"));
+            var hadoop = spark.sparkContext().hadoopConfiguration();
+            // A run over a COCO dataset keeps its image and category ids, so COCOeval scores it against them.
+            String annotations = cl.get("annotations") != null ? cl.get("annotations")
+                    : Exports.cocoAnnotationsOf(labels, hadoop).orElse(null);
+            Exports.CocoIds ids = annotations == null ? null : Exports.CocoIds.read(annotations, hadoop);
+            long n = Exports.coco(spark, labels, cl.require("output"), classes, ids);
+            out.printf("wrote %d annotations to %s%s%n", n, cl.require("output"),
+                    ids == null ? "" : " (image and category ids of " + annotations + ")");
         }
         return 0;
     }
@@ -180,14 +233,16 @@ final class Commands {
         cl.allowOnly(union(COMMON, "model", "images", "output", "layout", "split", "png"));
         Config c = set(config, "pseudolabel.job.layout", cl.get("layout"));
         c = set(c, "pseudolabel.job.split", cl.get("split"));
-        SparkSession spark = Spark.session(cl.get("master"), "pseudolabel predict");
-        var hadoop = spark.sparkContext().hadoopConfiguration();
-        SegmenterModel model = SegmenterModel.read(cl.require("model"), hadoop);
-        List<ImageRef> images = DatasetLister.list(c.getString("pseudolabel.job.layout"), cl.require("images"),
-                c.getString("pseudolabel.job.split"), null, false, false, hadoop);
-        String table = PredictJob.run(spark, model, images, cl.require("output"), cl.flag("png"),
-                ImageLimits.from(c));
-        out.printf("predicted %d images: %s%n", images.size(), table);
+        try (Tracked t = new Tracked("predict", c, out)) {
+            SparkSession spark = t.session(cl.get("master"));
+            var hadoop = spark.sparkContext().hadoopConfiguration();
+            SegmenterModel model = SegmenterModel.read(cl.require("model"), hadoop);
+            List<ImageRef> images = DatasetLister.list(c.getString("pseudolabel.job.layout"), cl.require("images"),
+                    c.getString("pseudolabel.job.split"), null, false, false, hadoop);
+            String table = PredictJob.run(spark, model, images, cl.require("output"), cl.flag("png"),
+                    ImageLimits.from(c));
+            out.printf("predicted %d images: %s%n", images.size(), table);
+        }
         return 0;
     }
 

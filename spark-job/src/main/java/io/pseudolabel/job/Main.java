@@ -33,8 +33,10 @@ public final class Main {
               finetune-clip    --images URI --labels CSV|folder --output URI [--classes voc|coco|FILE]
                                [--class-map CSV] [--models URI]
                                train LayerNorm + Linear on CLIP image embeddings of a labelled set (CLIP frozen)
-              export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE] [--overwrite (voc)]
-                               palette PNGs per image, or one COCO instances JSON with RLE masks
+              export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE]
+                               voc: [--split NAME (train)] [--overwrite]: SegmentationClass/<id>.png and
+                               ImageSets/Segmentation/<split>.txt; coco: [--annotations COCO_JSON] one instances
+                               JSON with RLE masks, ids of the run's COCO annotations when it labelled a COCO set
               train            --labels URI --output URI [--images DIR] [--rounds R] [--local-steps K]
                                [--workers W] [--classes voc|coco|FILE] [--val-gt VOC_ROOT [--split val]]
                                [--backbone-weights SAFETENSORS_URI]
@@ -50,15 +52,52 @@ public final class Main {
               bench            [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]
                                [--spark-repeats R]
                                benchmarks against their budgets; a table, bench.md and bench.json in DIR
-            common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM)
+            common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM), --help (this command's)
+            pseudolabel --version: this build's version and commit, and the Spark, DJL, ONNX Runtime and libtorch
+                                   versions on the classpath
             exit status: 0 done, 1 failed, 2 bad command line, 3 label run kept but not published (more failed
                          images than pseudolabel.job.max-failed-fraction), 4 output root held by another run
             """;
+
+    /** The commands, in USAGE's order. */
+    static final java.util.List<String> COMMANDS = java.util.List.of("demo", "validate-models", "label",
+            "finetune-clip", "export", "train", "predict", "eval", "eval-classify", "bench");
+
+    /** {@code command}'s lines of {@link #USAGE} and the common options, for {@code pseudolabel <command> --help}. */
+    static String usage(String command) {
+        StringBuilder b = new StringBuilder("usage: pseudolabel ");
+        boolean in = false;
+        for (String line : USAGE.split("\n")) {
+            String name = line.length() > 2 && line.startsWith("  ") && line.charAt(2) != ' '
+                    ? line.strip().split("\\s+")[0] : null;
+            if (name != null) {
+                in = name.equals(command) || name.equals(command + "|coco") || name.startsWith(command + "|");
+                if (in) {
+                    b.append(line.strip()).append('\n');
+                    continue;
+                }
+            } else if (line.startsWith("common:") || line.startsWith("exit status:")) {
+                in = false;
+            }
+            if (in) {
+                b.append("  ").append(line.strip()).append('\n');
+            }
+        }
+        for (String line : USAGE.split("\n")) {
+            if (line.startsWith("common:")) {
+                b.append(line).append('\n');
+            }
+        }
+        return b.toString();
+    }
 
     private Main() {}
 
     public static void main(String[] args) {
         Outcome o = execute(args, System.out, System.err);
+        // The session ends with the command (event log, UI, executors released) before the JVM exits; Main.run
+        // leaves it to its caller, which may run more commands on it.
+        Spark.stop(System.err);
         exit(o.code(), o.stopTimeoutMillis(), System.err);
     }
 
@@ -102,10 +141,24 @@ public final class Main {
             // demo --clip-head is a switch; label --clip-head takes a URI
             Set<String> flags = args.length > 0 && args[0].equals("demo") ? Set.of("help", "clip-head", "sam2")
                     : Set.of("incremental", "help", "png", "overwrite");
-            cl = CommandLine.parse(args, flags);
-            if (cl.flag("help") || cl.command().equals("help") || cl.command().equals("--help")) {
-                out.print(USAGE);
+            if (args.length > 0 && (args[0].equals("--version") || args[0].equals("version"))) {
+                out.print(Version.describe());
                 return new Outcome(0, 0);
+            }
+            if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+                out.print(args.length > 1 && COMMANDS.contains(args[1]) ? usage(args[1]) : USAGE);
+                return new Outcome(0, 0);
+            }
+            cl = CommandLine.parse(args, flags);
+            if (cl.flag("help") || java.util.Arrays.asList(args).contains("-h")) {
+                if (!COMMANDS.contains(cl.command())) {
+                    throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
+                }
+                out.print(usage(cl.command()));
+                return new Outcome(0, 0);
+            }
+            if (!COMMANDS.contains(cl.command())) {
+                throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
             }
             config = JobConfig.load(cl.get("config"), cl.confs());
         } catch (CommandLine.UsageException e) {

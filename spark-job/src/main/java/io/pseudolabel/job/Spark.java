@@ -34,6 +34,22 @@ final class Spark {
     }
 
     /**
+     * Stops this JVM's Spark session, if one is running and no model call is in flight (a failed command whose
+     * tasks did not stop in time exits without it; see {@link Main#exit}).
+     */
+    static void stop(PrintStream err) {
+        SparkSession session = SparkSession.getDefaultSession().getOrElse(() -> null);
+        if (session == null || session.sparkContext().isStopped()) {
+            return;
+        }
+        if (io.pseudolabel.onnx.NativeCalls.inFlight() > 0 || RunningTasks.running(session.sparkContext()) > 0) {
+            err.println("warning: tasks still running; exiting without stopping the Spark session");
+            return;
+        }
+        session.stop();
+    }
+
+    /**
      * After a failure: cancels every job of this JVM's Spark session and waits, up to {@code timeoutMillis},
      * until no task runs on any executor, no task of this JVM holds a model and no model call is in flight.
      * Spark kills the other tasks of a failed stage without waiting for them (and without interrupting them),

@@ -98,9 +98,15 @@ public final class ClassifyJob {
                 new SerializableConfiguration(jsc.hadoopConfiguration()));
         int partitions = LabelJob.partitions(job, refs.size(), jsc.defaultParallelism());
         Map<String, ImageScores> byId = new LinkedHashMap<>();
-        for (ImageScores s : jsc.parallelize(refs, partitions).mapPartitions(new ClipScorePartition(taskBc, confBc))
-                .collect()) {
-            byId.put(s.imageId(), s);
+        jsc.sc().setJobDescription(String.format(java.util.Locale.ROOT, "eval-classify: CLIP scores of %,d images",
+                refs.size()));
+        try {
+            for (ImageScores s : jsc.parallelize(refs, partitions)
+                    .mapPartitions(new ClipScorePartition(taskBc, confBc)).collect()) {
+                byId.put(s.imageId(), s);
+            }
+        } finally {
+            jsc.sc().setJobDescription(null);
         }
         return byId;
     }

@@ -93,9 +93,16 @@ public final class EvalJob {
         ImageLimits limits = spec.limits();
         JavaPairRDD<String, Tuple2<Iterable<LabelItem>, Iterable<LabelItem>>> pairs = pred.items().cogroup(gt.items());
         int depth = pairs.getNumPartitions() > 64 ? 3 : 2;
-        EvalPartial sum = pairs.treeAggregate(new EvalPartial(classes, keep),
-                (acc, pair) -> score(acc, pair._1(), pair._2()._1(), pair._2()._2(), conf.value(), limits),
-                EvalPartial::merge, depth);
+        EvalPartial sum;
+        spark.sparkContext().setJobDescription("eval: confusion matrices of " + pred.description() + " against "
+                + gt.description());
+        try {
+            sum = pairs.treeAggregate(new EvalPartial(classes, keep),
+                    (acc, pair) -> score(acc, pair._1(), pair._2()._1(), pair._2()._2(), conf.value(), limits),
+                    EvalPartial::merge, depth);
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+        }
         conf.destroy();
         return EvalResult.of(sum, names, pred.description(), gt.description(), System.currentTimeMillis() - start);
     }

@@ -95,8 +95,15 @@ public final class FinetuneClipJob {
         Broadcast<Task> task = jsc.broadcast(new Task(remote, clipFingerprint, hs, local.image()));
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
         int partitions = Math.max(1, Math.min(labels.examples().size(), 2 * jsc.defaultParallelism()));
-        List<Embedded> embedded = new ArrayList<>(jsc.parallelize(labels.examples(), partitions)
-                .mapPartitions(new EmbedPartition(task, conf)).collect());
+        spark.sparkContext().setJobDescription(String.format(Locale.ROOT, "finetune-clip: CLIP embeddings of %,d "
+                + "images", labels.examples().size()));
+        List<Embedded> embedded;
+        try {
+            embedded = new ArrayList<>(jsc.parallelize(labels.examples(), partitions)
+                    .mapPartitions(new EmbedPartition(task, conf)).collect());
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+        }
 
         Map<String, HeadLabels.Example> byKey = new LinkedHashMap<>();
         labels.examples().forEach(e -> byKey.put(e.key(), e));

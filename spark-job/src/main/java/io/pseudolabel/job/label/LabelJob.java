@@ -184,14 +184,18 @@ public final class LabelJob {
             all = all == null ? carried : carried.unionByName(all);
         }
         String labelsDir = Runs.labelsDir(output, runId);
+        // created_at as Parquet's TIMESTAMP(MICROS, UTC) logical type that pandas, DuckDB and Polars read as a
+        // timestamp, not Spark's default INT96 (deprecated in Parquet, read as raw bytes by some readers).
+        spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
         try {
-            // Named for the Spark UI: which run, which table.
-            spark.sparkContext().setJobDescription("label " + runId + ": labels");
+            // Named for the Spark UI's jobs page: what the stage does and how much of it.
+            spark.sparkContext().setJobDescription(String.format(Locale.ROOT, "label: %,d images (run %s, %,d carried"
+                    + " over)", plan.toLabel().size(), runId, plan.carried().size()));
             try (Progress p = new Progress(spark.sparkContext(), "label " + runId, plan.toLabel().size(), done,
                     failed, job.progressMillis(), out)) {
                 all.write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
             }
-            spark.sparkContext().setJobDescription("label " + runId + ": inputs");
+            spark.sparkContext().setJobDescription("label: inputs of run " + runId);
             CarryOver.writeInputs(spark, refs, settings.supervision(), output, runId);
         } finally {
             spark.sparkContext().setJobDescription(null);

@@ -110,6 +110,9 @@ public final class DistributedTrainer {
             Broadcast<SegmenterWeights> w = jsc.broadcast(weights);
             Broadcast<SegmenterWeights> o = jsc.broadcast(optimizer);
             int r = round;
+            spark.sparkContext().setJobDescription(String.format(java.util.Locale.ROOT,
+                    "train: round %d of %d (%d workers x %d steps)", round, settings.rounds(), settings.workers(),
+                    settings.localSteps()));
             RoundSum sum = shards.mapPartitions(it -> {
                 List<Sample> shard = new ArrayList<>();
                 it.forEachRemaining(shard::add);
@@ -129,6 +132,7 @@ public final class DistributedTrainer {
                             (long) settings.localSteps() * settings.segmenter().batchSize())).iterator();
                 }
             }).treeAggregate(new RoundSum(), RoundSum::merge, RoundSum::merge, 2);
+            spark.sparkContext().setJobDescription(null);
             w.destroy();
             o.destroy();
             if (sum.workers == 0) {

@@ -86,7 +86,13 @@ public final class PredictJob {
         });
         Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
         String table = HadoopFiles.child(output, "predictions");
-        df.write().mode(SaveMode.ErrorIfExists).parquet(table);
+        spark.sparkContext().setJobDescription(String.format(java.util.Locale.ROOT, "predict: %,d images",
+                images.size()));
+        try {
+            df.write().mode(SaveMode.ErrorIfExists).parquet(table);
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+        }
         return table;
     }
 }
