@@ -73,7 +73,7 @@ public final class Main {
             if (name != null) {
                 in = name.equals(command) || name.equals(command + "|coco") || name.startsWith(command + "|");
                 if (in) {
-                    b.append(line.strip()).append('\n');
+                    b.append(line.strip().replaceFirst("\\s{2,}", " ")).append('\n');
                     continue;
                 }
             } else if (line.startsWith("common:") || line.startsWith("exit status:")) {

@@ -35,9 +35,17 @@ final class Version {
         try {
             Class<?> c = Class.forName("ai.onnxruntime.OrtEnvironment", false, Version.class.getClassLoader());
             String v = c.getPackage() == null ? null : c.getPackage().getImplementationVersion();
-            return v != null ? v : "on the classpath (version not recorded in its jar)";
+            if (v != null) {
+                return v;
+            }
+            // The cluster jar merges manifests: ask the native library itself.
+            Object env = c.getMethod("getEnvironment").invoke(null);
+            return String.valueOf(c.getMethod("getVersion").invoke(env));
         } catch (ClassNotFoundException e) {
             return "not on the classpath";
+        } catch (ReflectiveOperationException | LinkageError e) {
+            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e;
+            return "on the classpath (its native library did not load: " + cause + ")";
         }
     }
 
