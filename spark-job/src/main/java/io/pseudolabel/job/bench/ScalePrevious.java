@@ -53,9 +53,10 @@ final class ScalePrevious {
             String runId, boolean withNew, String fingerprint) throws IOException {
         Datasets.deleteTree(root);
         String output = HadoopFiles.normalize(root.toString());
+        long firstNew = layout.imageCount() - layout.newImages() + 1L; // a long, not the layout, goes to the tasks
         Dataset<Row> rows = withNew ? listing
-                : listing.filter((org.apache.spark.api.java.function.FilterFunction<Row>) r -> !layout.isNew(
-                        Long.parseLong(r.getString(r.fieldIndex("image_id")))));
+                : listing.filter((org.apache.spark.api.java.function.FilterFunction<Row>) r -> Long.parseLong(
+                        r.getString(r.fieldIndex("image_id"))) < firstNew);
         long createdAt = System.currentTimeMillis() - 86_400_000L;
         rows.select(col("uri"), col("size"), col("mtime"), col("annotations_sha256")).coalesce(1).write()
                 .mode(SaveMode.ErrorIfExists).parquet(HadoopFiles.child(Runs.runDir(output, runId), "inputs"));
