@@ -22,7 +22,12 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Bench {
     /** Scenario ids in the order they run. */
-    public static final List<String> SCENARIOS = List.of("cpu", "overlap", "spark", "memory", "eval", "train");
+    public static final List<String> SCENARIOS = List.of("cpu", "overlap", "spark", "memory", "eval", "train", "scale");
+    /**
+     * Scenarios that run only when {@code --only} names them: they write hundreds of MB of data and take
+     * minutes each.
+     */
+    public static final Set<String> ON_REQUEST = Set.of("scale");
 
     /**
      * @param images images per scenario; -1 = each scenario's default
@@ -30,7 +35,7 @@ public final class Bench {
      */
     public record Options(int images, Path output, Set<String> only, int repeats, int sparkRepeats, Path models) {
         boolean runs(String scenario) {
-            return only.isEmpty() || only.contains(scenario);
+            return only.isEmpty() ? !ON_REQUEST.contains(scenario) : only.contains(scenario);
         }
 
         int imagesOr(int fallback) {
@@ -158,6 +163,17 @@ public final class Bench {
                 throw e;
             } catch (Exception e) {
                 throw new IOException("bench train: " + e.getMessage(), e);
+            }
+        }
+        if (o.runs("scale")) {
+            step(out, start, "scale: the driver at COCO train2017's size, " + o.imagesOr(ScaleDataset.COCO_IMAGES)
+                    + " images (driver JVM " + ScaleScenario.DRIVER_HEAP + ", standalone cluster of 2 one-core executors)");
+            try {
+                rows.addAll(new ScaleScenario(o, config, work, out).run());
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("bench scale: " + e.getMessage(), e);
             }
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;

@@ -135,7 +135,7 @@ public final class MemoryProbe {
      * in between (preparation allocates ~12 MB per image), and on a loaded machine the sampler can wait
      * hundreds of milliseconds for a core.
      */
-    private static long liveAfterFullGc() {
+    static long liveAfterFullGc() {
         com.sun.management.GarbageCollectorMXBean full = null;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc.getName().contains("Old") || gc.getName().contains("MarkSweep")) {
@@ -226,7 +226,7 @@ public final class MemoryProbe {
         }
     }
 
-    private static boolean isHeapPool(String name) {
+    static boolean isHeapPool(String name) {
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getName().equals(name)) {
                 return pool.getType() == java.lang.management.MemoryType.HEAP;

@@ -122,10 +122,17 @@ public final class CocoInstances {
 
     private final List<String> classNames;
     private final List<Image> images;
+    private final int imageCount;
 
-    private CocoInstances(List<String> classNames, List<Image> images) {
+    private CocoInstances(List<String> classNames, List<Image> images, int imageCount) {
         this.classNames = classNames;
         this.images = images;
+        this.imageCount = imageCount;
+    }
+
+    /** How many images the file declares, kept or not. */
+    public int imageCount() {
+        return imageCount;
     }
 
     /** Category names in class-id order (id 1 first); background is not included. */
@@ -133,7 +140,7 @@ public final class CocoInstances {
         return classNames;
     }
 
-    /** Every image of the file, in file order, with its annotations in file order. */
+    /** Every image of the file that was kept, in file order, with its annotations in file order. */
     public List<Image> images() {
         return images;
     }
@@ -143,6 +150,17 @@ public final class CocoInstances {
      * boxes or areas), so a large file costs its annotations, not a parse tree.
      */
     public static CocoInstances parse(Reader json) throws IOException {
+        return parse(json, id -> true);
+    }
+
+    /**
+     * As {@link #parse(Reader)}, keeping only the images whose id {@code keep} accepts, and their annotations:
+     * the whole file is still read and checked, but what is held grows with the kept images alone. With a
+     * filter that keeps nothing it is the categories and the image count, for a driver that leaves the
+     * images to its executors (each reading the file for its share of the ids).
+     */
+    public static CocoInstances parse(Reader json, java.util.function.LongPredicate keep) throws IOException {
+        int imageCount = 0;
         Map<Long, String> categories = new TreeMap<>();
         Map<Long, long[]> sizes = new LinkedHashMap<>(); // image id -> {width, height}
         Map<Long, String> files = new HashMap<>();
@@ -164,6 +182,10 @@ public final class CocoInstances {
                         while (r.hasNext()) {
                             Map<String, Object> im = flatObject(r);
                             long id = number(im, "id", "image").longValue();
+                            imageCount++;
+                            if (!keep.test(id)) {
+                                continue;
+                            }
                             sizes.put(id, new long[] {number(im, "width", "image " + id).longValue(),
                                 number(im, "height", "image " + id).longValue()});
                             Object name = im.get("file_name");
@@ -174,7 +196,10 @@ public final class CocoInstances {
                     case "annotations" -> {
                         r.beginArray();
                         while (r.hasNext()) {
-                            raw.add(annotation(r));
+                            RawAnnotation a = annotation(r);
+                            if (keep.test(a.imageId)) {
+                                raw.add(a);
+                            }
                         }
                         r.endArray();
                     }
@@ -206,7 +231,7 @@ public final class CocoInstances {
             images.add(new Image(e.getKey(), files.get(e.getKey()), wh[0], wh[1],
                     List.copyOf(byImage.getOrDefault(e.getKey(), List.of()))));
         }
-        return new CocoInstances(List.copyOf(names), List.copyOf(images));
+        return new CocoInstances(List.copyOf(names), List.copyOf(images), imageCount);
     }
 
     private record RawAnnotation(long imageId, long categoryId, boolean crowd, double[][] polygons, int rleHeight,

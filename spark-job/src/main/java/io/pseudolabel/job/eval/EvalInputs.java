@@ -41,6 +41,8 @@ final class EvalInputs {
     record Input(String description, JavaPairRDD<String, LabelItem> items, List<String> classNames) {}
 
     static final int IDS_PER_SLICE = 256;
+    /** COCO JSON bytes per ground-truth task (each task streams the whole file, keeping its share). */
+    static final long COCO_BYTES_PER_SHARD = 64L << 20;
 
     /**
      * A label run (root with {@code _LATEST}, run dir, labels dir), any Parquet table with {@code image_id}
@@ -166,16 +168,15 @@ final class EvalInputs {
         return found.get(0);
     }
 
+    /**
+     * COCO ground truth. The driver streams the JSON once for its categories, its image count and its errors
+     * (nothing per image is kept); each of a few tasks then streams it again for its share of the image ids
+     * and emits those images with their annotations, so polygons and RLEs live in the executors' tasks where
+     * they are rasterised, never all at once on the driver (train2017: 860k annotations, 448 MB of JSON).
+     */
     private static Input coco(SparkSession spark, String json, Configuration conf) {
-        CocoInstances coco;
         Path p = new Path(json);
-        try (Reader r = new InputStreamReader(p.getFileSystem(conf).open(p), StandardCharsets.UTF_8)) {
-            coco = CocoInstances.parse(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read COCO instances " + json + ": " + e.getMessage(), e);
-        } catch (IllegalStateException | com.google.gson.JsonParseException | NumberFormatException e) {
-            throw new IllegalArgumentException("not a COCO instances JSON: " + json + ": " + e.getMessage(), e);
-        }
+        CocoInstances coco = readCoco(json, conf, id -> false);
         // <root>/annotations/instances_<split>.json -> images in <root>/<split>/
         String imageDir = null;
         String name = p.getName();
@@ -183,13 +184,49 @@ final class EvalInputs {
             String s = name.substring("instances_".length(), name.length() - ".json".length());
             imageDir = new Path(p.getParent().getParent(), s).toString();
         }
-        List<Tuple2<String, LabelItem>> items = new ArrayList<>();
-        for (CocoInstances.Image im : coco.images()) {
-            String imageUri = imageDir == null ? null : imageDir + "/" + im.fileName();
-            items.add(new Tuple2<>(im.key(), new LabelItem.Coco(im, imageUri)));
+        long bytes;
+        try {
+            bytes = p.getFileSystem(conf).getFileStatus(p).getLen();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read COCO instances " + json + ": " + e.getMessage(), e);
         }
-        return new Input("COCO " + json + " (" + coco.images().size() + " images, " + coco.classNames().size()
-                + " categories)", pairs(spark, items), coco.classNames());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int shards = cocoShards(bytes, coco.imageCount(), jsc.defaultParallelism());
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            ids.add(i);
+        }
+        org.apache.spark.broadcast.Broadcast<org.apache.spark.util.SerializableConfiguration> confBc =
+                jsc.broadcast(new org.apache.spark.util.SerializableConfiguration(conf));
+        String dir = imageDir;
+        JavaPairRDD<String, LabelItem> pairs = jsc.parallelize(ids, shards).flatMapToPair(shard -> {
+            CocoInstances mine = readCoco(json, confBc.value().value(),
+                    id -> Math.floorMod(id, (long) shards) == shard);
+            List<Tuple2<String, LabelItem>> out = new ArrayList<>(mine.images().size());
+            for (CocoInstances.Image im : mine.images()) {
+                out.add(new Tuple2<>(im.key(), new LabelItem.Coco(im, dir == null ? null : dir + "/" + im.fileName())));
+            }
+            return out.iterator();
+        });
+        return new Input("COCO " + json + " (" + coco.imageCount() + " images, " + coco.classNames().size()
+                + " categories)", pairs, coco.classNames());
+    }
+
+    /** Tasks that each read the whole COCO JSON for a share of its images: one per 64 MB, at least the cores. */
+    static int cocoShards(long jsonBytes, int images, int parallelism) {
+        long byBytes = (jsonBytes + COCO_BYTES_PER_SHARD - 1) / COCO_BYTES_PER_SHARD;
+        return (int) Math.max(1, Math.min(Math.max(images, 1), Math.max(parallelism, byBytes)));
+    }
+
+    private static CocoInstances readCoco(String json, Configuration conf, java.util.function.LongPredicate keep) {
+        Path p = new Path(json);
+        try (Reader r = new InputStreamReader(p.getFileSystem(conf).open(p), StandardCharsets.UTF_8)) {
+            return CocoInstances.parse(r, keep);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read COCO instances " + json + ": " + e.getMessage(), e);
+        } catch (IllegalStateException | com.google.gson.JsonParseException | NumberFormatException e) {
+            throw new IllegalArgumentException("not a COCO instances JSON: " + json + ": " + e.getMessage(), e);
+        }
     }
 
     private static JavaPairRDD<String, LabelItem> table(SparkSession spark, String uri) {

@@ -40,6 +40,35 @@ final class CarryOver {
             // null without supervision; runs written before this column existed read as null too
             .add("annotations_sha256", DataTypes.StringType, true);
 
+    /** One given box of a listed image. */
+    static final StructType BOX = new StructType()
+            .add("name", DataTypes.StringType, false)
+            .add("x1", DataTypes.FloatType, false)
+            .add("y1", DataTypes.FloatType, false)
+            .add("x2", DataTypes.FloatType, false)
+            .add("y2", DataTypes.FloatType, false);
+
+    /** What a run lists: each image with what was given with it, and the hash its inputs record. */
+    static final StructType LISTING = new StructType()
+            .add("image_id", DataTypes.StringType, false)
+            .add("uri", DataTypes.StringType, false)
+            .add("size", DataTypes.LongType, false)
+            .add("mtime", DataTypes.LongType, false)
+            .add("refused", DataTypes.StringType, true)
+            .add("given_labels", DataTypes.createArrayType(DataTypes.StringType, false), false)
+            .add("given_boxes", DataTypes.createArrayType(BOX, false), false)
+            .add("annotations_sha256", DataTypes.StringType, true);
+
+    static Row listingRow(ImageRef r, Supervision supervision) {
+        List<Row> boxes = new ArrayList<>();
+        for (GivenBox b : r.givenBoxes()) {
+            boxes.add(RowFactory.create(b.name(), b.box().x1(), b.box().y1(), b.box().x2(), b.box().y2()));
+        }
+        return RowFactory.create(r.imageId(), r.uri(), r.size(), r.mtime(), r.refused(),
+                scala.jdk.javaapi.CollectionConverters.asScala(r.givenLabels()).toList(),
+                scala.jdk.javaapi.CollectionConverters.asScala(boxes).toList(), annotationsSha256(r, supervision));
+    }
+
     /**
      * @param toLabel images the models must label
      * @param carried uris whose rows are copied from {@code from}

@@ -109,19 +109,14 @@ public final class LabelJob {
             String runId, String previous, Lease lease) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = jsc.hadoopConfiguration();
-        // The driver needs local copies for the fingerprint and the CLIP text side; executors make their own.
-        LabelerSettings settings = ModelLocalizer.localize(remote, hadoop);
-        List<String> classes = ClassList.resolve(job.classes(), hadoop);
+        Labeling what = Labeling.of(config, remote, job, hadoop);
+        LabelerSettings settings = what.settings();
+        List<String> classes = what.classes();
         List<ImageRef> refs = DatasetLister.list(job.layout(), options.images(), job.split(), job.annotations(),
                 settings.supervision() != Supervision.NONE, options.incremental(), hadoop);
-        // Model files are hashed whole once and remembered in the user's 0700 model cache folder.
-        String modelsFingerprint = ModelFingerprint.of(settings, classes,
-                ContentHashes.in(ModelLocalizer.cacheRoot(settings.modelCache())));
-        ClipHead head = loadHead(config.getString("pseudolabel.job.clip-head"), settings, classes, hadoop);
-        // A head labels differently from zero-shot prompts: rows say which, so --incremental redoes the others.
-        String fingerprint = head == null ? modelsFingerprint
-                : ModelFingerprint.withHead(modelsFingerprint, ClipHeadFormat.digest(head)
-                        + (head.multiLabel() ? " min-prob=" + settings.clip().multiLabelMinProb() : ""));
+        String modelsFingerprint = what.modelsFingerprint();
+        ClipHead head = what.head();
+        String fingerprint = what.fingerprint();
         if (refs.isEmpty()) {
             // Publishing an empty table would empty every export that follows (a wrong prefix, a lost mount).
             throw new IllegalArgumentException("no images listed under " + options.images() + " (layout "
@@ -268,6 +263,47 @@ public final class LabelJob {
                 plan.carried().size(), previous, Runs.LATEST, previous);
         return new Summary(runId, Runs.labelsDir(output, previous), plan.carried().size(), 0, plan.carried().size(),
                 counts, List.of(), fingerprint, System.currentTimeMillis() - start, List.of(), previous, UNCHANGED);
+    }
+
+    /**
+     * What a run labels with: the settings with local model copies, the class list, the models' fingerprint, the
+     * CLIP head (or null) and the label fingerprint its rows carry.
+     */
+    public record Labeling(LabelerSettings settings, List<String> classes, String modelsFingerprint, ClipHead head,
+            String fingerprint) {
+        static Labeling of(Config config, LabelerSettings remote, JobSettings job, Configuration hadoop)
+                throws IOException {
+            // The driver needs local copies for the fingerprint and the CLIP text side; executors make their own.
+            LabelerSettings settings = ModelLocalizer.localize(remote, hadoop);
+            List<String> classes = ClassList.resolve(job.classes(), hadoop);
+            // Model files are hashed whole once and remembered in the user's 0700 model cache folder.
+            String modelsFingerprint = ModelFingerprint.of(settings, classes,
+                    ContentHashes.in(ModelLocalizer.cacheRoot(settings.modelCache())));
+            ClipHead head = loadHead(config.getString("pseudolabel.job.clip-head"), settings, classes, hadoop);
+            // A head labels differently from zero-shot prompts: rows say which, so --incremental redoes the others.
+            String fingerprint = head == null ? modelsFingerprint
+                    : ModelFingerprint.withHead(modelsFingerprint, ClipHeadFormat.digest(head)
+                            + (head.multiLabel() ? " min-prob=" + settings.clip().multiLabelMinProb() : ""));
+            return new Labeling(settings, classes, modelsFingerprint, head, fingerprint);
+        }
+
+        /** What a label run of {@code config} would label with. */
+        public static Labeling of(Config config, Configuration hadoop) throws IOException {
+            return of(config, LabelerSettings.from(config), JobSettings.from(config), hadoop);
+        }
+    }
+
+    /**
+     * The images a run of {@code config} over {@code images} lists, as the table {@link CarryOver#LISTING}: what
+     * it records in its {@code inputs} and what its tasks label.
+     */
+    public static Dataset<Row> listing(SparkSession spark, Config config, String images, boolean incremental) {
+        JobSettings job = JobSettings.from(config);
+        Supervision supervision = LabelerSettings.from(config).supervision();
+        List<ImageRef> refs = DatasetLister.list(job.layout(), images, job.split(), job.annotations(),
+                supervision != Supervision.NONE, incremental, spark.sparkContext().hadoopConfiguration());
+        return spark.createDataFrame(refs.stream().map(r -> CarryOver.listingRow(r, supervision)).toList(),
+                CarryOver.LISTING);
     }
 
     private static void writeManifest(String output, Manifest manifest, Configuration hadoop) throws IOException {
