@@ -51,7 +51,8 @@ public final class Main {
                                classification AP per class and mAP of image labels against VOC/COCO objects
               bench            [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]
                                [--spark-repeats R]
-                               benchmarks against their budgets; a table, bench.md and bench.json in DIR
+                               benchmarks against their budgets; a table, bench.md and bench.json in DIR;
+                               --only scale (on request): a COCO train2017-shaped night and eval (--images N, 118287)
             common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM), --help (this command's)
             pseudolabel --version: this build's version and commit, and the Spark, DJL, ONNX Runtime and libtorch
                                    versions on the classpath
