@@ -3,7 +3,6 @@ package io.pseudolabel.labeler;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.masks.Selection;
-import io.pseudolabel.sam.Sam2Geometry;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneGenerator;
@@ -16,7 +15,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,14 +25,13 @@ class PseudoLabelerEndToEndTest {
 
     /** Labels {@code scenes} generated scenes and returns the mIoU of their semantic maps against the truth. */
     static double miou(LabelerSettings settings, Selection selection, int scenes) {
-        return miou(settings, selection, scenes, UnaryOperator.identity());
+        return miou(settings, selection, scenes, GeometryOverrides.NONE);
     }
 
-    /** As {@link #miou(LabelerSettings, Selection, int)}, with SAM 2.1's geometry passed through {@code samGeometry}. */
-    static double miou(LabelerSettings settings, Selection selection, int scenes,
-            UnaryOperator<Sam2Geometry> samGeometry) {
+    /** As {@link #miou(LabelerSettings, Selection, int)}, with the models' geometries replaced by {@code geometry}. */
+    static double miou(LabelerSettings settings, Selection selection, int scenes, GeometryOverrides geometry) {
         List<String> classes = WORLD.classNames();
-        try (ModelSet models = ModelSet.load(settings, settings.runtime(), samGeometry)) {
+        try (ModelSet models = ModelSet.load(settings, settings.runtime(), geometry)) {
             PseudoLabeler labeler = new PseudoLabeler(models, settings, classes,
                     settings.supervision() == Supervision.NONE ? Fixtures.text(settings, classes) : null, selection);
             SceneGenerator gen = new SceneGenerator(WORLD, 11L);

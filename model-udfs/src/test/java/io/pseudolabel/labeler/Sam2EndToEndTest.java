@@ -199,7 +199,7 @@ class Sam2EndToEndTest {
     void aWrongGeometryDropsMiouBelowTheBar(String dir, String wrong) {
         double right = contract(dir);
         double miou = PseudoLabelerEndToEndTest.miou(with(dir, Map.of()), Selection.WHOLE_OVER_PART, SCENES,
-                variant(wrong));
+                GeometryOverrides.sam2(variant(wrong)));
         System.out.printf("SAM 2.1 %s with %s: pseudo-label mIoU %.4f (contract geometry %.4f)%n", dir, wrong, miou,
                 right);
         assertTrue(right >= BAR, "contract geometry " + right);
