@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -129,8 +130,14 @@ class EvalReportTest {
     @Test
     void reportRendersInHeadlessChromium() throws Exception {
         String chromium = findChromium();
-        assumeTrue(chromium != null, "chromium not installed (Debian: apt-get install -y chromium); skipping the"
-                + " check that the HTML report renders");
+        if (chromium == null) {
+            // a missing browser fails the suite (CI installs it, .ci/run stops when it cannot); only an explicit
+            // -Dpseudolabel.test.skip-browser=true (a developer machine without one) turns the failure into a skip
+            assumeTrue(!Boolean.getBoolean("pseudolabel.test.skip-browser"), "-Dpseudolabel.test.skip-browser=true:"
+                    + " skipping the check that the HTML report renders");
+            fail("chromium not installed (Debian: apt-get install -y chromium), so the check that the HTML report"
+                    + " renders cannot run; pass -Dpseudolabel.test.skip-browser=true to skip it on this machine");
+        }
         Path work = Files.createDirectories(dir.resolve("chromium"));
         String dom = runChromium(chromium, work, "--dump-dom", html.toUri().toString());
 
