@@ -109,7 +109,11 @@ class EvalReportTest {
         // the unshifted first image is perfect, so it is not among the worst
         assertEquals(SAMPLES, result.worstImages().size());
         assertFalse(result.worstImages().stream().anyMatch(s -> s.id().equals(train.get(0))));
-        assertTrue(result.miou() > 0.3 && result.miou() < 1, "mIoU " + result.miou());
+        System.out.printf("shifted labels: mIoU %.6f, pixel accuracy %.6f%n", result.miou(), result.pixelAccuracy());
+        // exact: the predictions are the ground truth shifted right by 4 px per image (measured 0.866143 and
+        // 0.966306; the check was 0.3 < mIoU < 1)
+        assertEquals(0.866143, result.miou(), 1e-6, "mIoU");
+        assertEquals(0.966306, result.pixelAccuracy(), 1e-6, "pixel accuracy");
         for (EvalPartial.Sample s : result.worstImages()) {
             assertTrue(s.imageUri().endsWith("JPEGImages/" + s.id() + ".jpg"), s.imageUri());
         }
