@@ -7,7 +7,6 @@ import io.pseudolabel.image.SamImageProcessor;
 import io.pseudolabel.masks.Selection;
 import io.pseudolabel.sam.Sam1Geometry;
 import io.pseudolabel.sam.SamMaskPostprocessor;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,10 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GeometryNegativeControlsTest {
     static final int SCENES = 8;
-    /** The bar of {@link PseudoLabelerEndToEndTest}: every correct flavour clears it. */
+    /**
+     * The bar of {@link PseudoLabelerEndToEndTest}, whose {@code everyExportFlavourLabelsAsWell} shows the contract
+     * geometry of each flavour here clearing it (0.9833 on the same 8 scenes).
+     */
     static final double BAR = PseudoLabelerEndToEndTest.BAR;
-
-    static final Map<String, Double> CONTRACT = new java.util.concurrent.ConcurrentHashMap<>();
 
     static LabelerSettings settings(String flavour) {
         Map<String, String> m = new HashMap<>();
@@ -39,11 +39,6 @@ class GeometryNegativeControlsTest {
             default -> throw new IllegalArgumentException(flavour);
         }
         return Fixtures.settings(m);
-    }
-
-    static double contract(String flavour) {
-        return CONTRACT.computeIfAbsent(flavour,
-                f -> PseudoLabelerEndToEndTest.miou(settings(f), Selection.WHOLE_OVER_PART, SCENES));
     }
 
     /** SAM 1: the box given in image pixels, not scaled into the 1024 frame. */
@@ -102,14 +97,6 @@ class GeometryNegativeControlsTest {
         };
     }
 
-    @BeforeAll
-    static void contractsClearTheBar() {
-        for (String f : new String[] {"sam", "sam-hf", "grounding-dino-hf"}) {
-            System.out.printf("contract geometry, %s: mIoU %.4f on %d scenes%n", f, contract(f), SCENES);
-            assertTrue(contract(f) >= BAR, f + " contract mIoU " + contract(f));
-        }
-    }
-
     /**
      * Measured on 8 scenes (contract 0.9833 each): box not scaled 0.1165 (both SAM 1 decoders), box 2.3 % short of
      * the frame 0.9620 (0.9832 with the old fixture SAM, whose masks reached 10 % past the box), mask not cropped
@@ -126,7 +113,7 @@ class GeometryNegativeControlsTest {
     void aClassicMistakeDropsMiouBelowTheBar(String flavour, String mistake) {
         LabelerSettings s = settings(flavour);
         double miou = PseudoLabelerEndToEndTest.miou(s, Selection.WHOLE_OVER_PART, SCENES, wrong(mistake));
-        System.out.printf("%s with %s: mIoU %.4f (contract %.4f)%n", flavour, mistake, miou, contract(flavour));
+        System.out.printf("%s with %s: mIoU %.4f%n", flavour, mistake, miou);
         assertTrue(miou < BAR, flavour + " " + mistake + " mIoU " + miou + " should be below " + BAR);
     }
 }
