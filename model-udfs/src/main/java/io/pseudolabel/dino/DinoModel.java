@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Grounding-DINO over an onnx-community layout directory: {@code onnx/model.onnx}, {@code tokenizer.json}
@@ -31,16 +32,27 @@ public final class DinoModel implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final DinoImageProcessor processor;
     private final DinoSettings settings;
+    private final DinoGeometry geometry;
 
     private DinoModel(OnnxGraph graph, HuggingFaceTokenizer tokenizer, DinoImageProcessor processor,
-            DinoSettings settings) {
+            DinoSettings settings, DinoGeometry geometry) {
         this.graph = graph;
         this.tokenizer = tokenizer;
         this.processor = processor;
         this.settings = settings;
+        this.geometry = geometry;
     }
 
     public static DinoModel load(Path dir, RuntimeOptions options, DinoSettings settings) {
+        return load(dir, options, settings, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #load(Path, RuntimeOptions, DinoSettings)}, with the contract's box geometry passed through
+     * {@code geometry} first (identity in the product; tests substitute wrong geometries to show they fail).
+     */
+    public static DinoModel load(Path dir, RuntimeOptions options, DinoSettings settings,
+            UnaryOperator<DinoGeometry> geometry) {
         ModelFiles.requireDirectory(dir, ROLE);
         Path file = ModelFiles.first(dir, settings.modelFile());
         if (file == null) {
@@ -60,7 +72,7 @@ public final class DinoModel implements AutoCloseable {
             checkSize(graph, processor.targetSize(640, 480), configFile);
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerFile,
                     Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false"));
-            return new DinoModel(graph, tokenizer, processor, settings);
+            return new DinoModel(graph, tokenizer, processor, settings, geometry.apply(DinoGeometry.CONTRACT));
         } catch (IOException | RuntimeException e) {
             graph.close();
             if (e instanceof ModelContractException m) {
@@ -135,7 +147,7 @@ public final class DinoModel implements AutoCloseable {
         long[] shape = out.shape("logits");
         return DinoPostprocessor.decode(out.get("logits"), out.get("pred_boxes"), (int) shape[1], (int) shape[2],
                 DinoPrompt.tokenPhrases(enc.getTokens()), enc.getTokens(), phraseClass, settings.boxThreshold(),
-                settings.textThreshold(), image.width(), image.height());
+                settings.textThreshold(), geometry, image.width(), image.height(), w, h);
     }
 
     private static long[] filled(int n, long v) {

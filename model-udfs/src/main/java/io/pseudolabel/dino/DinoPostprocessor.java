@@ -33,6 +33,17 @@ public final class DinoPostprocessor {
      */
     public static List<Detection> decode(float[] logits, float[] boxes, int queries, int columns, int[] tokenPhrase,
             String[] tokens, int[] phraseClass, float boxThreshold, float textThreshold, int width, int height) {
+        return decode(logits, boxes, queries, columns, tokenPhrase, tokens, phraseClass, boxThreshold, textThreshold,
+                DinoGeometry.CONTRACT, width, height, width, height);
+    }
+
+    /**
+     * As {@link #decode(float[], float[], int, int, int[], String[], int[], float, float, int, int)} for a
+     * {@code width x height} image given to the model at {@code inputWidth x inputHeight}, boxes by {@code geometry}.
+     */
+    public static List<Detection> decode(float[] logits, float[] boxes, int queries, int columns, int[] tokenPhrase,
+            String[] tokens, int[] phraseClass, float boxThreshold, float textThreshold, DinoGeometry geometry,
+            int width, int height, int inputWidth, int inputHeight) {
         List<Detection> out = new ArrayList<>();
         int usable = Math.min(Math.min(tokenPhrase.length, columns), 255);
         for (int q = 0; q < queries; q++) {
@@ -68,8 +79,8 @@ public final class DinoPostprocessor {
                     }
                 }
             }
-            Box box = Box.fromCenter(boxes[q * 4], boxes[q * 4 + 1], boxes[q * 4 + 2], boxes[q * 4 + 3])
-                    .scale(width, height).clip(width, height);
+            Box box = geometry.toImage(boxes[q * 4], boxes[q * 4 + 1], boxes[q * 4 + 2], boxes[q * 4 + 3], width, height,
+                    inputWidth, inputHeight);
             out.add(new Detection(phraseClass[phrase], text.toString(), score, box));
         }
         return out;

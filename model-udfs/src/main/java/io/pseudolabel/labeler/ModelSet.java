@@ -4,10 +4,7 @@ import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.onnx.RuntimeOptions;
-import io.pseudolabel.sam.Sam2Geometry;
 import io.pseudolabel.sam.SamModel;
-
-import java.util.function.UnaryOperator;
 
 /**
  * The models one labeller needs for its supervision mode, loaded together and closed together. CLIP is
@@ -25,16 +22,14 @@ public final class ModelSet implements AutoCloseable {
     }
 
     public static ModelSet load(LabelerSettings settings, RuntimeOptions runtime) {
-        return load(settings, runtime, UnaryOperator.identity());
+        return load(settings, runtime, GeometryOverrides.NONE);
     }
 
     /**
-     * As {@link #load(LabelerSettings, RuntimeOptions)}, with SAM 2.1's contract geometry passed through
-     * {@code samGeometry} (see {@link SamModel#load(java.nio.file.Path, RuntimeOptions, io.pseudolabel.sam.SamSettings,
-     * UnaryOperator)}).
+     * As {@link #load(LabelerSettings, RuntimeOptions)}, with the models' contract geometries passed through
+     * {@code geometry} (tests).
      */
-    public static ModelSet load(LabelerSettings settings, RuntimeOptions runtime,
-            UnaryOperator<Sam2Geometry> samGeometry) {
+    public static ModelSet load(LabelerSettings settings, RuntimeOptions runtime, GeometryOverrides geometry) {
         ClipModel clip = null;
         DinoModel dino = null;
         try {
@@ -42,9 +37,10 @@ public final class ModelSet implements AutoCloseable {
                 clip = ClipModel.load(settings.clipPath(), runtime);
             }
             if (settings.supervision() != Supervision.BOXES) {
-                dino = DinoModel.load(settings.dinoPath(), runtime, settings.dino());
+                dino = DinoModel.load(settings.dinoPath(), runtime, settings.dino(), geometry.dino());
             }
-            SamModel sam = SamModel.load(settings.samPath(), runtime, settings.sam(), samGeometry);
+            SamModel sam = SamModel.load(settings.samPath(), runtime, settings.sam(), geometry.sam1(),
+                    geometry.sam2());
             return new ModelSet(clip, dino, sam);
         } catch (RuntimeException e) {
             if (clip != null) {

@@ -8,7 +8,7 @@ import io.pseudolabel.image.Sam2ImageProcessor;
  * The three geometric steps around a SAM 2.1 model (model-contracts §4), pure array code: the encoder input,
  * a box into the model's frame, and a 256x256 low-res mask back to the image. {@link #of} gives each export
  * family's own; {@link SamModel#load(java.nio.file.Path, io.pseudolabel.onnx.RuntimeOptions, SamSettings,
- * java.util.function.UnaryOperator)} accepts a replacement, so tests can show that a wrong geometry fails.
+ * java.util.function.UnaryOperator, java.util.function.UnaryOperator)} accepts a replacement, so tests can show that a wrong geometry fails.
  */
 public interface Sam2Geometry {
 

@@ -51,35 +51,37 @@ public final class SamModel implements AutoCloseable {
     private final SamFormat.EncoderInput encoderInput;
     private final String encoderInputName;
     private final SamImageProcessor processor;
+    private final Sam1Geometry sam1;
     private final Sam2Geometry geometry;
     private final float maskThreshold;
     private final int encoderBatch;
 
     private SamModel(OnnxGraph encoder, OnnxGraph decoder, SamFormat format, SamFormat.EncoderInput encoderInput,
-            String encoderInputName, SamImageProcessor processor, Sam2Geometry geometry, float maskThreshold,
-            int encoderBatch) {
+            String encoderInputName, SamImageProcessor processor, Sam1Geometry sam1, Sam2Geometry geometry,
+            float maskThreshold, int encoderBatch) {
         this.encoder = encoder;
         this.decoder = decoder;
         this.format = format;
         this.encoderInput = encoderInput;
         this.encoderInputName = encoderInputName;
         this.processor = processor;
+        this.sam1 = sam1;
         this.geometry = geometry;
         this.maskThreshold = maskThreshold;
         this.encoderBatch = encoderBatch;
     }
 
     public static SamModel load(Path dir, RuntimeOptions options, SamSettings settings) {
-        return load(dir, options, settings, UnaryOperator.identity());
+        return load(dir, options, settings, UnaryOperator.identity(), UnaryOperator.identity());
     }
 
     /**
-     * As {@link #load(Path, RuntimeOptions, SamSettings)}, with SAM 2.1's contract geometry passed through
-     * {@code geometry} first (identity in the product; tests substitute wrong geometries to show they fail).
-     * SAM 1 exports ignore it.
+     * As {@link #load(Path, RuntimeOptions, SamSettings)}, with SAM 1's contract geometry passed through {@code sam1}
+     * and SAM 2.1's through {@code sam2} first (identity in the product; tests substitute wrong geometries to show
+     * they fail). Each export uses only its own generation's.
      */
     public static SamModel load(Path dir, RuntimeOptions options, SamSettings settings,
-            UnaryOperator<Sam2Geometry> geometry) {
+            UnaryOperator<Sam1Geometry> sam1, UnaryOperator<Sam2Geometry> sam2) {
         ModelFiles.requireDirectory(dir, ROLE);
         Path encoderFile = ModelFiles.byRole(dir, "encoder", "decoder", settings.encoderFile(), ROLE);
         Path decoderFile = ModelFiles.byRole(dir, "decoder", settings.decoderFile(), ROLE);
@@ -92,10 +94,10 @@ public final class SamModel implements AutoCloseable {
                 String input = sam2EncoderInput(encoder, format);
                 Sam2ImageProcessor p = format == SamFormat.SAM2_HF ? Sam2ImageProcessor.fromDirectory(dir)
                         : Sam2ImageProcessor.samexporter();
-                Sam2Geometry g = geometry.apply(Sam2Geometry.of(format, p));
+                Sam2Geometry g = sam2.apply(Sam2Geometry.of(format, p));
                 int batch = encoder.signature().input(input).shape()[0] < 0 ? settings.imageBatchSize() : 1;
-                return new SamModel(encoder, decoder, format, SamFormat.EncoderInput.CHW_NORMALIZED, input, null, g,
-                        settings.maskThreshold(), batch);
+                return new SamModel(encoder, decoder, format, SamFormat.EncoderInput.CHW_NORMALIZED, input, null, null,
+                        g, settings.maskThreshold(), batch);
             }
             Path config = dir.resolve("preprocessor_config.json");
             SamImageProcessor processor = Files.isRegularFile(config)
@@ -110,8 +112,8 @@ public final class SamModel implements AutoCloseable {
                     ? SamFormat.EncoderInput.HWC_0_255 : SamFormat.EncoderInput.CHW_NORMALIZED;
             int batch = input == SamFormat.EncoderInput.CHW_NORMALIZED && spec.shape()[0] < 0
                     ? settings.imageBatchSize() : 1;
-            return new SamModel(encoder, decoder, format, input, inputName, processor, null, settings.maskThreshold(),
-                    batch);
+            return new SamModel(encoder, decoder, format, input, inputName, processor,
+                    sam1.apply(Sam1Geometry.of(processor)), null, settings.maskThreshold(), batch);
         } catch (RuntimeException e) {
             encoder.close();
             if (decoder != null) {
@@ -324,7 +326,7 @@ public final class SamModel implements AutoCloseable {
     private List<List<Candidate>> segmentOfficial(SamEmbedding e, List<Box> boxes) {
         List<List<Candidate>> out = new ArrayList<>();
         for (Box box : boxes) {
-            Box m = processor.toModelFrame(box, e.width(), e.height());
+            Box m = sam1.toModelFrame(box, e.width(), e.height());
             Feed feed = new Feed().floats("image_embeddings", e.embeddings(), 1, 256, 64, 64)
                     .floats("point_coords", new float[] {m.x1(), m.y1(), m.x2(), m.y2()}, 1, 2, 2)
                     .floats("point_labels", new float[] {2f, 3f}, 1, 2)
@@ -355,7 +357,7 @@ public final class SamModel implements AutoCloseable {
     private List<List<Candidate>> segmentHf(SamEmbedding e, List<Box> boxes) {
         float[] coords = new float[boxes.size() * 4];
         for (int i = 0; i < boxes.size(); i++) {
-            Box m = processor.toModelFrame(boxes.get(i), e.width(), e.height());
+            Box m = sam1.toModelFrame(boxes.get(i), e.width(), e.height());
             System.arraycopy(m.toArray(), 0, coords, i * 4, 4);
         }
         Feed feed = new Feed().floats("image_embeddings", e.embeddings(), 1, 256, 64, 64)
@@ -367,14 +369,13 @@ public final class SamModel implements AutoCloseable {
         long[] shape = lowResShape(r, "pred_masks", 5, boxes.size());
         int count = (int) shape[2];
         int plane = SamMaskPostprocessor.LOW_RES * SamMaskPostprocessor.LOW_RES;
-        int[] resized = SamImageProcessor.resizedSize(e.width(), e.height(), SamMaskPostprocessor.FRAME);
         List<List<Candidate>> out = new ArrayList<>();
         for (int b = 0; b < boxes.size(); b++) {
             List<Candidate> candidates = new ArrayList<>(count);
             for (int k = 0; k < count; k++) {
                 int offset = (b * count + k) * plane;
                 float[] low = Arrays.copyOfRange(masks, offset, offset + plane);
-                float[] full = SamMaskPostprocessor.toOriginal(low, resized[0], resized[1], e.width(), e.height());
+                float[] full = sam1.toOriginal(low, e.width(), e.height());
                 candidates.add(new Candidate(k, BitMask.fromLogits(full, e.width(), e.height(), maskThreshold),
                         iou[b * count + k]));
             }

@@ -3,7 +3,6 @@ package io.pseudolabel.labeler;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.masks.Selection;
-import io.pseudolabel.sam.Sam2Geometry;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneGenerator;
@@ -24,17 +23,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Stage 1 end to end on generated scenes, through the real DJL / ONNX Runtime path of every fixture flavour. */
 class PseudoLabelerEndToEndTest {
     static final FixtureWorld WORLD = FixtureWorld.load();
+    /**
+     * The bar every correct pipeline clears: measured 0.9833 for every flavour and supervision mode on 8 scenes and
+     * 0.9877 on 20 (identical over repeated runs; the margin is for ONNX Runtime kernels of other CPUs). It was
+     * 0.85, which let a box a few percent off the 1024 frame pass (0.9620, {@link GeometryNegativeControlsTest}).
+     */
+    static final double BAR = 0.98;
 
     /** Labels {@code scenes} generated scenes and returns the mIoU of their semantic maps against the truth. */
     static double miou(LabelerSettings settings, Selection selection, int scenes) {
-        return miou(settings, selection, scenes, UnaryOperator.identity());
+        return miou(settings, selection, scenes, GeometryOverrides.NONE);
     }
 
-    /** As {@link #miou(LabelerSettings, Selection, int)}, with SAM 2.1's geometry passed through {@code samGeometry}. */
-    static double miou(LabelerSettings settings, Selection selection, int scenes,
-            UnaryOperator<Sam2Geometry> samGeometry) {
+    /** As {@link #miou(LabelerSettings, Selection, int)}, with the models' geometries replaced by {@code geometry}. */
+    static double miou(LabelerSettings settings, Selection selection, int scenes, GeometryOverrides geometry) {
+        return miou(settings, selection, scenes, geometry, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #miou(LabelerSettings, Selection, int, GeometryOverrides)}, with each prepared image passed through
+     * {@code prepared} before labelling (tests replace a preprocessing step's output with a wrong variant's).
+     */
+    static double miou(LabelerSettings settings, Selection selection, int scenes, GeometryOverrides geometry,
+            UnaryOperator<Prepared> prepared) {
         List<String> classes = WORLD.classNames();
-        try (ModelSet models = ModelSet.load(settings, settings.runtime(), samGeometry)) {
+        try (ModelSet models = ModelSet.load(settings, settings.runtime(), geometry)) {
             PseudoLabeler labeler = new PseudoLabeler(models, settings, classes,
                     settings.supervision() == Supervision.NONE ? Fixtures.text(settings, classes) : null, selection);
             SceneGenerator gen = new SceneGenerator(WORLD, 11L);
@@ -44,9 +57,9 @@ class PseudoLabelerEndToEndTest {
             for (int i = 0; i < scenes; i++) {
                 Scene scene = gen.scene(i);
                 byte[] jpeg = VocSceneWriter.jpeg(scene.image(), VocSceneWriter.JPEG_QUALITY);
-                batch.add(labeler.prepare(new ImageInput(scene.id(), scene.id() + ".jpg", jpeg,
+                batch.add(prepared.apply(labeler.prepare(new ImageInput(scene.id(), scene.id() + ".jpg", jpeg,
                         scene.objects().stream().map(SceneObject::name).distinct().toList(),
-                        scene.objects().stream().map(o -> new GivenBox(o.name(), o.box())).toList())));
+                        scene.objects().stream().map(o -> new GivenBox(o.name(), o.box())).toList()))));
                 truth.add(scene);
             }
             List<LabelResult> results = labeler.label(batch);
@@ -64,8 +77,9 @@ class PseudoLabelerEndToEndTest {
         double whole = miou(Fixtures.settings(), Selection.WHOLE_OVER_PART, 20);
         double sam = miou(Fixtures.settings(), Selection.HIGHEST_PREDICTED_IOU, 20);
         System.out.printf("20 scenes: mIoU whole-over-part %.4f, highest predicted IoU %.4f%n", whole, sam);
-        assertTrue(whole >= 0.85, "whole-over-part mIoU " + whole);
-        assertTrue(sam < whole - 0.15, "highest-predicted-IoU mIoU " + sam + " should be clearly below " + whole);
+        assertTrue(whole >= 0.985, "whole-over-part mIoU " + whole); // measured 0.9877
+        // measured 0.4894: the fixture ranks a part highest, so choosing by predicted IoU loses half of every object
+        assertTrue(sam >= 0.48 && sam <= 0.50, "highest-predicted-IoU mIoU " + sam);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -78,7 +92,7 @@ class PseudoLabelerEndToEndTest {
         double miou = miou(Fixtures.settings(Map.of(key, Fixtures.model(dir).toString())), Selection.WHOLE_OVER_PART,
                 8);
         System.out.printf("%s: mIoU %.4f on 8 scenes%n", flavour, miou);
-        assertTrue(miou >= 0.85, flavour + " mIoU " + miou);
+        assertTrue(miou >= BAR, flavour + " mIoU " + miou);
     }
 
     @ParameterizedTest(name = "supervision {0}")
@@ -86,6 +100,6 @@ class PseudoLabelerEndToEndTest {
     void supervisedModesLabelAsWell(String mode) {
         double miou = miou(Fixtures.settings(Map.of("supervision", mode)), Selection.WHOLE_OVER_PART, 8);
         System.out.printf("supervision %s: mIoU %.4f on 8 scenes%n", mode, miou);
-        assertTrue(miou >= 0.85, mode + " mIoU " + miou);
+        assertTrue(miou >= BAR, mode + " mIoU " + miou);
     }
 }

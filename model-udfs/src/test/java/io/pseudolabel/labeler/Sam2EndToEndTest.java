@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class Sam2EndToEndTest {
     static final int SCENES = 20;
     /** The bar every correct pipeline clears (as in {@link PseudoLabelerEndToEndTest}). */
-    static final double BAR = 0.85;
+    static final double BAR = PseudoLabelerEndToEndTest.BAR;
 
     static double sam1;
     /** Each family's mIoU with its contract geometry, computed once. */
@@ -56,9 +56,10 @@ class Sam2EndToEndTest {
         System.out.printf("SAM 2.1 %s: pseudo-label mIoU %.4f (SAM 1 %.4f); highest predicted IoU %.4f%n", dir, miou,
                 sam1, byPredictedIou);
         assertTrue(miou >= BAR, dir + " mIoU " + miou);
-        assertEquals(sam1, miou, 0.01, dir + " against SAM 1");
+        assertEquals(sam1, miou, 0.001, dir + " against SAM 1"); // measured 0.9879 against 0.9877
         // the fixture ranks a part highest, as SAM 1's does: only whole-over-part recovers the objects
-        assertTrue(byPredictedIou < miou - 0.15, "highest predicted IoU " + byPredictedIou);
+        // measured 0.4900 (samexporter) and 0.4899 (onnx-community), as SAM 1's 0.4894
+        assertTrue(byPredictedIou >= 0.48 && byPredictedIou <= 0.50, "highest predicted IoU " + byPredictedIou);
     }
 
     @ParameterizedTest(name = "{0}, supervision {1}")
@@ -199,7 +200,7 @@ class Sam2EndToEndTest {
     void aWrongGeometryDropsMiouBelowTheBar(String dir, String wrong) {
         double right = contract(dir);
         double miou = PseudoLabelerEndToEndTest.miou(with(dir, Map.of()), Selection.WHOLE_OVER_PART, SCENES,
-                variant(wrong));
+                GeometryOverrides.sam2(variant(wrong)));
         System.out.printf("SAM 2.1 %s with %s: pseudo-label mIoU %.4f (contract geometry %.4f)%n", dir, wrong, miou,
                 right);
         assertTrue(right >= BAR, "contract geometry " + right);

@@ -39,6 +39,12 @@ class SamModelTest {
      * @param candidates 4 for the official decoder (tokens part, subpart, part, whole), 3 for HF (subpart, part, whole)
      * @param whole the index of the whole-object candidate
      */
+    /**
+     * The whole candidate's IoU with the object it was prompted with: measured 0.9810 and 0.9684 for the scene's
+     * two objects, in every export (deterministic); it was 0.9.
+     */
+    static final double WHOLE_IOU = 0.965;
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"sam, OFFICIAL, 4, 3, 0.95", "sam-chw, OFFICIAL, 4, 3, 0.95", "sam-hf, HF_BOXES, 3, 2, 0.95"})
     void everyCandidateComesBackAndTheWholeOneCoversTheObject(String dir, SamFormat format, int candidates,
@@ -72,7 +78,9 @@ class SamModelTest {
                 // the fixture ranks a part highest on purpose
                 assertEquals(partIou, c.stream().map(Candidate::predictedIou).max(Float::compare).orElseThrow(), 1e-6f);
                 double wholeIou = iou(c.get(whole).mask(), scene.objects().get(i).visible());
-                assertTrue(wholeIou >= 0.9, dir + " " + scene.id() + " object " + i + ": whole mask IoU " + wholeIou);
+                System.out.printf("%s %s object %d: whole mask IoU %.4f%n", dir, scene.id(), i, wholeIou);
+                assertTrue(wholeIou >= WHOLE_IOU, dir + " " + scene.id() + " object " + i + ": whole mask IoU "
+                        + wholeIou);
             }
             assertEquals(List.of(), sam.segment(e, List.of()));
         }

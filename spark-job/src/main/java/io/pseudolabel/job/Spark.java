@@ -13,6 +13,14 @@ final class Spark {
     private Spark() {}
 
     static SparkSession session(String master, String appName) {
+        return SparkSession.builder().config(conf(master, appName)).getOrCreate();
+    }
+
+    /**
+     * The command's Spark configuration: spark-submit's (the {@code spark.*} system properties) with the master,
+     * and the executor environment for CPU training where the user set none.
+     */
+    static SparkConf conf(String master, String appName) {
         SparkConf conf = new SparkConf().setAppName(appName);
         if (master != null) {
             conf.setMaster(master);
@@ -30,7 +38,7 @@ final class Spark {
             conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.executor.cores"));
             conf.setIfMissing("spark.executorEnv.MKL_NUM_THREADS", conf.get("spark.executor.cores"));
         }
-        return SparkSession.builder().config(conf).getOrCreate();
+        return conf;
     }
 
     /**

@@ -131,21 +131,69 @@ class CocoLayoutAndExportTest {
         }
         int total = rows.values().stream().mapToInt(r -> r.getList(r.fieldIndex("instances")).size()).sum();
         assertEquals(total, n);
+        Map<Integer, String> categoryName = new HashMap<>();
+        for (JsonElement e : exported.getAsJsonArray("categories")) {
+            categoryName.put(e.getAsJsonObject().get("id").getAsInt(), e.getAsJsonObject().get("name").getAsString());
+        }
+        assertEquals(world.classNames(), java.util.stream.IntStream.rangeClosed(1, world.classNames().size())
+                .mapToObj(categoryName::get).toList(), "categories 1..K in class order");
+        // object by object against the generated scenes: each annotation is one scene object (class, mask, box) and
+        // carries its row's instance (det_score); every object is exported once
+        Map<String, Integer> seen = new HashMap<>();
+        float worstBoxError = 0;
+        java.util.Set<String> matched = new java.util.HashSet<>();
         for (JsonElement e : exported.getAsJsonArray("annotations")) {
             JsonObject a = e.getAsJsonObject();
+            String file = fileOf.get(a.get("image_id").getAsLong());
+            assertTrue(file.startsWith("COCO_train2014_"), file);
+            String imageId = file.substring(0, file.length() - ".jpg".length());
+            Scene scene = scenes.scene(Integer.parseInt(imageId.substring(imageId.length() - 3)) - 100);
+            int k = seen.merge(imageId, 1, Integer::sum) - 1;
+            Row inst = rows.get(imageId).<Row>getList(rows.get(imageId).fieldIndex("instances")).get(k);
+
             JsonObject seg = a.getAsJsonObject("segmentation");
+            assertEquals(scene.image().height(), seg.getAsJsonArray("size").get(0).getAsInt());
+            assertEquals(scene.image().width(), seg.getAsJsonArray("size").get(1).getAsInt());
             BitMask m = CocoRle.decode(new CocoRle.Rle(seg.getAsJsonArray("size").get(0).getAsInt(),
                     seg.getAsJsonArray("size").get(1).getAsInt(), seg.get("counts").getAsString()));
             assertEquals(m.area(), a.get("area").getAsLong());
-            var b = m.bounds().orElseThrow();
+            SceneObject best = null;
+            double bestIou = -1;
+            for (SceneObject o : scene.objects()) {
+                double iou = (double) m.and(o.visible()).area() / m.or(o.visible()).area();
+                if (iou > bestIou) {
+                    bestIou = iou;
+                    best = o;
+                }
+            }
+            String where = imageId + " annotation " + k;
+            assertTrue(bestIou >= 0.95, where + ": mask IoU " + bestIou + " with " + best.name());
+            assertTrue(matched.add(imageId + "/" + scene.objects().indexOf(best)), where + " exported twice");
+            assertEquals(best.name(), categoryName.get(a.get("category_id").getAsInt()), where);
+            assertEquals((int) inst.getAs("class_id"), a.get("category_id").getAsInt(), where);
+            // bbox: exactly the exported mask's bounds, and within 2 px of the scene object's (the mask's edge is
+            // JPEG-blurred and 1.25 px per low-res cell: measured at most 2 px off)
+            var own = m.bounds().orElseThrow();
+            var truth = best.visible().bounds().orElseThrow();
             JsonArray bbox = a.getAsJsonArray("bbox");
-            assertEquals(b.x1(), bbox.get(0).getAsFloat());
-            assertEquals(b.width(), bbox.get(2).getAsFloat());
-            String file = fileOf.get(a.get("image_id").getAsLong());
-            assertTrue(file.startsWith("COCO_train2014_"), file);
-            int category = a.get("category_id").getAsInt();
-            assertTrue(category >= 1 && category <= world.classNames().size());
+            float[] exact = {own.x1(), own.y1(), own.width(), own.height()};
+            float[] near = {truth.x1(), truth.y1(), truth.x2(), truth.y2()};
+            float[] got = {bbox.get(0).getAsFloat(), bbox.get(1).getAsFloat(),
+                bbox.get(0).getAsFloat() + bbox.get(2).getAsFloat(), bbox.get(1).getAsFloat() + bbox.get(3).getAsFloat()};
+            for (int j = 0; j < 4; j++) {
+                assertEquals(exact[j], bbox.get(j).getAsFloat(), where + " bbox[" + j + "] " + bbox);
+                worstBoxError = Math.max(worstBoxError, Math.abs(near[j] - got[j]));
+                assertEquals(near[j], got[j], 2f, where + " box edge " + j + ": " + bbox + " vs " + truth);
+            }
+            assertEquals((float) inst.getAs("det_score"), a.get("score").getAsFloat(), where);
         }
+        System.out.printf("COCO export: %d annotations, worst box edge %.1f px from the scene object's%n",
+                matched.size(), worstBoxError);
+        int objects = 0;
+        for (int i = 0; i < 4; i++) {
+            objects += scenes.scene(i).objects().size();
+        }
+        assertEquals(objects, matched.size(), "every scene object exported: " + matched);
     }
 
     /**

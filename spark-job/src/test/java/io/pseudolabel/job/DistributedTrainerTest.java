@@ -94,7 +94,8 @@ class DistributedTrainerTest {
         // All-background scores background IoU ~0.8 and 0 elsewhere: mIoU ~0.8/7 over the present classes.
         System.out.println("segmenter after 12 rounds: " + r.miou() + " losses " + resumed.losses());
         assertEquals(6, r.numImages());
-        assertTrue(r.miou() > 0.25, "segmenter mIoU " + r.miou());
+        // measured 0.6099 (issue 16, and main at b4e7833: 0.6099008362090006); the bar was 0.25
+        assertTrue(r.miou() >= 0.59, "segmenter mIoU " + r.miou());
     }
 
     @Test

@@ -71,6 +71,12 @@ class LabelJobTest {
         return s;
     }
 
+    /**
+     * Every mode and SAM on the 12 scenes: measured 0.9850 with SAM 1 in each supervision mode, 0.9876 with SAM 2.1
+     * (onnx-community); the bar was 0.85.
+     */
+    static final double MIOU = 0.98;
+
     @Test
     void labelsAVocSetIntoAParquetRunWithEveryColumn() throws Exception {
         Path out = tmp.resolve("out-none");
@@ -100,7 +106,18 @@ class LabelJobTest {
             assertNotNull(r.getAs("created_at"));
             List<Row> labels = r.getList(r.fieldIndex("labels"));
             List<Row> instances = r.getList(r.fieldIndex("instances"));
-            assertTrue(!labels.isEmpty() && !instances.isEmpty(), id);
+            // the image labels CLIP gave are exactly the classes of the scene's ground truth
+            ClassMap truth = PalettePng.read(Files.readAllBytes(voc.resolve("SegmentationClass/" + id + ".png")));
+            java.util.TreeSet<String> truthClasses = new java.util.TreeSet<>();
+            for (byte b : truth.ids()) {
+                int c = b & 0xFF;
+                if (c != 0 && c != 255) {
+                    truthClasses.add(classes.get(c - 1));
+                }
+            }
+            assertEquals(truthClasses, new java.util.TreeSet<>(labels.stream().map(l -> l.<String>getAs("name"))
+                    .toList()), id + " labels");
+            assertTrue(instances.size() >= truthClasses.size(), id + ": an instance per class at least");
             ClassMap semantic = PalettePng.read(r.getAs("semantic_png"));
             assertEquals(w, semantic.width());
             assertEquals(h, semantic.height());
@@ -113,6 +130,12 @@ class LabelJobTest {
                 BitMask m = CocoRle.decode(new CocoRle.Rle(size.get(0), size.get(1), rle.getString(1)));
                 List<Float> box = i.getList(i.fieldIndex("box"));
                 assertEquals(4, box.size());
+                // the detection box is in image pixels and holds its mask (the fixture SAM keeps masks within a
+                // few pixels of the box)
+                var b = m.bounds().orElseThrow();
+                assertTrue(box.get(0) >= 0 && box.get(1) >= 0 && box.get(2) <= w && box.get(3) <= h, box.toString());
+                assertTrue(b.x1() >= box.get(0) - 3 && b.y1() >= box.get(1) - 3 && b.x2() <= box.get(2) + 3
+                        && b.y2() <= box.get(3) + 3, id + ": mask " + b + " outside box " + box);
                 int classId = i.getAs("class_id");
                 assertEquals(classes.get(classId - 1), i.getAs("name"));
                 assertNull(i.getAs("object_score_logit"), "SAM 1 has no object score");
@@ -124,7 +147,8 @@ class LabelJobTest {
                 spark.sparkContext().hadoopConfiguration()), voc.toString(), classes, TestSpark.limits());
         System.out.println(eval.table());
         assertEquals(12, eval.numImages());
-        assertTrue(eval.miou() >= 0.85, "pseudo-label mIoU " + eval.miou());
+        System.out.printf("supervision none: pseudo-label mIoU %.4f%n", eval.miou());
+        assertTrue(eval.miou() >= MIOU, "pseudo-label mIoU " + eval.miou());
     }
 
     @ParameterizedTest
@@ -135,7 +159,8 @@ class LabelJobTest {
         assertEquals(Map.of("OK", 12L), s.counts());
         SparkSession spark = TestSpark.session();
         EvalResult eval = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), voc.toString(), classes, TestSpark.limits());
-        assertTrue(eval.miou() >= 0.85, mode + " mIoU " + eval.miou());
+        System.out.printf("supervision %s: pseudo-label mIoU %.4f%n", mode, eval.miou());
+        assertTrue(eval.miou() >= MIOU, mode + " mIoU " + eval.miou());
         // Given labels/boxes score 1: nothing came from CLIP.
         for (Row r : spark.read().parquet(s.labelsDir()).select("labels").collectAsList()) {
             for (Row l : r.<Row>getList(0)) {
@@ -154,7 +179,7 @@ class LabelJobTest {
         SparkSession spark = TestSpark.session();
         EvalResult eval = EvalJob.labelsAgainstVoc(spark, s.labelsDir(), voc.toString(), classes, TestSpark.limits());
         System.out.printf("%s: pseudo-label mIoU %.4f%n", sam, eval.miou());
-        assertTrue(eval.miou() >= 0.85, sam + " mIoU " + eval.miou());
+        assertTrue(eval.miou() >= MIOU, sam + " mIoU " + eval.miou());
         int instances = 0;
         for (Row r : spark.read().parquet(s.labelsDir()).select("instances").collectAsList()) {
             for (Row i : r.<Row>getList(0)) {

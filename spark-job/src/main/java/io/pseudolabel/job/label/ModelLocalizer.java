@@ -337,7 +337,11 @@ public final class ModelLocalizer {
         }
     }
 
-    /** Relative path, length and modification time of every file under {@code root}, sorted. */
+    /**
+     * Relative path, length, modification time and (where the store has one, as S3's) ETag of every file under
+     * {@code root}, sorted. S3 keeps modification times to the second, so without the ETag a file replaced by one
+     * of the same size within that second would keep its stale copy.
+     */
     private static String signature(FileSystem fs, Path root) throws IOException {
         if (!fs.exists(root)) {
             throw new java.io.FileNotFoundException("model directory not found: " + root);
@@ -346,8 +350,10 @@ public final class ModelLocalizer {
         List<String> lines = new ArrayList<>();
         for (FileStatus st : HadoopFiles.listFilesRecursive(fs, root)) {
             String p = st.getPath().toString();
+            String etag = st instanceof org.apache.hadoop.fs.EtagSource e && e.getEtag() != null ? " " + e.getEtag()
+                    : "";
             lines.add((p.startsWith(prefix) ? p.substring(prefix.length()) : p) + " " + st.getLen() + " "
-                    + st.getModificationTime());
+                    + st.getModificationTime() + etag);
         }
         Collections.sort(lines);
         return String.join("\n", lines);

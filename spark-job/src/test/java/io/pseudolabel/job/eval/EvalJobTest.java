@@ -1,6 +1,5 @@
 package io.pseudolabel.job.eval;
 
-import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
@@ -37,21 +36,22 @@ class EvalJobTest {
         EvalResult r = EvalJob.run(spark, EvalJob.Spec.of(dir.resolve("pred").toString(), dir.resolve("gt").toString(), LIMITS)
                 .withNumClasses(EvalData.CLASSES).withSamples(5));
 
-        ConfusionMatrix sum = new ConfusionMatrix(EvalData.CLASSES);
+        // the expectations come from a plain loop over the pixels (Reference below), not from ConfusionMatrix
+        long[][] sum = new long[EvalData.CLASSES][EvalData.CLASSES];
         List<double[]> perImage = new ArrayList<>(); // {index, miou}
         for (int i = 0; i < data.gts.size(); i++) {
-            ConfusionMatrix one = new ConfusionMatrix(EvalData.CLASSES).add(data.gts.get(i).ids(), data.preds.get(i).ids());
-            sum.merge(one);
-            perImage.add(new double[] {i, one.meanIou()});
+            long[][] one = Reference.count(data.gts.get(i).ids(), data.preds.get(i).ids(), EvalData.CLASSES);
+            Reference.addTo(sum, one);
+            perImage.add(new double[] {i, Reference.meanIou(one)});
         }
         for (int g = 0; g < EvalData.CLASSES; g++) {
             for (int p = 0; p < EvalData.CLASSES; p++) {
-                assertEquals(sum.get(g, p), r.matrix().get(g, p), "cell " + g + "," + p);
+                assertEquals(sum[g][p], r.matrix().get(g, p), "cell " + g + "," + p);
             }
         }
-        assertTrue(sum.total() > 1_000_000, "a real amount of pixels: " + sum.total());
-        assertEquals(sum.meanIou(), r.miou(), 0);
-        assertEquals(sum.pixelAccuracy(), r.pixelAccuracy(), 0);
+        assertTrue(Reference.total(sum) > 1_000_000, "a real amount of pixels: " + Reference.total(sum));
+        assertEquals(Reference.meanIou(sum), r.miou(), 1e-12);
+        assertEquals(Reference.pixelAccuracy(sum), r.pixelAccuracy(), 1e-12);
         assertEquals(24, r.numImages());
         assertEquals(List.of("0", "1", "2", "3", "4", "5", "6"), r.classNames());
 
@@ -66,10 +66,89 @@ class EvalJobTest {
         List<String> expectedWorst = perImage.subList(0, 5).stream().map(a -> data.scoredIds.get((int) a[0])).toList();
         List<EvalPartial.Sample> worst = r.worstImages();
         assertEquals(expectedWorst, worst.stream().map(EvalPartial.Sample::id).toList());
-        assertEquals(perImage.get(0)[1], worst.get(0).miou(), 0);
+        assertEquals(perImage.get(0)[1], worst.get(0).miou(), 1e-12);
         int first = data.scoredIds.indexOf(worst.get(0).id());
         assertEquals(data.gts.get(first), worst.get(0).gt());
         assertEquals(data.preds.get(first), worst.get(0).pred());
+    }
+
+    /**
+     * mmsegmentation's metric written out as plainly as possible, independent of {@code ConfusionMatrix}: count
+     * (truth, prediction) pairs, skipping 255 on either side; IoU of a class = TP / (TP + FP + FN), averaged over the
+     * classes present in the truth or the prediction; pixel accuracy = diagonal / total.
+     */
+    static final class Reference {
+        static long[][] count(byte[] gt, byte[] pred, int classes) {
+            long[][] m = new long[classes][classes];
+            for (int i = 0; i < gt.length; i++) {
+                int g = gt[i] & 0xFF;
+                int p = pred[i] & 0xFF;
+                if (g != 255 && p != 255) {
+                    m[g][p]++;
+                }
+            }
+            return m;
+        }
+
+        static void addTo(long[][] sum, long[][] one) {
+            for (int g = 0; g < sum.length; g++) {
+                for (int p = 0; p < sum.length; p++) {
+                    sum[g][p] += one[g][p];
+                }
+            }
+        }
+
+        static long total(long[][] m) {
+            long t = 0;
+            for (long[] row : m) {
+                for (long v : row) {
+                    t += v;
+                }
+            }
+            return t;
+        }
+
+        static double meanIou(long[][] m) {
+            double s = 0;
+            int present = 0;
+            for (int c = 0; c < m.length; c++) {
+                long tp = m[c][c];
+                long fn = 0;
+                long fp = 0;
+                for (int o = 0; o < m.length; o++) {
+                    if (o != c) {
+                        fn += m[c][o];
+                        fp += m[o][c];
+                    }
+                }
+                if (tp + fn + fp > 0) {
+                    s += (double) tp / (tp + fn + fp);
+                    present++;
+                }
+            }
+            return s / present;
+        }
+
+        static double pixelAccuracy(long[][] m) {
+            long diag = 0;
+            for (int c = 0; c < m.length; c++) {
+                diag += m[c][c];
+            }
+            return (double) diag / total(m);
+        }
+    }
+
+    @Test
+    void referenceAndProductMatchHandCountedPixels() {
+        // 2 classes, 6 pixels: truth 0 0 1 1 1 255, prediction 0 1 1 1 0 1 -> counted pairs (0,0) (0,1) (1,1) (1,1)
+        // (1,0); IoU(0) = 1 / (1 + 1 + 1) = 1/3, IoU(1) = 2 / (2 + 1 + 1) = 1/2, mean 5/12; accuracy 3/5
+        long[][] m = Reference.count(new byte[] {0, 0, 1, 1, 1, (byte) 255}, new byte[] {0, 1, 1, 1, 0, 1}, 2);
+        assertEquals(5.0 / 12, Reference.meanIou(m), 1e-15);
+        assertEquals(0.6, Reference.pixelAccuracy(m), 1e-15);
+        io.pseudolabel.eval.ConfusionMatrix product = new io.pseudolabel.eval.ConfusionMatrix(2)
+                .add(new byte[] {0, 0, 1, 1, 1, (byte) 255}, new byte[] {0, 1, 1, 1, 0, 1});
+        assertEquals(5.0 / 12, product.meanIou(), 1e-15);
+        assertEquals(0.6, product.pixelAccuracy(), 1e-15);
     }
 
     @Test

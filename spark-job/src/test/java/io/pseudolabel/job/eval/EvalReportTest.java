@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -108,7 +109,11 @@ class EvalReportTest {
         // the unshifted first image is perfect, so it is not among the worst
         assertEquals(SAMPLES, result.worstImages().size());
         assertFalse(result.worstImages().stream().anyMatch(s -> s.id().equals(train.get(0))));
-        assertTrue(result.miou() > 0.3 && result.miou() < 1, "mIoU " + result.miou());
+        System.out.printf("shifted labels: mIoU %.6f, pixel accuracy %.6f%n", result.miou(), result.pixelAccuracy());
+        // exact: the predictions are the ground truth shifted right by 4 px per image (measured 0.866143 and
+        // 0.966306; the check was 0.3 < mIoU < 1)
+        assertEquals(0.866143, result.miou(), 1e-6, "mIoU");
+        assertEquals(0.966306, result.pixelAccuracy(), 1e-6, "pixel accuracy");
         for (EvalPartial.Sample s : result.worstImages()) {
             assertTrue(s.imageUri().endsWith("JPEGImages/" + s.id() + ".jpg"), s.imageUri());
         }
@@ -129,8 +134,14 @@ class EvalReportTest {
     @Test
     void reportRendersInHeadlessChromium() throws Exception {
         String chromium = findChromium();
-        assumeTrue(chromium != null, "chromium not installed (Debian: apt-get install -y chromium); skipping the"
-                + " check that the HTML report renders");
+        if (chromium == null) {
+            // a missing browser fails the suite (CI installs it, .ci/run stops when it cannot); only an explicit
+            // -Dpseudolabel.test.skip-browser=true (a developer machine without one) turns the failure into a skip
+            assumeTrue(!Boolean.getBoolean("pseudolabel.test.skip-browser"), "-Dpseudolabel.test.skip-browser=true:"
+                    + " skipping the check that the HTML report renders");
+            fail("chromium not installed (Debian: apt-get install -y chromium), so the check that the HTML report"
+                    + " renders cannot run; pass -Dpseudolabel.test.skip-browser=true to skip it on this machine");
+        }
         Path work = Files.createDirectories(dir.resolve("chromium"));
         String dom = runChromium(chromium, work, "--dump-dom", html.toUri().toString());
 

@@ -107,6 +107,33 @@ class ModelCacheTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(root)));
     }
 
+    /**
+     * A model changed in the store after executors copied it (a new export uploaded under the same prefix) gets a
+     * new copy, which the next load uses: the cache never serves the old file for the new model.
+     */
+    @Test
+    void aModelChangedInTheStoreIsCopiedAgain() throws Exception {
+        Path root = tmp.resolve("cache");
+        ModelCache cache = new ModelCache(root.toString(), 1_000_000_000L);
+        s3.upload(TestSpark.fixtureModels().resolve("clip"), BUCKET, "m/changing");
+        Path first = Path.of(ModelLocalizer.local(uri("changing"), cache, conf));
+        String text = "onnx/text_model.onnx";
+        assertArrayEquals(Files.readAllBytes(TestSpark.fixtureModels().resolve("clip/" + text)),
+                Files.readAllBytes(first.resolve(text)));
+
+        // clip-confused's text tower, uploaded over clip's under the same key
+        Path changed = Files.createDirectories(tmp.resolve("changed/onnx"));
+        byte[] confused = Files.readAllBytes(TestSpark.fixtureModels().resolve("clip-confused/" + text));
+        Files.write(changed.resolve("text_model.onnx"), confused);
+        s3.upload(tmp.resolve("changed"), BUCKET, "m/changing");
+        ModelLocalizer.forget(); // a later task, or another executor JVM
+        Path second = Path.of(ModelLocalizer.local(uri("changing"), cache, conf));
+        assertArrayEquals(confused, Files.readAllBytes(second.resolve(text)), "the changed file was copied again");
+        assertArrayEquals(Files.readAllBytes(TestSpark.fixtureModels().resolve("clip/onnx/vision_model.onnx")),
+                Files.readAllBytes(second.resolve("onnx/vision_model.onnx")));
+        assertEquals(null, ModelLocalizer.verify(second));
+    }
+
     @Test
     void aCacheFolderOfAnotherUserIsRefused() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("theirs"));

@@ -49,10 +49,45 @@ class PreparePoolTest {
             PreparePool.Lane lane = PreparePool.lane(1);
             lane.submit(() -> 1).get(10, TimeUnit.SECONDS);
             lane.close();
-            Thread.sleep(1); // let the drainer return its thread to the pool
+            awaitIdlePool(); // the drainer's thread is back in the pool, waiting for the next job
         }
         assertTrue(PreparePool.threadsCreated() - before <= 2,
                 "50 sequential tasks started " + (PreparePool.threadsCreated() - before) + " threads");
+    }
+
+    /**
+     * Waits until every preparation thread is parked in the shared pool's hand-off queue, where the next job is
+     * handed to it rather than to a new thread: a job's future completes before its drainer leaves the lane and
+     * goes back to the queue, so a sleep there would only make that window unlikely, not closed.
+     */
+    static void awaitIdlePool() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!idle()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("preparation threads still busy after 10 s: " + busy());
+            }
+            Thread.yield();
+        }
+    }
+
+    private static boolean idle() {
+        return busy().isEmpty();
+    }
+
+    /** Preparation threads not (yet) waiting in the pool's queue for a job. */
+    private static List<String> busy() {
+        List<String> out = new ArrayList<>();
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (!t.getName().startsWith("pseudolabel-prepare-") || !t.isAlive()) {
+                return;
+            }
+            boolean waiting = t.getState() == Thread.State.TIMED_WAITING && java.util.Arrays.stream(stack)
+                    .anyMatch(f -> f.getClassName().startsWith("java.util.concurrent.SynchronousQueue"));
+            if (!waiting) {
+                out.add(t.getName() + " " + t.getState());
+            }
+        });
+        return out;
     }
 
     @Test
