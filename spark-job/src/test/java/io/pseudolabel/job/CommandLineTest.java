@@ -136,9 +136,12 @@ class CommandLineTest {
         MainTest.Run v = MainTest.run("export", "voc", "--labels", demo.resolve("labels").toString(), "--output",
                 pngs.toString());
         assertEquals(0, v.code(), v.out() + v.err());
-        try (Stream<Path> files = Files.list(pngs)) {
+        // VOC's layout: one PNG per labelled image in SegmentationClass/, their ids in ImageSets/Segmentation/
+        try (Stream<Path> files = Files.list(pngs.resolve("SegmentationClass"))) {
             assertEquals(8, files.filter(p -> p.toString().endsWith(".png")).count());
         }
+        assertEquals(8, Files.readAllLines(pngs.resolve("ImageSets/Segmentation/train.txt")).stream()
+                .filter(s -> !s.isBlank()).count());
         // --config FILE: HOCON the command reads its keys from (here the class list coco export needs)
         Path conf = tmp.resolve("job.conf");
         Files.writeString(conf, "pseudolabel.job.classes = \"" + voc.resolve("classes.txt") + "\"\n");
