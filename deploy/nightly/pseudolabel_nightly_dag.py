@@ -6,7 +6,8 @@ spark://...). Credentials for S3 come from the cluster's IAM role, never from th
 `label` exits non-zero when the night was not published, and SparkSubmitOperator then fails the task, so
 `export_coco` does not run on it: exit 3, the failure gate (more images failed than
 pseudolabel.job.max-failed-fraction; the run is kept under <output>/runs/<run_id>/ with its _MANIFEST.json,
-_LATEST unchanged); exit 4, another run holds the output root's lease (or published first). In cluster mode
+_LATEST unchanged); exit 5, the quality gate (the mean label quality fell more than
+pseudolabel.job.max-quality-drop below the previous run's; kept, not published); exit 4, another run holds the output root's lease (or published first). In cluster mode
 spark-submit reports only that the application failed; the driver's log has the counts, the first errors or
 the holder's name. The retry comes 30 minutes later: long enough for a transient store outage to pass, and
 for a crashed run's lease to expire (pseudolabel.runs.lease-timeout, 10 min). An unchanged night succeeds
@@ -56,6 +57,8 @@ with DAG(
             "--incremental",
             # the failure gate: above 5% failed images the run is kept but not published, and this task fails
             "--conf", "pseudolabel.job.max-failed-fraction=0.05",
+            # the quality gate: a night whose mean label quality is 0.05 below the last one's is not published
+            "--conf", "pseudolabel.job.max-quality-drop=0.05",
         ],
     )
 
@@ -73,4 +76,6 @@ with DAG(
         ],
     )
 
+    # The night in one line (driver log, and the run's _MANIFEST.json "stats"): mean quality against the
+    # previous run, images relabelled / added / removed, instances by class.
     label >> export

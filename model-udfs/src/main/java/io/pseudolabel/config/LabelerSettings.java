@@ -50,7 +50,8 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
             SamSettings sam = new SamSettings(r.getString(P + "sam.encoder"), r.getString(P + "sam.decoder"),
                     (float) r.getDouble(P + "sam.mask-threshold"), r.getInt(P + "sam.image-batch-size"));
             GroupingConfig grouping = new GroupingConfig((float) r.getDouble(P + "grouping.box-margin"),
-                    (float) r.getDouble(P + "grouping.min-box-iou"), (float) r.getDouble(P + "grouping.near-tie"));
+                    (float) r.getDouble(P + "grouping.min-box-iou"), (float) r.getDouble(P + "grouping.near-tie"),
+                    (float) r.getDouble(P + "grouping.ignore-below"), r.getInt(P + "grouping.ignore-boundary"));
             OverlapRule overlap = parse(r, "grouping.overlap", LabelerSettings::parseOverlap);
             return new LabelerSettings(r.getString(P + "models.dir"), r.getString(P + "models.clip"),
                     r.getString(P + "models.grounding-dino"), r.getString(P + "models.sam"), runtime,

@@ -11,12 +11,15 @@ import java.util.List;
  *
  * @param semantic class ids per pixel (0 background, 255 ignore)
  * @param semanticPng {@code semantic} as a palette PNG with the VOC colours
+ * @param quality the image's label quality in [0,1] ({@link Quality#image}); null for a failed image
  */
 public record LabelResult(String imageId, String uri, int width, int height, LabelStatus status, String error,
-        List<ClassScore> labels, List<LabeledInstance> instances, ClassMap semantic, byte[] semanticPng) {
+        List<ClassScore> labels, List<LabeledInstance> instances, ClassMap semantic, byte[] semanticPng,
+        Float quality) {
 
     public static LabelResult failed(ImageInput input, LabelStatus status, String error) {
-        return new LabelResult(input.imageId(), input.uri(), 0, 0, status, error, List.of(), List.of(), null, null);
+        return new LabelResult(input.imageId(), input.uri(), 0, 0, status, error, List.of(), List.of(), null, null,
+                null);
     }
 
     public boolean ok() {

@@ -31,7 +31,7 @@ public final class ModelFingerprint {
      * Raise it whenever a code change makes the same models and settings give other labels (preprocessing,
      * grouping, composition): every row then carries a new fingerprint and {@code --incremental} relabels.
      */
-    public static final String LABELER_VERSION = "2";
+    public static final String LABELER_VERSION = "3";
     private static final int EDGE = 1 << 20;
 
     private ModelFingerprint() {}
@@ -80,6 +80,8 @@ public final class ModelFingerprint {
         line(b, "grouping.min-box-iou", Float.toString(g.minBoxIou()));
         line(b, "grouping.near-tie", Float.toString(g.nearTie()));
         line(b, "grouping.overlap", s.overlap().name());
+        line(b, "grouping.ignore-below", Float.toString(g.ignoreBelow()));
+        line(b, "grouping.ignore-boundary", Integer.toString(g.ignoreBoundary()));
         return b.toString();
     }
 

@@ -14,6 +14,7 @@ import io.pseudolabel.masks.Candidate;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.GroupedMask;
 import io.pseudolabel.masks.Grouping;
+import io.pseudolabel.masks.GroupingConfig;
 import io.pseudolabel.masks.InstanceMask;
 import io.pseudolabel.masks.LabeledInstance;
 import io.pseudolabel.masks.PalettePng;
@@ -283,7 +284,9 @@ public final class PseudoLabeler {
             Optional<GroupedMask> kept = grouping.select(d.box(), candidates.get(i), selection);
             if (kept.isPresent()) {
                 int id = d.classIndex() + 1;
-                instances.add(LabeledInstance.of(id, classNames.get(id - 1), d.box(), d.score(), kept.get()));
+                float quality = Quality.instance(d.score(), kept.get(), classProbability(labels, id));
+                instances.add(LabeledInstance.of(id, classNames.get(id - 1), d.box(), d.score(), kept.get(),
+                        quality));
                 layers.add(new InstanceMask(id, d.score(), kept.get().mask()));
             }
         }
@@ -294,8 +297,39 @@ public final class PseudoLabeler {
             List<InstanceMask> layers) {
         RgbImage image = p.image();
         ClassMap semantic = SemanticComposer.compose(image.width(), image.height(), layers, settings.overlap());
+        GroupingConfig g = settings.grouping();
+        if (g.ignoreBelow() > 0 || g.ignoreBoundary() > 0) {
+            SemanticComposer.ignoreRegions(semantic, layers,
+                    instances.stream().map(LabeledInstance::quality).toList(), g.ignoreBelow(), g.ignoreBoundary());
+        }
         return new LabelResult(p.input().imageId(), p.input().uri(), image.width(), image.height(), LabelStatus.OK,
-                null, labels, instances, semantic, PalettePng.write(semantic));
+                null, labels, instances, semantic, PalettePng.write(semantic), imageQuality(labels, instances));
+    }
+
+    /** The probability the image-level labels give class {@code id} (1 when it was not among them: a given box). */
+    private static float classProbability(List<ClassScore> labels, int id) {
+        for (ClassScore s : labels) {
+            if (s.classId() == id) {
+                return s.score();
+            }
+        }
+        return 1f;
+    }
+
+    private static float imageQuality(List<ClassScore> labels, List<LabeledInstance> instances) {
+        List<Float> qualities = new ArrayList<>();
+        java.util.Set<Integer> found = new java.util.HashSet<>();
+        for (LabeledInstance i : instances) {
+            qualities.add(i.quality());
+            found.add(i.classId());
+        }
+        List<Float> missed = new ArrayList<>();
+        for (ClassScore s : labels) {
+            if (!found.contains(s.classId())) {
+                missed.add(s.score());
+            }
+        }
+        return Quality.image(qualities, missed);
     }
 
     /** A given label or box that names an unknown class. */

@@ -84,7 +84,8 @@ public final class Grouping {
                     .orElseThrow();
         }
         return Optional.of(new GroupedMask(winner.candidate.index(), winner.mask, (float) winner.ratio,
-                winner.candidate.predictedIou(), winner.candidate.objectScoreLogit()));
+                winner.candidate.predictedIou(), winner.candidate.objectScoreLogit(),
+                winner.candidate.stability()));
     }
 
     private record Scored(Candidate candidate, BitMask mask, double ratio, int area) {}

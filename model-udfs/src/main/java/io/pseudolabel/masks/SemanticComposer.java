@@ -47,6 +47,87 @@ public final class SemanticComposer {
         return new ClassMap(width, height, ids);
     }
 
+    /**
+     * Ignore regions (off when both are 0): every instance whose quality is below {@code ignoreBelow} is painted
+     * 255 over its pixels, then every pixel within {@code boundary} pixels (8-connected) of an instance's edge,
+     * inside or outside it, is 255. Returns {@code map} changed in place.
+     *
+     * @param qualities the instances' qualities, in the order of {@code instances}
+     */
+    public static ClassMap ignoreRegions(ClassMap map, List<InstanceMask> instances, List<Float> qualities,
+            float ignoreBelow, int boundary) {
+        byte[] ids = map.ids();
+        byte ignore = (byte) ClassMap.IGNORE;
+        if (ignoreBelow > 0) {
+            for (int k = 0; k < instances.size(); k++) {
+                Float q = qualities.get(k);
+                if (q != null && q < ignoreBelow) {
+                    instances.get(k).mask().forEachSetBit(i -> ids[i] = ignore);
+                }
+            }
+        }
+        if (boundary > 0 && !instances.isEmpty()) {
+            int w = map.width();
+            int h = map.height();
+            boolean[] edge = new boolean[w * h];
+            for (InstanceMask inst : instances) {
+                BitMask m = inst.mask();
+                m.forEachSetBit(i -> {
+                    int x = i % w;
+                    int y = i / w;
+                    if ((x > 0 && !m.get(x - 1, y)) || (x < w - 1 && !m.get(x + 1, y))
+                            || (y > 0 && !m.get(x, y - 1)) || (y < h - 1 && !m.get(x, y + 1))) {
+                        edge[i] = true;
+                    }
+                });
+            }
+            boolean[] band = dilate(edge, w, h, boundary);
+            for (int i = 0; i < band.length; i++) {
+                if (band[i]) {
+                    ids[i] = ignore;
+                }
+            }
+        }
+        return map;
+    }
+
+    /** A square dilation by {@code r} (Chebyshev distance <= r), separable, with running counts. */
+    static boolean[] dilate(boolean[] in, int w, int h, int r) {
+        boolean[] rows = new boolean[w * h];
+        for (int y = 0; y < h; y++) {
+            int count = 0;
+            for (int x = 0; x < Math.min(w, r); x++) {
+                count += in[y * w + x] ? 1 : 0;
+            }
+            for (int x = 0; x < w; x++) {
+                if (x + r < w && in[y * w + x + r]) {
+                    count++;
+                }
+                if (x - r - 1 >= 0 && in[y * w + x - r - 1]) {
+                    count--;
+                }
+                rows[y * w + x] = count > 0;
+            }
+        }
+        boolean[] out = new boolean[w * h];
+        for (int x = 0; x < w; x++) {
+            int count = 0;
+            for (int y = 0; y < Math.min(h, r); y++) {
+                count += rows[y * w + x] ? 1 : 0;
+            }
+            for (int y = 0; y < h; y++) {
+                if (y + r < h && rows[(y + r) * w + x]) {
+                    count++;
+                }
+                if (y - r - 1 >= 0 && rows[(y - r - 1) * w + x]) {
+                    count--;
+                }
+                out[y * w + x] = count > 0;
+            }
+        }
+        return out;
+    }
+
     private static Comparator<Ranked> winnerFirst(OverlapRule rule) {
         Comparator<Ranked> smaller = Comparator.comparingInt(Ranked::area);
         Comparator<Ranked> higherScore = Comparator.comparingDouble(r -> -r.instance.score());

@@ -347,7 +347,7 @@ public final class SamModel implements AutoCloseable {
             for (int k = 0; k < count; k++) {
                 float[] logits = Arrays.copyOfRange(masks, k * plane, (k + 1) * plane);
                 candidates.add(new Candidate(k, BitMask.fromLogits(logits, e.width(), e.height(), maskThreshold),
-                        iou[k]));
+                        iou[k], null, Candidate.stability(logits, maskThreshold)));
             }
             out.add(candidates);
         }
@@ -377,7 +377,7 @@ public final class SamModel implements AutoCloseable {
                 float[] low = Arrays.copyOfRange(masks, offset, offset + plane);
                 float[] full = sam1.toOriginal(low, e.width(), e.height());
                 candidates.add(new Candidate(k, BitMask.fromLogits(full, e.width(), e.height(), maskThreshold),
-                        iou[b * count + k]));
+                        iou[b * count + k], null, Candidate.stability(full, maskThreshold)));
             }
             out.add(candidates);
         }
@@ -450,7 +450,7 @@ public final class SamModel implements AutoCloseable {
             float[] low = Arrays.copyOfRange(masks, offset, offset + plane);
             float[] full = geometry.toOriginal(low, e.width(), e.height());
             candidates.add(new Candidate(k, BitMask.fromLogits(full, e.width(), e.height(), maskThreshold),
-                    iou[b * count + k], objectScore));
+                    iou[b * count + k], objectScore, Candidate.stability(full, maskThreshold)));
         }
         return candidates;
     }

@@ -40,16 +40,38 @@ public final class SceneGenerator {
     private final int[] fixedSize;
     /** Objects in every scene, or 0 for 1..{@link #MAX_OBJECTS} per scene. */
     private final int fixedObjects;
+    /** Share of objects drawn faint (see {@link #withFaintObjects}); 0 for none. */
+    private final double faintShare;
+
+    /** The palest a faint object gets: its colour blended this far toward grey 128 (see {@link #withFaintObjects}). */
+    public static final double MIN_FAINT_ALPHA = 0.3;
+    /** The least pale a faint object gets. */
+    public static final double MAX_FAINT_ALPHA = 0.8;
 
     public SceneGenerator(FixtureWorld world, long seed) {
-        this(world, seed, null, 0);
+        this(world, seed, null, 0, 0);
     }
 
-    private SceneGenerator(FixtureWorld world, long seed, int[] fixedSize, int fixedObjects) {
+    private SceneGenerator(FixtureWorld world, long seed, int[] fixedSize, int fixedObjects, double faintShare) {
         this.world = world;
         this.seed = seed;
         this.fixedSize = fixedSize;
         this.fixedObjects = fixedObjects;
+        this.faintShare = faintShare;
+    }
+
+    /**
+     * The same generator with about {@code share} of the objects drawn faint: low contrast, their colours blended
+     * toward grey 128 by a factor alpha drawn uniformly in [{@value #MIN_FAINT_ALPHA}, {@value #MAX_FAINT_ALPHA}]
+     * (colour = 128 + alpha * (colour - 128)), the graded errors a real detector and segmenter are less sure of.
+     * Which objects are faint and how faint comes from a stream of its own, so layouts, sizes and every other
+     * pixel are those of the generator without faint objects.
+     */
+    public SceneGenerator withFaintObjects(double share) {
+        if (!(share >= 0 && share <= 1)) {
+            throw new IllegalArgumentException("faint share must be in [0,1]: " + share);
+        }
+        return new SceneGenerator(world, seed, fixedSize, fixedObjects, share);
     }
 
     /**
@@ -60,7 +82,7 @@ public final class SceneGenerator {
         if (width < 16 || height < 16) {
             throw new IllegalArgumentException("scene size must be at least 16x16: " + width + "x" + height);
         }
-        return new SceneGenerator(world, seed, new int[] {width, height}, fixedObjects);
+        return new SceneGenerator(world, seed, new int[] {width, height}, fixedObjects, faintShare);
     }
 
     /** The same generator with exactly {@code count} objects (1..{@link #MAX_OBJECTS}) in every scene. */
@@ -68,7 +90,7 @@ public final class SceneGenerator {
         if (count < 1 || count > MAX_OBJECTS) {
             throw new IllegalArgumentException("objects per scene must be 1.." + MAX_OBJECTS + ": " + count);
         }
-        return new SceneGenerator(world, seed, fixedSize, count);
+        return new SceneGenerator(world, seed, fixedSize, count, faintShare);
     }
 
     public FixtureWorld world() {
@@ -104,6 +126,7 @@ public final class SceneGenerator {
             throw new IllegalStateException("no layout of " + fixedObjects + " objects with each at least "
                     + MIN_VISIBLE + " visible in " + w + "x" + h + " after " + tries + " tries (scene " + index + ")");
         }
+        double[] alpha = faintAlphas(index, layout.drawn.size());
         byte[] ids = new byte[w * h];
         for (int i = 0; i < ids.length; i++) {
             int owner = layout.owner[i];
@@ -112,7 +135,7 @@ public final class SceneGenerator {
             }
             Drawn d = layout.drawn.get(owner - 1);
             ids[i] = (byte) d.classId;
-            int[] c = colour(d.classId, layout.role[i]);
+            int[] c = faint(colour(d.classId, layout.role[i]), alpha[owner - 1]);
             rgb[i * 3] = (byte) c[0];
             rgb[i * 3 + 1] = (byte) c[1];
             rgb[i * 3 + 2] = (byte) c[2];
@@ -269,6 +292,34 @@ public final class SceneGenerator {
             case SUBPART -> world.shaded(classId, world.subpartShade());
             default -> world.shaded(classId, 1.0);
         };
+    }
+
+    /** Each object's alpha: 1 (full colour) or, for a faint one, in [MIN_FAINT_ALPHA, MAX_FAINT_ALPHA]. */
+    private double[] faintAlphas(int index, int objects) {
+        double[] a = new double[objects];
+        java.util.Arrays.fill(a, 1.0);
+        if (faintShare > 0) {
+            SplittableRandom rnd = new SplittableRandom(mix(seed ^ 0x6661696E74L, index)); // "faint"
+            for (int k = 0; k < objects; k++) {
+                boolean isFaint = rnd.nextDouble() < faintShare;
+                double alpha = MIN_FAINT_ALPHA + (MAX_FAINT_ALPHA - MIN_FAINT_ALPHA) * rnd.nextDouble();
+                if (isFaint) {
+                    a[k] = alpha;
+                }
+            }
+        }
+        return a;
+    }
+
+    private static int[] faint(int[] rgb, double alpha) {
+        if (alpha == 1.0) {
+            return rgb;
+        }
+        int[] out = new int[3];
+        for (int c = 0; c < 3; c++) {
+            out[c] = (int) Math.round(128 + alpha * (rgb[c] - 128));
+        }
+        return out;
     }
 
     /** SplitMix64's finaliser over seed and index, so neighbouring indices get unrelated streams. */

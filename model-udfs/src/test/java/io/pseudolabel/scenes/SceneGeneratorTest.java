@@ -205,4 +205,35 @@ class SceneGeneratorTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void faintObjectsChangeOnlyObjectColoursTowardGrey() {
+        SceneGenerator plain = new SceneGenerator(WORLD, 5);
+        SceneGenerator faint = plain.withFaintObjects(1.0);
+        int paler = 0;
+        for (int i = 0; i < 6; i++) {
+            Scene a = plain.scene(i);
+            Scene b = faint.scene(i);
+            // same layout, truth and background
+            assertArrayEquals(a.truth().ids(), b.truth().ids());
+            byte[] x = a.image().rgb();
+            byte[] y = b.image().rgb();
+            for (int p = 0; p < a.truth().ids().length; p++) {
+                for (int c = 0; c < 3; c++) {
+                    int u = x[p * 3 + c] & 0xFF;
+                    int v = y[p * 3 + c] & 0xFF;
+                    if (a.truth().ids()[p] == 0) {
+                        assertEquals(u, v);
+                    } else {
+                        // closer to grey 128, by a factor in [MIN_FAINT_ALPHA, MAX_FAINT_ALPHA]
+                        assertTrue(Math.abs(v - 128) <= Math.abs(u - 128), u + " -> " + v);
+                        paler += Math.abs(v - 128) < Math.abs(u - 128) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        assertTrue(paler > 0);
+        // share 0 draws exactly the plain scenes
+        assertArrayEquals(plain.scene(3).image().rgb(), plain.withFaintObjects(0).scene(3).image().rgb());
+    }
 }

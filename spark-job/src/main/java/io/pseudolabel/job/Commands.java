@@ -123,6 +123,18 @@ final class Commands {
         }
     }
 
+    static int review(CommandLine cl, Config config, PrintStream out) throws IOException {
+        cl.allowOnly(union(COMMON, "labels", "output", "images", "worst", "sample", "class", "compare", "csv"));
+        Config c = set(config, "pseudolabel.review.worst", cl.get("worst"));
+        c = set(c, "pseudolabel.review.sample", cl.get("sample"));
+        io.pseudolabel.job.review.ReviewJob.Options o = new io.pseudolabel.job.review.ReviewJob.Options(
+                cl.require("labels"), cl.require("output"), cl.get("images"), c.getInt("pseudolabel.review.worst"),
+                c.getInt("pseudolabel.review.sample"), cl.get("class"), cl.get("compare"), cl.get("csv"),
+                c.getInt("pseudolabel.review.page-size"), c.getLong("pseudolabel.review.seed"), ImageLimits.from(c));
+        io.pseudolabel.job.review.ReviewJob.run(Spark.session(cl.get("master"), "pseudolabel review"), o, out);
+        return 0;
+    }
+
     static int evalClassify(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, ClassifyCommand.OPTIONS.toArray(new String[0])));
         try (Tracked t = new Tracked("eval-classify", config, out)) {
@@ -258,6 +270,9 @@ final class Commands {
                 .withSamples(24));
     }
 
+    /** Share of the demo's objects drawn faint ({@link SceneGenerator#withFaintObjects}). */
+    static final double DEMO_FAINT_SHARE = 0.25;
+
     static int demo(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, "output", "train", "val", "models", "clip-head", "sam2"));
         String sam2 = Demo.sam2Fixture(cl.get("sam2"), cl.get("models") != null);
@@ -267,7 +282,9 @@ final class Commands {
         int val = Integer.parseInt(cl.get("val", "16"));
         if (!Files.isRegularFile(data.resolve("ImageSets/Segmentation/train.txt"))) {
             out.printf("generating %d train + %d val synthetic scenes in %s%n", train, val, data);
-            new VocSceneWriter(new SceneGenerator(FixtureWorld.load(), 7L)).write(data, train, val);
+            // A quarter of the objects drawn faint: the graded errors label quality is meant to catch.
+            new VocSceneWriter(new SceneGenerator(FixtureWorld.load(), 7L).withFaintObjects(DEMO_FAINT_SHARE))
+                    .write(data, train, val);
         }
         String models = cl.get("models") != null ? cl.get("models") : Demo.fixtureModels().toString();
         Config c = withModels(config, models);
@@ -290,6 +307,8 @@ final class Commands {
         EvalReport.write(spark, r, root.resolve("report.html"));
         out.println("pseudo-labels vs ground truth (train split):");
         out.print(r.table());
+        out.printf(Locale.ROOT, "demo: label quality vs image mIoU: Spearman %.3f over %d images%n",
+                r.quality().spearman(), r.quality().images());
 
         TrainSettings ts = TrainSettings.from(c, classes.size() + 1);
         String runDir = root.resolve("segmenter-" + s.runId()).toString();

@@ -45,6 +45,10 @@ public final class Main {
               predict          --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]
               eval             --pred URI --gt URI [--split NAME] [--classes voc|coco|FILE] [--num-classes N]
                                [--json FILE] [--html FILE] [--samples K]
+              review           --labels URI --output DIR [--images URI] [--worst K] [--sample K] [--class NAME]
+                               [--compare RUN] [--csv FILE]
+                               a static gallery (no ground truth): worst label quality first, a random sample,
+                               the images that changed most against another run; --csv lists the worst K
               eval-classify    --images URI --layout voc|coco (--models DIR [--clip-head URI] | --labels URI)
                                [--split NAME (val)]
                                [--annotations COCO_JSON] [--classes voc|coco|FILE] [--output DIR]
@@ -57,12 +61,14 @@ public final class Main {
             pseudolabel --version: this build's version and commit, and the Spark, DJL, ONNX Runtime and libtorch
                                    versions on the classpath
             exit status: 0 done, 1 failed, 2 bad command line, 3 label run kept but not published (more failed
-                         images than pseudolabel.job.max-failed-fraction), 4 output root held by another run
+                         images than pseudolabel.job.max-failed-fraction), 4 output root held by another run,
+                         5 label run kept but not published (mean quality fell more than
+                         pseudolabel.job.max-quality-drop)
             """;
 
     /** The commands, in USAGE's order. */
     static final java.util.List<String> COMMANDS = java.util.List.of("demo", "validate-models", "label",
-            "finetune-clip", "export", "train", "predict", "eval", "eval-classify", "bench");
+            "finetune-clip", "export", "train", "predict", "eval", "review", "eval-classify", "bench");
 
     /** {@code command}'s lines of {@link #USAGE} and the common options, for {@code pseudolabel <command> --help}. */
     static String usage(String command) {
@@ -175,6 +181,7 @@ public final class Main {
             case "finetune-clip" -> Commands.finetuneClip(cl, config, out);
             case "eval" -> Commands.eval(cl, config, out);
             case "eval-classify" -> Commands.evalClassify(cl, config, out);
+            case "review" -> Commands.review(cl, config, out);
             case "demo" -> Commands.demo(cl, config, out);
             case "export" -> Commands.export(cl, config, out);
             case "train" -> Commands.train(cl, config, out);

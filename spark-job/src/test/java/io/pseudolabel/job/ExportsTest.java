@@ -41,7 +41,7 @@ class ExportsTest {
         List<Row> rows = new ArrayList<>();
         for (String id : ids) {
             Row rle = RowFactory.create(seq(List.of(2, 2)), counts);
-            Row inst = RowFactory.create(1, "cat", seq(List.of(0f, 0f, 2f, 2f)), 0.9f, 0.8f, 0, rle, null);
+            Row inst = RowFactory.create(1, "cat", seq(List.of(0f, 0f, 2f, 2f)), 0.9f, 0.8f, 0, rle, null, null);
             rows.add(RowFactory.create(id, "file:/data/" + id + ".jpg", 2, 2, "OK", seq(List.of(inst)),
                     PalettePng.write(new ClassMap(2, 2, new byte[] {1, 1, 0, 0}))));
         }

@@ -290,7 +290,9 @@ final class CpuScenario {
             List<Candidate> cs = new ArrayList<>();
             for (int k = 0; k < perBox.length; k++) {
                 float[] full = impl.samToOriginal(perBox[k], resized[0], resized[1], w, h);
-                cs.add(new Candidate(k, impl.mask(full, w, h), iou[k]));
+                // the labeler's path: the mask and its stability score from the same full-size logits
+                cs.add(new Candidate(k, impl.mask(full, w, h), iou[k], null,
+                        impl == before ? 1f : Candidate.stability(full, 0f)));
             }
             candidates.add(cs);
         }

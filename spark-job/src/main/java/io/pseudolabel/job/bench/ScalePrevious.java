@@ -71,7 +71,7 @@ final class ScalePrevious {
         Manifest manifest = new Manifest(runId, "label", layout.images().toString(), output, fingerprint,
                 ModelFingerprint.LABELER_VERSION, JobConfig.render(config), createdAt, null, LabelJob.PUBLISHED,
                 "written by bench scale (no model ran)", Map.of("OK", n), List.of(), 0,
-                config.getDouble("pseudolabel.job.max-failed-fraction"), 0, n, Map.of(), List.of(), null);
+                config.getDouble("pseudolabel.job.max-failed-fraction"), 0, n, Map.of(), List.of(), null, null);
         HadoopFiles.writeAtomically(Runs.manifest(output, runId), manifest.toJson().getBytes(StandardCharsets.UTF_8),
                 spark.sparkContext().hadoopConfiguration());
         HadoopFiles.writeAtomically(HadoopFiles.child(output, Runs.LATEST), (runId + "\n").getBytes(

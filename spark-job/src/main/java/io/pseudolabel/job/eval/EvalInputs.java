@@ -242,9 +242,12 @@ final class EvalInputs {
         Dataset<Row> sel = df.select(col("image_id"), col("semantic_png"),
                 cols.contains("uri") ? col("uri") : none.as("uri"),
                 cols.contains("status") ? col("status") : none.as("status"),
-                cols.contains("error") ? col("error") : none.as("error"));
+                cols.contains("error") ? col("error") : none.as("error"),
+                // label tables since issue 21; older runs and other tables have none
+                cols.contains("quality") ? col("quality").cast("float") : lit(null).cast("float").as("quality"));
         return sel.javaRDD().mapToPair(row -> new Tuple2<>(row.getString(0), (LabelItem) new LabelItem.TableRow(
-                row.isNullAt(1) ? null : (byte[]) row.get(1), row.getString(2), row.getString(3), row.getString(4))));
+                row.isNullAt(1) ? null : (byte[]) row.get(1), row.getString(2), row.getString(3), row.getString(4),
+                row.isNullAt(5) ? null : row.getFloat(5))));
     }
 
     private static List<Tuple2<String, LabelItem>> pngItems(Listing l, String imageUri) {

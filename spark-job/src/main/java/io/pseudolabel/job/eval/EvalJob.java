@@ -140,7 +140,7 @@ public final class EvalJob {
             return acc.addError(id + ": unreadable prediction: " + e.getMessage());
         }
         String image = pred.imageUri() != null ? pred.imageUri() : gt.imageUri();
-        return acc.addImage(id, gtMap, predMap, image);
+        return acc.addImage(id, gtMap, predMap, image, pred.quality());
     }
 
     private static int count(Iterable<LabelItem> items) {

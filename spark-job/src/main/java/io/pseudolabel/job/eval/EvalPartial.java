@@ -34,6 +34,7 @@ public final class EvalPartial implements Serializable {
     long missingGroundTruth;
     final List<String> missingGroundTruthIds = new ArrayList<>();
     final List<Sample> worst = new ArrayList<>();
+    final QualityAgreement quality = new QualityAgreement();
 
     /**
      * One scored image kept for the report: its label maps, deflated (label maps shrink well, and deflating
@@ -106,8 +107,15 @@ public final class EvalPartial implements Serializable {
         return addImage(id, new ClassMap(gtW, gtH, gt), new ClassMap(predW, predH, pred), null);
     }
 
-    /** Scores one image; a size mismatch or an out-of-range id makes it an error and adds nothing. */
     EvalPartial addImage(String id, ClassMap gt, ClassMap pred, String imageUri) {
+        return addImage(id, gt, pred, imageUri, Double.NaN);
+    }
+
+    /**
+     * Scores one image; a size mismatch or an out-of-range id makes it an error and adds nothing. A label quality
+     * (not NaN) joins the image's mIoU in {@link #quality}.
+     */
+    EvalPartial addImage(String id, ClassMap gt, ClassMap pred, String imageUri, double labelQuality) {
         if (gt.width() != pred.width() || gt.height() != pred.height()) {
             return addError(id + ": prediction is " + pred.width() + "x" + pred.height() + ", ground truth "
                     + gt.width() + "x" + gt.height());
@@ -121,6 +129,7 @@ public final class EvalPartial implements Serializable {
         matrix.merge(one);
         images++;
         double miou = one.meanIou();
+        quality.add(labelQuality, miou);
         if (keepWorst > 0 && !Double.isNaN(miou) && wouldKeep(id, miou)) {
             keep(new Sample(id, miou, one.pixelAccuracy(), gt.width(), gt.height(), deflate(gt.ids()),
                     deflate(pred.ids()), imageUri));
@@ -182,6 +191,7 @@ public final class EvalPartial implements Serializable {
         addCapped(missingPredictionIds, other.missingPredictionIds);
         missingGroundTruth += other.missingGroundTruth;
         addCapped(missingGroundTruthIds, other.missingGroundTruthIds);
+        quality.merge(other.quality);
         for (Sample s : other.worst) {
             if (wouldKeep(s.id(), s.miou())) {
                 keep(s);

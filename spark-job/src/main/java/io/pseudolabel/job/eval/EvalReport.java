@@ -82,6 +82,7 @@ public final class EvalReport {
                 .append(" classes counted.</p>\n");
         perClass(h, r);
         confusions(h, r);
+        labelQuality(h, r);
         samples(h, r, conf);
         problems(h, r);
         h.append(RENDER_CHECK).append("</body></html>\n");
@@ -166,6 +167,25 @@ public final class EvalReport {
             h.append("</tr>\n");
         }
         h.append("</table>\n");
+    }
+
+    /** Label quality against image mIoU, when the prediction table has a quality column. */
+    private static void labelQuality(StringBuilder h, EvalResult r) {
+        QualityAgreement q = r.quality();
+        if (q.images() == 0) {
+            return;
+        }
+        h.append("<h2>Label quality</h2>\n<p>How well the label table's image <code>quality</code> (computed without")
+                .append(" ground truth) ranks the images by their mIoU: Spearman's rho <b id=\"quality-spearman\">")
+                .append(num(q.spearman())).append("</b> over ").append(q.images()).append(" images.</p>\n")
+                .append("<table class=\"reliability\"><thead><tr><th>quality</th><th>images</th>")
+                .append("<th>mean image mIoU</th></tr></thead><tbody>\n");
+        for (QualityAgreement.Band b : q.reliability()) {
+            h.append("<tr class=\"band\"><td>").append(String.format(Locale.ROOT, "%.1f \u2013 %.1f", b.from(), b.to()))
+                    .append("</td><td class=\"n\">").append(b.images()).append("</td><td class=\"n\">")
+                    .append(num(b.meanIou())).append("</td></tr>\n");
+        }
+        h.append("</tbody></table>\n");
     }
 
     private static String shortName(EvalResult r, int c) {
@@ -276,7 +296,7 @@ public final class EvalReport {
                 .append("</div></div>");
     }
 
-    static BufferedImage original(RgbImage img) {
+    public static BufferedImage original(RgbImage img) {
         BufferedImage out = new BufferedImage(img.width(), img.height(), BufferedImage.TYPE_INT_RGB);
         int[] row = new int[img.width()];
         byte[] rgb = img.rgb();
@@ -291,7 +311,7 @@ public final class EvalReport {
     }
 
     /** Class colours at 60% over the image (or over grey without one); background shows the image. */
-    static BufferedImage overlay(RgbImage base, ClassMap map) {
+    public static BufferedImage overlay(RgbImage base, ClassMap map) {
         int w = map.width();
         int hgt = map.height();
         BufferedImage out = new BufferedImage(w, hgt, BufferedImage.TYPE_INT_RGB);
@@ -343,7 +363,7 @@ public final class EvalReport {
             (int) Math.round(under[1] * (1 - a) + over[1] * a), (int) Math.round(under[2] * (1 - a) + over[2] * a)};
     }
 
-    static BufferedImage thumbnail(BufferedImage img) {
+    public static BufferedImage thumbnail(BufferedImage img) {
         int w = img.getWidth();
         int hgt = img.getHeight();
         double s = Math.min(1.0, (double) THUMB / Math.max(w, hgt));
@@ -361,7 +381,7 @@ public final class EvalReport {
         return out;
     }
 
-    static String dataUri(BufferedImage img, String format) {
+    public static String dataUri(BufferedImage img, String format) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             if (format.equals("jpeg")) {
@@ -396,7 +416,7 @@ public final class EvalReport {
         return "hsl(" + hue + ",65%,45%)";
     }
 
-    static String num(double d) {
+    public static String num(double d) {
         return Double.isNaN(d) ? "n/a" : String.format(Locale.ROOT, "%.4f", d);
     }
 
@@ -404,7 +424,7 @@ public final class EvalReport {
         return Double.isNaN(d) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", 100 * d);
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             switch (c) {

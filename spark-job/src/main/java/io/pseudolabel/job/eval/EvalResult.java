@@ -142,6 +142,11 @@ public final class EvalResult {
         return millis;
     }
 
+    /** Image label quality against image mIoU (no images when the prediction has no quality column). */
+    public QualityAgreement quality() {
+        return p.quality;
+    }
+
     /** The largest off-diagonal cells, largest first. */
     public List<Confusion> topConfusions(int n) {
         ConfusionMatrix m = p.matrix;
@@ -196,6 +201,22 @@ public final class EvalResult {
             worst.add(o);
         }
         json.put("worst_images", worst);
+        if (p.quality.images() > 0) {
+            Map<String, Object> q = new LinkedHashMap<>();
+            q.put("images", p.quality.images());
+            q.put("spearman", finite(p.quality.spearman()));
+            List<Map<String, Object>> bands = new ArrayList<>();
+            for (QualityAgreement.Band b : p.quality.reliability()) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("quality_from", b.from());
+                o.put("quality_to", b.to());
+                o.put("images", b.images());
+                o.put("mean_image_miou", finite(b.meanIou()));
+                bands.add(o);
+            }
+            q.put("reliability", bands);
+            json.put("label_quality", q);
+        }
         if (predDescription != null) {
             json.put("pred", predDescription);
             json.put("gt", gtDescription);
@@ -238,6 +259,24 @@ public final class EvalResult {
         }
         if (p.errorCount > 0) {
             sb.append(String.format(Locale.ROOT, f + " %8d  first: %s%n", "errors", p.errorCount, p.errors.get(0)));
+        }
+        sb.append(qualityTable());
+        return sb.toString();
+    }
+
+    /** Label quality against image mIoU: Spearman's rho and the reliability table; empty without qualities. */
+    public String qualityTable() {
+        QualityAgreement q = p.quality;
+        if (q.images() == 0) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "label quality vs image mIoU: Spearman %.3f over %d images%n",
+                q.spearman(), q.images()));
+        sb.append(String.format(Locale.ROOT, "  %-11s %7s %15s%n", "quality", "images", "mean image mIoU"));
+        for (QualityAgreement.Band b : q.reliability()) {
+            sb.append(String.format(Locale.ROOT, "  %.1f - %.1f   %7d %15.4f%n", b.from(), b.to(), b.images(),
+                    b.meanIou()));
         }
         return sb.toString();
     }

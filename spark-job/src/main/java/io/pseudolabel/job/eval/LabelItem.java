@@ -26,6 +26,11 @@ public sealed interface LabelItem extends Serializable {
         return null;
     }
 
+    /** The label table's image quality for this prediction, or NaN (no quality column, a null quality). */
+    default double quality() {
+        return Double.NaN;
+    }
+
     /** A PNG label map in a file (palette or 8-bit grayscale). */
     record PngFile(String uri, String imageUri) implements LabelItem {
         private static final long serialVersionUID = 1L;
@@ -37,8 +42,18 @@ public sealed interface LabelItem extends Serializable {
     }
 
     /** A PNG label map stored in a table row ({@code semantic_png}); null bytes when the row has none. */
-    record TableRow(byte[] png, String imageUri, String status, String error) implements LabelItem {
+    record TableRow(byte[] png, String imageUri, String status, String error, Float labelQuality)
+            implements LabelItem {
         private static final long serialVersionUID = 1L;
+
+        public TableRow(byte[] png, String imageUri, String status, String error) {
+            this(png, imageUri, status, error, null);
+        }
+
+        @Override
+        public double quality() {
+            return labelQuality == null ? Double.NaN : labelQuality;
+        }
 
         @Override
         public ClassMap load(Configuration conf, ImageLimits limits) {

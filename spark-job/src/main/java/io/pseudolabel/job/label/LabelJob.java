@@ -212,22 +212,36 @@ public final class LabelJob {
         durations.put("plan", planned - listed);
         durations.put("label", labelledAt - planned);
         List<ExecutorUse> executors = ExecutorUse.summarize(executorReports.value());
+        spark.sparkContext().setJobDescription("label " + runId + ": statistics");
+        RunStats stats = RunStats.of(spark, labelsDir, previous == null ? null : Runs.labelsDir(output, previous),
+                runId, RunStats.maxQualityDrop(config));
+        spark.sparkContext().setJobDescription(null);
+        out.println("label " + runId + ": " + stats.summary());
         boolean gate = failedFraction > runSettings.maxFailedFraction();
+        boolean qualityGate = !gate && stats.qualityGate();
         String detail = gate ? String.format(Locale.ROOT, "%d of %d images failed (%.1f%%), more than "
                 + "pseudolabel.job.max-failed-fraction = %s; %s %s", failedRows, total,
                 100 * failedFraction, runSettings.maxFailedFraction(), Runs.LATEST,
                 previous == null ? "no run yet" : "still names run " + previous)
+                : qualityGate ? String.format(Locale.ROOT, "mean quality %.4f fell %.4f since run %s (%.4f), more "
+                + "than pseudolabel.job.max-quality-drop = %s; %s still names run %s", stats.meanQuality(),
+                stats.qualityDrop(), previous, stats.previousMeanQuality(), stats.maxQualityDrop(), Runs.LATEST, previous)
                 : previous == null ? "the output root's first run" : "follows run " + previous;
         Manifest manifest = new Manifest(runId, "label", options.images(), output, fingerprint,
                 ModelFingerprint.LABELER_VERSION, JobConfig.render(config), createdAt, previous,
-                gate ? NOT_PUBLISHED : PUBLISHED, detail, counts, firstErrors, failedFraction,
+                gate || qualityGate ? NOT_PUBLISHED : PUBLISHED, detail, counts, firstErrors, failedFraction,
                 runSettings.maxFailedFraction(), plan.carried().size(), done.value(), durations, executors,
-                lease.record());
+                lease.record(), stats);
         writeManifest(output, manifest, hadoop);
         if (gate) {
             throw new RunNotPublishedException(RunNotPublishedException.FAILED_GATE, "run " + runId + " was "
                     + "labelled but not published: " + detail + ". By status: " + counts + errorLines(firstErrors)
                     + "\nIts rows and manifest are kept under " + Runs.runDir(output, runId));
+        }
+        if (qualityGate) {
+            throw new RunNotPublishedException(RunNotPublishedException.QUALITY_GATE, "run " + runId + " was "
+                    + "labelled but not published: " + detail + ".\nIts rows and manifest are kept under "
+                    + Runs.runDir(output, runId));
         }
         try {
             lease.checkHeld();
@@ -257,7 +271,7 @@ public final class LabelJob {
                 ModelFingerprint.LABELER_VERSION, JobConfig.render(config), createdAt, previous, UNCHANGED,
                 "nothing new, changed or removed since run " + previous + ", which stays " + Runs.LATEST,
                 counts, List.of(), 0, runSettings.maxFailedFraction(), plan.carried().size(), 0, durations, List.of(),
-                lease.record());
+                lease.record(), null);
         writeManifest(output, manifest, hadoop);
         out.printf("unchanged: all %d images are as run %s labelled them; no model loaded, %s stays %s%n",
                 plan.carried().size(), previous, Runs.LATEST, previous);

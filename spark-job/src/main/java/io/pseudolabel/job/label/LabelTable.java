@@ -36,7 +36,9 @@ public final class LabelTable {
         DataTypes.createStructField("candidate", DataTypes.IntegerType, false),
         DataTypes.createStructField("rle", RLE, false),
         // SAM 2.1 onnx-community's object_score_logits for the box; null for exports without one
-        DataTypes.createStructField("object_score_logit", DataTypes.FloatType, true)});
+        DataTypes.createStructField("object_score_logit", DataTypes.FloatType, true),
+        // in [0,1], README "Label quality"; null in runs written before the column existed
+        DataTypes.createStructField("quality", DataTypes.FloatType, true)});
 
     public static final StructType SCHEMA = new StructType(new StructField[] {
         DataTypes.createStructField("image_id", DataTypes.StringType, false),
@@ -49,6 +51,8 @@ public final class LabelTable {
         DataTypes.createStructField("labels", new ArrayType(LABEL, false), false),
         DataTypes.createStructField("instances", new ArrayType(INSTANCE, false), false),
         DataTypes.createStructField("semantic_png", DataTypes.BinaryType, true),
+        // the image's label quality in [0,1]; null for a failed image and in runs written before the column existed
+        DataTypes.createStructField("quality", DataTypes.FloatType, true),
         DataTypes.createStructField("model_fingerprint", DataTypes.StringType, false),
         DataTypes.createStructField("run_id", DataTypes.StringType, false),
         DataTypes.createStructField("created_at", DataTypes.TimestampType, false)});
@@ -68,9 +72,9 @@ public final class LabelTable {
             Row rle = RowFactory.create(new int[] {i.rle().height(), i.rle().width()}, i.rle().counts());
             float[] box = i.box().toArray();
             instances.add(RowFactory.create(i.classId(), i.name(), box, i.detScore(), i.maskIou(), i.candidate(), rle,
-                    i.objectScoreLogit()));
+                    i.objectScoreLogit(), i.quality()));
         }
         return RowFactory.create(r.imageId(), r.uri(), r.width(), r.height(), sha256, r.status().name(), r.error(),
-                seq(labels), seq(instances), r.semanticPng(), fingerprint, runId, new Timestamp(createdAt));
+                seq(labels), seq(instances), r.semanticPng(), r.quality(), fingerprint, runId, new Timestamp(createdAt));
     }
 }

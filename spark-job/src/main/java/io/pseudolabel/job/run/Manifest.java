@@ -3,6 +3,7 @@ package io.pseudolabel.job.run;
 import com.google.gson.GsonBuilder;
 
 import io.pseudolabel.job.label.ExecutorUse;
+import io.pseudolabel.job.label.RunStats;
 
 import java.util.List;
 import java.util.Map;
@@ -25,17 +26,19 @@ import java.util.Map;
  * @param executors per executor: label tasks, GPU addresses its tasks got, model sets its JVM loaded (empty
  *     when no image needed labelling)
  * @param lease the lease the run held on the output root
+ * @param stats instances per class, mean quality, and relabelled / added / removed images against
+ *     {@code previousRun} ({@link RunStats}); null for an unchanged run (no table written)
  */
 public record Manifest(String runId, String command, String images, String output, String modelFingerprint,
         String labelerVersion, String config, long createdAtMillis, String previousRun, String outcome,
         String outcomeDetail, Map<String, Long> counts, List<String> firstErrors, double failedFraction,
         double maxFailedFraction, long carriedOver, long labelled, Map<String, Long> durationsMillis,
-        List<ExecutorUse> executors, Lease.Record lease) {
+        List<ExecutorUse> executors, Lease.Record lease, RunStats stats) {
 
     public Manifest withOutcome(String outcome, String detail) {
         return new Manifest(runId, command, images, output, modelFingerprint, labelerVersion, config, createdAtMillis,
                 previousRun, outcome, detail, counts, firstErrors, failedFraction, maxFailedFraction, carriedOver,
-                labelled, durationsMillis, executors, lease);
+                labelled, durationsMillis, executors, lease, stats);
     }
 
     public String toJson() {

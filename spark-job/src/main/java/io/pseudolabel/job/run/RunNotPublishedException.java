@@ -10,6 +10,8 @@ public class RunNotPublishedException extends RuntimeException {
     public static final int FAILED_GATE = 3;
     /** Another run holds the output root's lease, took it over, or published since this run planned. */
     public static final int OUTPUT_BUSY = 4;
+    /** The run is complete and kept, but its mean quality fell more than {@code pseudolabel.job.max-quality-drop}. */
+    public static final int QUALITY_GATE = 5;
 
     private final int exitCode;
 

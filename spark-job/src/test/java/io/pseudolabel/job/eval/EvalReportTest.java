@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A label run (Parquet under {@code runs/<id>/labels}, {@code _LATEST}) scored against a VOC split, and
  * its HTML report opened in headless Chromium.
  */
-class EvalReportTest {
+public class EvalReportTest {
     private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
 
     @TempDir
@@ -192,7 +192,7 @@ class EvalReportTest {
         return n;
     }
 
-    static String findChromium() {
+    public static String findChromium() {
         for (String dirName : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             for (String exe : List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) {
                 File f = new File(dirName, exe);
@@ -205,7 +205,7 @@ class EvalReportTest {
     }
 
     /** Runs headless Chromium with no network, a throw-away profile, and returns what it printed. */
-    static String runChromium(String chromium, Path work, String... args) throws Exception {
+    public static String runChromium(String chromium, Path work, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(work, "profile")));
