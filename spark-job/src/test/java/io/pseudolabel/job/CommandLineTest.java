@@ -75,8 +75,11 @@ class CommandLineTest {
         assertTrue(Files.size(demo.resolve("segmenter-report.html")) > 10_000);
     }
 
-    /** Measured 0.9841 (deterministic: the fixture models). */
-    static final double PSEUDO_MIOU = 0.9841;
+    /**
+     * Measured 0.8550 (deterministic: the fixture models); the demo's scenes include faint objects (a quarter of them,
+     * for the label-quality correlation), which the fixtures label less well (0.9841 without).
+     */
+    static final double PSEUDO_MIOU = 0.8550;
     /**
      * Measured 0.0118: 2 rounds x 2 steps only prove the command trains, predicts and scores (the full demo's 16 x 25
      * steps reach 0.95); the spread covers libtorch's threads.
@@ -179,7 +182,7 @@ class CommandLineTest {
         double perClass = JsonParser.parseString(Files.readString(demo.resolve("pseudo-label-eval.json")))
                 .getAsJsonObject().get("miou").getAsDouble();
         System.out.printf(Locale.ROOT, "joint prompting: pseudo-label mIoU %.4f (per-class %.4f)%n", joint, perClass);
-        // measured 0.9841 for both: the fixture DINO scores each phrase's tokens alike in either mode
+        // measured 0.8550 for both (0.9841 before the demo had faint objects): the fixture DINO scores each phrase's tokens alike in either mode
         assertEquals(perClass, joint, 0.0001, "joint against per-class prompting");
     }
 }
