@@ -52,7 +52,8 @@ public final class StageProgress implements AutoCloseable {
                 rate, eta, failed);
     }
 
-    static String formatSeconds(double s) {
+    /** Seconds as "42s", "2m5s" or "1h1m", the ETA of every progress line. */
+    public static String formatSeconds(double s) {
         long t = Math.round(s);
         return t >= 3600 ? (t / 3600) + "h" + (t % 3600 / 60) + "m" : t >= 60 ? (t / 60) + "m" + (t % 60) + "s" : t + "s";
     }

@@ -460,9 +460,9 @@ public final class EvalReport {
 
     /**
      * A marker that the page's images decoded, for automated checks (headless Chromium dumps the DOM after
-     * load); invisible to readers.
+     * load); invisible to readers. The review gallery carries it too.
      */
-    private static final String RENDER_CHECK = """
+    public static final String RENDER_CHECK = """
             <div id="render-check"></div>
             <script>
             window.addEventListener('load', function () {

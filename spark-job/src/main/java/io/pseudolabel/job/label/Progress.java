@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.StageProgress;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
@@ -50,14 +51,9 @@ final class Progress implements AutoCloseable {
 
     static String line(String what, long done, long total, long errors, double seconds) {
         double rate = seconds > 0 ? done / seconds : 0;
-        String eta = rate > 0 ? formatSeconds((total - done) / rate) : "?";
+        String eta = rate > 0 ? StageProgress.formatSeconds((total - done) / rate) : "?";
         return String.format(Locale.ROOT, "%s: %d/%d images, %.2f images/s, ETA %s, %d errors", what, done, total,
                 rate, eta, errors);
-    }
-
-    static String formatSeconds(double s) {
-        long t = Math.round(s);
-        return t >= 3600 ? (t / 3600) + "h" + (t % 3600 / 60) + "m" : t >= 60 ? (t / 60) + "m" + (t % 60) + "s" : t + "s";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.review;
 
+import io.pseudolabel.job.eval.EvalReport;
 import io.pseudolabel.job.data.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
 
@@ -99,7 +100,7 @@ final class ReviewPages {
             }
             h.append("<div class=\"uri\">").append(esc(t.uri())).append("</div></figure>\n");
         }
-        h.append("</div>\n").append(RENDER_CHECK).append("</body></html>\n");
+        h.append("</div>\n").append(EvalReport.RENDER_CHECK).append("</body></html>\n");
         return h.toString();
     }
 
@@ -143,17 +144,5 @@ final class ReviewPages {
             .pic{position:relative;background:#6e6e6e;border-radius:3px;overflow:hidden}.pic img,.pic svg{position:absolute;left:0;top:0;width:100%;height:100%}
             .inst{margin:4px 0 0;padding-left:16px;font-size:12px}.note{font-size:11px;color:#a04b00}.uri{font-size:10px;color:#8a93a5;word-break:break-all}
             #render-check{display:none}
-            """;
-
-    /** For automated checks: how many images the browser decoded (headless Chromium dumps the DOM after load). */
-    private static final String RENDER_CHECK = """
-            <div id="render-check"></div>
-            <script>
-            window.addEventListener('load', function () {
-              var ok = 0, imgs = document.images;
-              for (var i = 0; i < imgs.length; i++) { if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++; }
-              document.getElementById('render-check').setAttribute('data-decoded', ok + '/' + imgs.length);
-            });
-            </script>
             """;
 }

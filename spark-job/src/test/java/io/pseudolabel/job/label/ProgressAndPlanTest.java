@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.StageProgress;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,8 +11,8 @@ class ProgressAndPlanTest {
         // 30 of 120 images in 15 s: 2 images/s, 90 left -> 45 s.
         assertEquals("label r: 30/120 images, 2.00 images/s, ETA 45s, 1 errors", Progress.line("label r", 30, 120, 1, 15));
         assertEquals("label r: 0/10 images, 0.00 images/s, ETA ?, 0 errors", Progress.line("label r", 0, 10, 0, 3));
-        assertEquals("2m5s", Progress.formatSeconds(125));
-        assertEquals("1h1m", Progress.formatSeconds(3661));
+        assertEquals("2m5s", StageProgress.formatSeconds(125));
+        assertEquals("1h1m", StageProgress.formatSeconds(3661));
     }
 
     @Test
