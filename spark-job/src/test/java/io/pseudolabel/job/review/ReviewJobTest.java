@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,6 +110,43 @@ class ReviewJobTest {
         review(options(again, 0, 3, null, null, null, 10));
         assertEquals(ids(Files.readString(dir.resolve("sample-001.html"))).subList(0, 2),
                 ids(Files.readString(again.resolve("index.html"))).subList(0, 2));
+    }
+
+    @Test
+    void imagesMovedElsewhereAreFoundThroughTheImagesOption() throws Exception {
+        Path moved = tmp.resolve("moved-voc");
+        try (Stream<Path> files = Files.walk(voc)) {
+            for (Path f : files.toList()) {
+                Path to = moved.resolve(voc.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Path jpegs = voc.resolve("JPEGImages");
+        Path away = voc.resolve("JPEGImages.away");
+        Files.move(jpegs, away); // the run's own image folder is gone, as after a move of the dataset
+        try {
+            Path lost = tmp.resolve("gallery-lost");
+            review(options(lost, 3, 0, null, null, null, 10));
+            String lostPage = Files.readString(lost.resolve("index.html"));
+            assertEquals(3, Pattern.compile("image not readable").matcher(lostPage).results().count(), lostPage);
+
+            Path found = tmp.resolve("gallery-moved");
+            ReviewJob.Result r = review(new ReviewJob.Options(out.toString(), found.toString(), moved.toString(), 3,
+                    0, null, null, null, 10, 1, ImageLimits.from(TestSpark.config(Map.of()))));
+            assertEquals(3, r.worstShown());
+            String page = Files.readString(found.resolve("index.html"));
+            assertFalse(page.contains("image not readable"), page);
+            assertEquals(3, Pattern.compile("src=\"data:image/jpeg").matcher(page).results().count());
+        } finally {
+            Files.move(away, jpegs);
+        }
+        // a uri outside the run's images root cannot be moved
+        assertThrows(IllegalArgumentException.class,
+                () -> ReviewJob.imageUri("file:/elsewhere/a.jpg", new String[] {voc.toUri().toString(), "file:/x"}));
     }
 
     @Test
