@@ -23,6 +23,7 @@ import io.pseudolabel.job.head.FinetuneClipJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Runs;
+import io.pseudolabel.job.review.ReviewJob;
 import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.sam.SamModel;
 import io.pseudolabel.scenes.FixtureWorld;
@@ -127,11 +128,11 @@ final class Commands {
         cl.allowOnly(union(COMMON, "labels", "output", "images", "worst", "sample", "class", "compare", "csv"));
         Config c = set(config, "pseudolabel.review.worst", cl.get("worst"));
         c = set(c, "pseudolabel.review.sample", cl.get("sample"));
-        io.pseudolabel.job.review.ReviewJob.Options o = new io.pseudolabel.job.review.ReviewJob.Options(
+        ReviewJob.Options o = new ReviewJob.Options(
                 cl.require("labels"), cl.require("output"), cl.get("images"), c.getInt("pseudolabel.review.worst"),
                 c.getInt("pseudolabel.review.sample"), cl.get("class"), cl.get("compare"), cl.get("csv"),
                 c.getInt("pseudolabel.review.page-size"), c.getLong("pseudolabel.review.seed"), ImageLimits.from(c));
-        io.pseudolabel.job.review.ReviewJob.run(Spark.session(cl.get("master"), "pseudolabel review"), o, out);
+        ReviewJob.run(Spark.session(cl.get("master"), "pseudolabel review"), o, out);
         return 0;
     }
 
