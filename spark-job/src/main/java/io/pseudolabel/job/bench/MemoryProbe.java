@@ -1,5 +1,7 @@
 package io.pseudolabel.job.bench;
 
+import java.util.ArrayList;
+import java.util.function.LongConsumer;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.JobConfig;
@@ -205,6 +207,11 @@ public final class MemoryProbe {
     }
 
     private static void listenToGcs() {
+        onHeapAfterGc(after -> afterGcMax = Math.max(afterGcMax, after));
+    }
+
+    /** Calls {@code sink} after every garbage collection with the bytes the heap pools hold after it. */
+    static void onHeapAfterGc(LongConsumer sink) {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
                 emitter.addNotificationListener((n, handback) -> {
@@ -220,10 +227,30 @@ public final class MemoryProbe {
                             after += u.getUsed();
                         }
                     }
-                    afterGcMax = Math.max(afterGcMax, after);
+                    sink.accept(after);
                 }, null, null);
             }
         }
+    }
+
+    /**
+     * The command line of a child JVM on this one's class path: this JVM's module openings and {@code -D} settings
+     * (heap, agents and recordings are the caller's), then {@code heap}, then {@code -cp} and {@code mainClass}.
+     */
+    static List<String> childJvm(List<String> heap, Class<?> mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || (arg.startsWith("-D")
+                    && !arg.startsWith("-Djava.class.path")) || arg.equals("-XX:+IgnoreUnrecognizedVMOptions")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(heap);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass.getName());
+        return cmd;
     }
 
     static boolean isHeapPool(String name) {

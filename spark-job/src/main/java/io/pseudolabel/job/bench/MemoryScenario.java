@@ -6,7 +6,6 @@ import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,19 +92,7 @@ final class MemoryScenario {
     private Probe probe(int images) throws IOException, InterruptedException {
         Path out = work.resolve("memory-runs-" + images);
         Datasets.deleteTree(out);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            // keep the module openings and -D settings of this JVM; heap, agents and recordings are our own
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || (arg.startsWith("-D")
-                    && !arg.startsWith("-Djava.class.path")) || arg.equals("-XX:+IgnoreUnrecognizedVMOptions")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.addAll(HEAP);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(MemoryProbe.class.getName());
+        List<String> cmd = MemoryProbe.childJvm(HEAP, MemoryProbe.class);
         cmd.addAll(List.of("local[2]", options.models().toString(), voc.toString(), "n" + images, out.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String result = null;

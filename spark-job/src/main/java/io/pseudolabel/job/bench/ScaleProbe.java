@@ -3,7 +3,6 @@ package io.pseudolabel.job.bench;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.sun.management.GarbageCollectionNotificationInfo;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.JobConfig;
@@ -14,14 +13,9 @@ import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Runs;
 import org.apache.spark.sql.SparkSession;
 
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -195,26 +189,10 @@ public final class ScaleProbe {
     }
 
     private static void listenToGcs() {
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (gc instanceof NotificationEmitter emitter) {
-                emitter.addNotificationListener((n, handback) -> {
-                    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-                        return;
-                    }
-                    GarbageCollectionNotificationInfo info =
-                            GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-                    long after = 0;
-                    for (Map.Entry<String, java.lang.management.MemoryUsage> e
-                            : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                        if (MemoryProbe.isHeapPool(e.getKey())) {
-                            after += e.getValue().getUsed();
-                        }
-                    }
-                    synchronized (LOCK) {
-                        afterGcMax = Math.max(afterGcMax, after);
-                    }
-                }, null, null);
+        MemoryProbe.onHeapAfterGc(after -> {
+            synchronized (LOCK) {
+                afterGcMax = Math.max(afterGcMax, after);
             }
-        }
+        });
     }
 }

@@ -14,7 +14,6 @@ import org.apache.spark.storage.StorageLevel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,18 +183,7 @@ final class ScaleScenario {
     private JsonObject probe(ScaleProbe.Args common, String mode, StandaloneCluster cluster) throws Exception {
         ScaleProbe.Args a = new ScaleProbe.Args(mode, common.master(), common.jars(), common.dataset(), common.images(),
                 common.models(), common.rootAll(), common.rootNew(), common.scratch());
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || (arg.startsWith("-D")
-                    && !arg.startsWith("-Djava.class.path")) || arg.equals("-XX:+IgnoreUnrecognizedVMOptions")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.add(DRIVER_HEAP);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ScaleProbe.class.getName());
+        List<String> cmd = new ArrayList<>(MemoryProbe.childJvm(List.of(DRIVER_HEAP), ScaleProbe.class));
         cmd.add(new Gson().toJson(a));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String result = null;
