@@ -1,5 +1,10 @@
 package io.pseudolabel.job.bench;
 
+import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.Writer;
+import java.io.InputStreamReader;
+import java.io.BufferedReader;
 import java.util.ArrayList;
 import java.util.function.LongConsumer;
 import com.sun.management.GarbageCollectionNotificationInfo;
@@ -231,6 +236,35 @@ public final class MemoryProbe {
                 }, null, null);
             }
         }
+    }
+
+    /** What a child JVM printed: its result line (after the prefix, null if none) and its last 40 other lines. */
+    record ChildOutput(String result, List<String> tail) {}
+
+    /**
+     * Reads {@code child}'s output to its end: the line starting with {@code prefix} is its result, the others are
+     * kept as a tail of 40 lines for error messages and, when {@code log} is not null, every line is copied there.
+     */
+    static ChildOutput readChild(Process child, String prefix, Path log) throws IOException {
+        String result = null;
+        List<String> tail = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8));
+                Writer w = log == null ? Writer.nullWriter() : Files.newBufferedWriter(log)) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                w.write(line);
+                w.write(System.lineSeparator());
+                if (line.startsWith(prefix)) {
+                    result = line.substring(prefix.length());
+                } else {
+                    tail.add(line);
+                    if (tail.size() > 40) {
+                        tail.remove(0);
+                    }
+                }
+            }
+        }
+        return new ChildOutput(result, tail);
     }
 
     /**

@@ -3,10 +3,7 @@ package io.pseudolabel.job.bench;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,20 +92,9 @@ final class MemoryScenario {
         List<String> cmd = MemoryProbe.childJvm(HEAP, MemoryProbe.class);
         cmd.addAll(List.of("local[2]", options.models().toString(), voc.toString(), "n" + images, out.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String result = null;
-        List<String> tail = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.startsWith(MemoryProbe.PREFIX)) {
-                    result = line.substring(MemoryProbe.PREFIX.length());
-                } else {
-                    tail.add(line);
-                    if (tail.size() > 40) {
-                        tail.remove(0);
-                    }
-                }
-            }
-        }
+        MemoryProbe.ChildOutput o = MemoryProbe.readChild(p, MemoryProbe.PREFIX, null);
+        String result = o.result();
+        List<String> tail = o.tail();
         int code = p.waitFor();
         if (code != 0 || result == null) {
             throw new IllegalStateException("bench memory: child JVM for " + images + " images exited with " + code

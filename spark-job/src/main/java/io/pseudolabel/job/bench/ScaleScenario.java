@@ -11,10 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -186,24 +183,10 @@ final class ScaleScenario {
         List<String> cmd = new ArrayList<>(MemoryProbe.childJvm(List.of(DRIVER_HEAP), ScaleProbe.class));
         cmd.add(new Gson().toJson(a));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String result = null;
-        List<String> tail = new ArrayList<>();
         Path logFile = work.resolve("scale-" + mode + ".log");
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                var w = Files.newBufferedWriter(logFile)) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                w.write(line);
-                w.newLine();
-                if (line.startsWith(ScaleProbe.PREFIX)) {
-                    result = line.substring(ScaleProbe.PREFIX.length());
-                } else {
-                    tail.add(line);
-                    if (tail.size() > 40) {
-                        tail.remove(0);
-                    }
-                }
-            }
-        }
+        MemoryProbe.ChildOutput o = MemoryProbe.readChild(p, ScaleProbe.PREFIX, logFile);
+        String result = o.result();
+        List<String> tail = o.tail();
         int code = p.waitFor();
         if (code != 0 || result == null) {
             throw new IllegalStateException("bench scale: the " + mode + " driver exited with " + code + " (log "
