@@ -31,7 +31,7 @@ public final class ModelFingerprint {
      * Raise it whenever a code change makes the same models and settings give other labels (preprocessing,
      * grouping, composition): every row then carries a new fingerprint and {@code --incremental} relabels.
      */
-    public static final String LABELER_VERSION = "3";
+    public static final String LABELER_VERSION = "4";
     private static final int EDGE = 1 << 20;
 
     private ModelFingerprint() {}

@@ -306,14 +306,25 @@ public final class PseudoLabeler {
                 null, labels, instances, semantic, PalettePng.write(semantic), imageQuality(labels, instances));
     }
 
-    /** The probability the image-level labels give class {@code id} (1 when it was not among them: a given box). */
+    /**
+     * How sure the image-level labels are of class {@code id}, relative to the image's most probable named class
+     * ({@link Quality#relativeProbability}); 1 when it was not among them (a given box).
+     */
     private static float classProbability(List<ClassScore> labels, int id) {
         for (ClassScore s : labels) {
             if (s.classId() == id) {
-                return s.score();
+                return Quality.relativeProbability(s.score(), topScore(labels));
             }
         }
         return 1f;
+    }
+
+    private static float topScore(List<ClassScore> labels) {
+        float top = 0f;
+        for (ClassScore s : labels) {
+            top = Math.max(top, s.score());
+        }
+        return top;
     }
 
     private static float imageQuality(List<ClassScore> labels, List<LabeledInstance> instances) {
@@ -326,7 +337,7 @@ public final class PseudoLabeler {
         List<Float> missed = new ArrayList<>();
         for (ClassScore s : labels) {
             if (!found.contains(s.classId())) {
-                missed.add(s.score());
+                missed.add(Quality.relativeProbability(s.score(), topScore(labels)));
             }
         }
         return Quality.image(qualities, missed);

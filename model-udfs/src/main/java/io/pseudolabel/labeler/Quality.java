@@ -15,15 +15,19 @@ import java.util.List;
  *       threshold is a guess;</li>
  *   <li>the IoU of the mask's bounds with the box (the grouping's ratio): a mask that fills its box badly is a
  *       part, a leak or a merge;</li>
- *   <li>the image-level probability of the instance's class (CLIP, 1 for given labels): is the class right;</li>
+ *   <li>the image-level probability of the instance's class relative to the image's most probable named class
+ *       ({@link #relativeProbability}; 1 for given labels): is the class right. Relative, because CLIP's softmax
+ *       shares one unit of probability among the classes present: three objects of three classes each get about
+ *       a third, which says nothing against any of them, while a class CLIP is less sure of than the image's
+ *       clearest one gets less than its share;</li>
  *   <li>SAM 2.1's object score, as sigmoid(logit), where the export gives one: is the box on an object at all.</li>
  * </ul>
  * A geometric mean is low when any one signal is low (one bad signal is enough to distrust the mask) and stays in
  * [0,1] whatever number of signals an export gives.
  *
  * <p>An image's quality is the lowest of its instances' qualities and, for each class named for the image that
- * found no instance, one minus that class's probability (a class CLIP was sure of and nothing found is a miss);
- * 1 for an image with neither (nothing named, nothing claimed).
+ * found no instance, one minus that class's relative probability (a class CLIP was sure of and nothing found is a
+ * miss); 1 for an image with neither (nothing named, nothing claimed).
  */
 public final class Quality {
     private Quality() {}
@@ -55,6 +59,14 @@ public final class Quality {
             q = Math.min(q, 1f - clamp(p));
         }
         return clamp(q);
+    }
+
+    /**
+     * A class's image-level probability divided by the image's highest class probability, in [0,1]: 1 for the
+     * clearest class and for every class CLIP is as sure of; 0 when {@code top} is not positive.
+     */
+    public static float relativeProbability(float probability, float top) {
+        return top > 0f ? clamp(probability / top) : 0f;
     }
 
     private static double log(float v) {

@@ -84,8 +84,9 @@ class QualityEndToEndTest {
     void ignoreBelowPaintsWeakInstancesIgnoreAndNothingElse() {
         SceneGenerator gen = new SceneGenerator(WORLD, 11L).withFaintObjects(0.5);
         Labelled off = label(Fixtures.settings(), gen);
-        Labelled on = label(Fixtures.settings(Map.of("grouping.ignore-below", "0.6")), gen);
+        Labelled on = label(Fixtures.settings(Map.of("grouping.ignore-below", "0.75")), gen);
         int ignored = 0;
+        int kept = 0;
         for (int i = 0; i < SCENES; i++) {
             LabelResult a = off.results().get(i);
             LabelResult b = on.results().get(i);
@@ -98,10 +99,12 @@ class QualityEndToEndTest {
                     ignored++;
                 }
             }
-            boolean weak = a.instances().stream().anyMatch(inst -> inst.quality() < 0.6f);
+            boolean weak = a.instances().stream().anyMatch(inst -> inst.quality() < 0.75f);
             assertEquals(weak, !java.util.Arrays.equals(x, y), "scene " + i);
+            kept += weak ? 0 : 1;
         }
-        assertTrue(ignored > 0, "some faint instance is below 0.6");
+        assertTrue(ignored > 0, "some faint instance is below 0.75");
+        assertTrue(kept > 0, "some scene has no instance below 0.75");
     }
 
     @Test

@@ -45,6 +45,21 @@ class QualityTest {
     }
 
     @Test
+    void theClassTermIsRelativeToTheImagesClearestClass() {
+        // three classes sharing CLIP's softmax evenly: each is as sure as the clearest, so the term is 1
+        assertEquals(1f, Quality.relativeProbability(0.3333f, 0.3333f), 1e-6);
+        // a class at 0.2 beside one at 0.8: a quarter as sure
+        assertEquals(0.25f, Quality.relativeProbability(0.2f, 0.8f), 1e-6);
+        assertEquals(0f, Quality.relativeProbability(0.2f, 0f), 1e-6);
+        assertEquals(1f, Quality.relativeProbability(0.9f, 0.8f), 1e-6); // never above 1
+        // so an instance of an evenly shared class is as good as a single class's with the same mask
+        float shared = Quality.instance(0.95f, kept(0.98f, 0.86f, null, 0.99f),
+                Quality.relativeProbability(0.3333f, 0.3333f));
+        float alone = Quality.instance(0.95f, kept(0.98f, 0.86f, null, 0.99f), 1f);
+        assertEquals(alone, shared, 1e-6);
+    }
+
+    @Test
     void stabilityIsTheIouOfTheMaskAtThresholdsPlusAndMinusOne() {
         // logits: 2 inner (> +1), 2 more in the band (-1, +1], 1 outside
         float[] logits = {5f, 1.5f, 0.5f, -0.5f, -3f};
