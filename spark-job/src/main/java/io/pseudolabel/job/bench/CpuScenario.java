@@ -126,134 +126,11 @@ final class CpuScenario {
         return out;
     }
 
-    /** The steps that differ between the code before and after the optimisations. */
-    interface Impl {
-        float[] clip(RgbImage image);
-
-        float[] dino(RgbImage image);
-
-        float[] sam(RgbImage image);
-
-        float[] samToOriginal(float[] low, int resizedW, int resizedH, int width, int height);
-
-        Optional<GroupedMask> select(Box box, List<Candidate> candidates);
-
-        ClassMap compose(int width, int height, List<InstanceMask> layers);
-
-        byte[] png(ClassMap map);
-
-        LabeledInstance instance(int classId, Box box, GroupedMask kept);
-
-        BitMask mask(float[] logits, int width, int height);
-    }
-
     private final ImageDecoder decoder = new ImageDecoder(100_000_000L);
     private final ClipImageProcessor clip = new ClipImageProcessor();
     private final DinoImageProcessor dino = new DinoImageProcessor();
     private final SamImageProcessor sam = new SamImageProcessor();
     private final Grouping grouping = new Grouping();
-
-    /** The code as it is now. */
-    final Impl current = new Impl() {
-        @Override
-        public float[] clip(RgbImage image) {
-            return clip.pixelValues(image);
-        }
-
-        @Override
-        public float[] dino(RgbImage image) {
-            return dino.pixelValues(image);
-        }
-
-        @Override
-        public float[] sam(RgbImage image) {
-            return sam.paddedPixelValues(image);
-        }
-
-        @Override
-        public float[] samToOriginal(float[] low, int rw, int rh, int w, int h) {
-            return SamMaskPostprocessor.toOriginal(low, rw, rh, w, h);
-        }
-
-        @Override
-        public Optional<GroupedMask> select(Box box, List<Candidate> candidates) {
-            return grouping.select(box, candidates);
-        }
-
-        @Override
-        public ClassMap compose(int width, int height, List<InstanceMask> layers) {
-            return SemanticComposer.compose(width, height, layers, OverlapRule.SMALLER_ON_TOP);
-        }
-
-        @Override
-        public byte[] png(ClassMap map) {
-            return PalettePng.write(map);
-        }
-
-        @Override
-        public LabeledInstance instance(int classId, Box box, GroupedMask kept) {
-            return LabeledInstance.of(classId, "c" + classId, box, 1f, kept);
-        }
-
-        @Override
-        public BitMask mask(float[] logits, int width, int height) {
-            return BitMask.fromLogits(logits, width, height, 0f);
-        }
-    };
-
-    /** The frozen copy of the code before the optimisations ({@link Legacy}). */
-    final Impl before = new Impl() {
-        private final Legacy.Processors processors = new Legacy.Processors(clip, dino, sam);
-
-        @Override
-        public float[] clip(RgbImage image) {
-            return processors.clip(image);
-        }
-
-        @Override
-        public float[] dino(RgbImage image) {
-            return processors.dino(image);
-        }
-
-        @Override
-        public float[] sam(RgbImage image) {
-            return processors.sam(image);
-        }
-
-        @Override
-        public float[] samToOriginal(float[] low, int rw, int rh, int w, int h) {
-            return Legacy.toOriginal(low, rw, rh, w, h);
-        }
-
-        @Override
-        public Optional<GroupedMask> select(Box box, List<Candidate> candidates) {
-            return Legacy.select(grouping.config(), box, candidates);
-        }
-
-        @Override
-        public ClassMap compose(int width, int height, List<InstanceMask> layers) {
-            return Legacy.compose(width, height, layers);
-        }
-
-        @Override
-        public byte[] png(ClassMap map) {
-            return Legacy.png(map);
-        }
-
-        @Override
-        public LabeledInstance instance(int classId, Box box, GroupedMask kept) {
-            return Legacy.instance(classId, "c" + classId, box, 1f, kept);
-        }
-
-        @Override
-        public BitMask mask(float[] logits, int width, int height) {
-            return Legacy.fromLogits(logits, width, height, 0f);
-        }
-    };
-
-    /** What one pass over one image produced, to check that two implementations agree. */
-    record Output(float[] clip, float[] dino, float[] sam, List<LabeledInstance> instances, ClassMap semantic,
-            byte[] png) {}
 
     private static final java.lang.management.ThreadMXBean THREADS =
             java.lang.management.ManagementFactory.getThreadMXBean();
@@ -267,7 +144,7 @@ final class CpuScenario {
     }
 
     /** Runs every step once on {@code in}, adding each step's nanoseconds to {@code nanos}. */
-    Output once(Input in, Impl impl, long[] nanos) {
+    void once(Input in, long[] nanos) {
         long t0 = cpu();
         RgbImage image;
         try {
@@ -276,11 +153,11 @@ final class CpuScenario {
             throw new IllegalStateException(e);
         }
         long t1 = cpu();
-        float[] c = impl.clip(image);
+        float[] c = clip.pixelValues(image);
         long t2 = cpu();
-        float[] d = impl.dino(image);
+        float[] d = dino.pixelValues(image);
         long t3 = cpu();
-        float[] s = impl.sam(image);
+        float[] s = sam.paddedPixelValues(image);
         long t4 = cpu();
         int w = image.width(), h = image.height();
         int[] resized = SamImageProcessor.resizedSize(w, h, SamMaskPostprocessor.FRAME);
@@ -289,10 +166,10 @@ final class CpuScenario {
         for (float[][] perBox : in.lowRes()) {
             List<Candidate> cs = new ArrayList<>();
             for (int k = 0; k < perBox.length; k++) {
-                float[] full = impl.samToOriginal(perBox[k], resized[0], resized[1], w, h);
+                float[] full = SamMaskPostprocessor.toOriginal(perBox[k], resized[0], resized[1], w, h);
                 // the labeler's path: the mask and its stability score from the same full-size logits
-                cs.add(new Candidate(k, impl.mask(full, w, h), iou[k], null,
-                        impl == before ? 1f : Candidate.stability(full, 0f)));
+                cs.add(new Candidate(k, BitMask.fromLogits(full, w, h, 0f), iou[k], null,
+                        Candidate.stability(full, 0f)));
             }
             candidates.add(cs);
         }
@@ -301,7 +178,7 @@ final class CpuScenario {
         List<Integer> keptIds = new ArrayList<>();
         List<Box> keptBoxes = new ArrayList<>();
         for (int b = 0; b < in.boxes().size(); b++) {
-            Optional<GroupedMask> g = impl.select(in.boxes().get(b), candidates.get(b));
+            Optional<GroupedMask> g = grouping.select(in.boxes().get(b), candidates.get(b));
             if (g.isPresent()) {
                 kept.add(g.get());
                 keptIds.add(in.classIds().get(b));
@@ -311,16 +188,16 @@ final class CpuScenario {
         long t6 = cpu();
         List<LabeledInstance> instances = new ArrayList<>();
         for (int i = 0; i < kept.size(); i++) {
-            instances.add(impl.instance(keptIds.get(i), keptBoxes.get(i), kept.get(i)));
+            instances.add(LabeledInstance.of(keptIds.get(i), "c" + keptIds.get(i), keptBoxes.get(i), 1f, kept.get(i)));
         }
         long t7 = cpu();
         List<InstanceMask> layers = new ArrayList<>();
         for (int i = 0; i < kept.size(); i++) {
             layers.add(new InstanceMask(keptIds.get(i), 1f, kept.get(i).mask()));
         }
-        ClassMap semantic = impl.compose(w, h, layers);
+        ClassMap semantic = SemanticComposer.compose(w, h, layers, OverlapRule.SMALLER_ON_TOP);
         long t8 = cpu();
-        byte[] png = impl.png(semantic);
+        byte[] png = PalettePng.write(semantic);
         long t9 = cpu();
         String sha = LabelPartition.sha256(in.jpeg());
         long t10 = cpu();
@@ -328,61 +205,37 @@ final class CpuScenario {
         for (int i = 0; i < STEPS.size(); i++) {
             nanos[i] += t[i + 1] - t[i];
         }
-        if (sha.isEmpty()) {
-            throw new IllegalStateException("no hash");
+        if (sha.isEmpty() || c.length == 0 || d.length == 0 || s.length == 0 || instances.isEmpty() || png.length == 0) {
+            throw new IllegalStateException("bench cpu: a step produced nothing");
         }
-        return new Output(c, d, s, instances, semantic, png);
     }
 
-    /** Medians per step (ms per image) of each implementation; "total" is the median of the per-image sums. */
-    record Timings(Map<String, Double> after, Map<String, Double> before, double wallAfter, double wallBefore) {}
+    /** Medians per step (ms per image); "total" is the median of the per-image sums. */
+    record Timings(Map<String, Double> steps, double wall) {}
 
-    /**
-     * Times both implementations on every image, interleaved (image by image, alternating which goes first)
-     * so that a change in machine load hits both alike; checks on the way that both give the same output.
-     */
+    /** Times every step on every image, {@code repeats} times, after {@code warmups} passes. */
     Timings measure(List<Input> in, int warmups) {
         for (int w = 0; w < warmups; w++) {
             for (Input i : in) {
-                requireSame(once(i, before, new long[STEPS.size()]), once(i, current, new long[STEPS.size()]));
+                once(i, new long[STEPS.size()]);
             }
         }
         int n = in.size() * repeats;
-        double[][] stepsNow = new double[STEPS.size()][n];
-        double[][] stepsBefore = new double[STEPS.size()][n];
-        double[] totalNow = new double[n];
-        double[] totalBefore = new double[n];
-        double[] wallNow = new double[n];
-        double[] wallBefore = new double[n];
+        double[][] steps = new double[STEPS.size()][n];
+        double[] total = new double[n];
+        double[] wall = new double[n];
         int k = 0;
         for (int r = 0; r < repeats; r++) {
             for (Input i : in) {
-                boolean beforeFirst = (k & 1) == 0;
                 long[] a = new long[STEPS.size()];
-                long[] b = new long[STEPS.size()];
-                long w0;
-                if (beforeFirst) {
-                    w0 = System.nanoTime();
-                    once(i, before, b);
-                    wallBefore[k] = Stats.millis(System.nanoTime() - w0);
-                    w0 = System.nanoTime();
-                    once(i, current, a);
-                    wallNow[k] = Stats.millis(System.nanoTime() - w0);
-                } else {
-                    w0 = System.nanoTime();
-                    once(i, current, a);
-                    wallNow[k] = Stats.millis(System.nanoTime() - w0);
-                    w0 = System.nanoTime();
-                    once(i, before, b);
-                    wallBefore[k] = Stats.millis(System.nanoTime() - w0);
-                }
-                totalNow[k] = record(a, stepsNow, k);
-                totalBefore[k] = record(b, stepsBefore, k);
+                long w0 = System.nanoTime();
+                once(i, a);
+                wall[k] = Stats.millis(System.nanoTime() - w0);
+                total[k] = record(a, steps, k);
                 k++;
             }
         }
-        return new Timings(medians(stepsNow, totalNow), medians(stepsBefore, totalBefore), Stats.median(wallNow),
-                Stats.median(wallBefore));
+        return new Timings(medians(steps, total), Stats.median(wall));
     }
 
     private static double record(long[] nanos, double[][] steps, int k) {
@@ -401,27 +254,6 @@ final class CpuScenario {
         }
         out.put("total", Stats.median(totals));
         return out;
-    }
-
-    /** The optimised code must give what the old code gave: same tensors, masks, RLEs, map and PNG pixels. */
-    static void requireSame(Output old, Output now) {
-        String diff = null;
-        if (!java.util.Arrays.equals(old.clip(), now.clip())) {
-            diff = "CLIP pixel values";
-        } else if (!java.util.Arrays.equals(old.dino(), now.dino())) {
-            diff = "Grounding-DINO pixel values";
-        } else if (!java.util.Arrays.equals(old.sam(), now.sam())) {
-            diff = "SAM pixel values";
-        } else if (!old.instances().equals(now.instances())) {
-            diff = "instances (masks, RLE, scores)";
-        } else if (!old.semantic().equals(now.semantic())) {
-            diff = "semantic map";
-        } else if (!PalettePng.read(old.png()).equals(PalettePng.read(now.png()))) {
-            diff = "PNG pixels";
-        }
-        if (diff != null) {
-            throw new IllegalStateException("bench cpu: the optimised code changed the " + diff);
-        }
     }
 
     /**
@@ -473,17 +305,13 @@ final class CpuScenario {
         List<BenchRow> rows = new ArrayList<>();
         String where = images + " scenes " + WIDTH + "x" + HEIGHT + " JPEG, " + OBJECTS + " objects, x" + repeats
                 + " repeats, 1 thread";
-        rows.add(BenchRow.atMost(ID, "non-model CPU per image (median)", t.after().get("total"), "ms", BUDGET_MS,
+        rows.add(BenchRow.atMost(ID, "non-model CPU per image (median)", t.steps().get("total"), "ms", BUDGET_MS,
                 where + "; thread CPU time"));
         for (String step : STEPS) {
-            rows.add(BenchRow.info(ID, "  " + step, t.after().get(step), "ms", "median per image; before: "
-                    + BenchRow.fmt(t.before().get(step)) + " ms"));
+            rows.add(BenchRow.info(ID, "  " + step, t.steps().get(step), "ms", "median per image"));
         }
-        rows.add(BenchRow.info(ID, "before the optimisations (same run)", t.before().get("total"), "ms",
-                "frozen copy of the pre-bench code (bench/Legacy.java), interleaved with the rows above; "
-                        + "outputs checked identical"));
-        rows.add(BenchRow.info(ID, "wall per image, after / before", t.wallAfter(), "ms",
-                "before: " + BenchRow.fmt(t.wallBefore()) + " ms; wall counts waiting for a core on a loaded machine"));
+        rows.add(BenchRow.info(ID, "wall per image", t.wall(), "ms",
+                "wall counts waiting for a core on a loaded machine"));
         Map<String, Sam2Geometry> families = new LinkedHashMap<>();
         families.put("onnx-community", Sam2Geometry.of(SamFormat.SAM2_HF,
                 Sam2ImageProcessor.fromDirectory(models.resolve("sam2-hf"))));
@@ -494,11 +322,11 @@ final class CpuScenario {
                     : "Pillow bilinear from " + models.resolve("sam2-hf/preprocessor_config.json").getFileName();
             rows.add(BenchRow.info(ID, "  sam2-preprocess (" + f.getKey() + ")", m[0], "ms", "SAM 2.1: stretch to "
                     + "1024x1024 (" + how + ") + normalise; SAM 1 sam-preprocess above: "
-                    + BenchRow.fmt(t.after().get("sam-preprocess")) + " ms"));
+                    + BenchRow.fmt(t.steps().get("sam-preprocess")) + " ms"));
             rows.add(BenchRow.info(ID, "  sam2-postprocess (" + f.getKey() + ")", m[1], "ms", "3 candidates x "
                     + OBJECTS + " boxes: 256x256 logits to the image "
                     + (f.getKey().equals("samexporter") ? "in one step" : "through 1024x1024") + ", > 0; SAM 1 "
-                    + "sam-postprocess above: " + BenchRow.fmt(t.after().get("sam-postprocess")) + " ms"));
+                    + "sam-postprocess above: " + BenchRow.fmt(t.steps().get("sam-postprocess")) + " ms"));
         }
         return rows;
     }
