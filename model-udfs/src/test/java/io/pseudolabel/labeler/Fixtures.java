@@ -19,9 +19,14 @@ import java.util.stream.Stream;
 public final class Fixtures {
     private Fixtures() {}
 
+    /** model-udfs/fixtures/models, from model-udfs/ (its tests), spark-job/ (their tests) or the checkout (bench). */
     public static Path models() {
-        Path p = Path.of("fixtures", "models");
-        return p.toFile().isDirectory() ? p.toAbsolutePath() : Path.of("model-udfs", "fixtures", "models").toAbsolutePath();
+        for (Path p : List.of(Path.of("fixtures", "models"), Path.of("..", "model-udfs", "fixtures", "models"))) {
+            if (p.toFile().isDirectory()) {
+                return p.toAbsolutePath().normalize();
+            }
+        }
+        return Path.of("model-udfs", "fixtures", "models").toAbsolutePath();
     }
 
     public static Path model(String name) {

@@ -331,11 +331,27 @@ final class Commands {
         return 0;
     }
 
-    static int bench(CommandLine cl, Config config, PrintStream out) throws IOException {
+    /** The benchmarks' entry point: on the classpath of {@code ./pseudolabel bench} only, never in the cluster jar. */
+    static final String BENCH_CLASS = "io.pseudolabel.job.bench.Bench";
+
+    static int bench(CommandLine cl, Config config, PrintStream out) throws Exception {
         cl.allowOnly(union(COMMON, "images", "output", "only", "repeats", "spark-repeats", "models"));
-        return io.pseudolabel.job.bench.Bench.run(io.pseudolabel.job.bench.Bench.options(cl.get("images"),
-                cl.get("output"), cl.get("only"), cl.get("repeats"), cl.get("spark-repeats"), cl.get("models")),
-                config, out);
+        Class<?> bench;
+        try {
+            bench = Class.forName(BENCH_CLASS);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("bench: the benchmarks are not on this classpath (the cluster jar "
+                    + "leaves them out); run ./pseudolabel bench in a checkout");
+        }
+        try {
+            Object options = bench.getMethod("options", String.class, String.class, String.class, String.class,
+                    String.class, String.class).invoke(null, cl.get("images"), cl.get("output"), cl.get("only"),
+                    cl.get("repeats"), cl.get("spark-repeats"), cl.get("models"));
+            return (Integer) bench.getMethod("run", options.getClass(), Config.class, PrintStream.class)
+                    .invoke(null, options, config, out);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
     }
 
     static Config withModels(Config c, String models) {

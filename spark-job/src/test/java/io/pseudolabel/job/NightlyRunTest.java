@@ -96,10 +96,9 @@ class NightlyRunTest {
         assertEquals(0, first.code(), first.err());
 
         ExecutorModels.clear(); // local[2]: the executors are this JVM; a task that runs would load again
-        int loads = ExecutorModels.loads();
         MainTest.Run second = cli(images.toString(), out, "night2");
         assertEquals(0, second.code(), second.err());
-        assertEquals(loads, ExecutorModels.loads(), "no model set loaded when nothing needs labelling");
+        assertEquals(0, ExecutorModels.open(), "no model set loaded when nothing needs labelling");
         assertEquals("night1", latest(out), "an unchanged night leaves _LATEST on the run that holds the rows");
         JsonObject m = manifest(out, "night2");
         assertEquals("unchanged", m.get("outcome").getAsString());

@@ -3,6 +3,7 @@ package io.pseudolabel.job;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.job.data.NioLocalFileSystem;
+import io.pseudolabel.labeler.Fixtures;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class TestSpark {
     }
 
     public static Path fixtureModels() {
-        return Path.of("..", "model-udfs", "fixtures", "models").toAbsolutePath().normalize();
+        return Fixtures.models();
     }
 
     /** {@code pseudolabel.image.*} as reference.conf sets them. */

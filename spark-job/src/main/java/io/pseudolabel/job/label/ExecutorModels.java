@@ -33,7 +33,6 @@ public final class ExecutorModels {
     private static final Map<String, Entry<ClipModel>> CLIP_CACHE = new HashMap<>();
     /** Guarded by LOCK: every entry with leases or not yet closed, cached or retired. */
     private static final List<Entry<?>> OPEN = new ArrayList<>();
-    private static final AtomicInteger LOADS = new AtomicInteger();
     private static final Map<String, AtomicInteger> LOADS_BY_KEY = new ConcurrentHashMap<>();
 
     private ExecutorModels() {}
@@ -119,7 +118,6 @@ public final class ExecutorModels {
         return lease(CACHE, key(fingerprint, runtime), () -> {
             long start = System.nanoTime();
             ModelSet set = ModelSet.load(settings, runtime);
-            LOADS.incrementAndGet();
             LOADS_BY_KEY.computeIfAbsent(key(fingerprint, runtime), x -> new AtomicInteger()).incrementAndGet();
             LOG.info("loaded models {} on {} in {} ms", fingerprint, runtime.cacheKey(),
                     (System.nanoTime() - start) / 1_000_000);
@@ -185,11 +183,6 @@ public final class ExecutorModels {
                     + entry.failure.getMessage(), entry.failure);
         }
         return lease;
-    }
-
-    /** How many model sets this JVM has loaded; the cluster test checks it is one per executor. */
-    public static int loads() {
-        return LOADS.get();
     }
 
     /** How many times this JVM has loaded the model set of {@code fingerprint} on {@code runtime}'s device. */

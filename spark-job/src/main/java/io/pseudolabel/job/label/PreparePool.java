@@ -23,22 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class PreparePool {
     private static final AtomicInteger NAMES = new AtomicInteger();
-    private static final AtomicInteger CREATED = new AtomicInteger();
     /** Grows to the number of lanes x width running at once; idle threads go after a minute. */
     private static final ExecutorService SHARED = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
             new SynchronousQueue<>(), r -> {
                 Thread th = new Thread(r, "pseudolabel-prepare-" + NAMES.incrementAndGet());
                 th.setDaemon(true);
-                CREATED.incrementAndGet();
                 return th;
             });
 
     private PreparePool() {}
-
-    /** How many preparation threads this JVM has started so far (tests). */
-    static int threadsCreated() {
-        return CREATED.get();
-    }
 
     /** {@code pseudolabel.job.prepare-threads = auto}. */
     public static final int AUTO = -1;
