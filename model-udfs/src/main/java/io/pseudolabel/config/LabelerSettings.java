@@ -6,7 +6,6 @@ import io.pseudolabel.clip.ClipSettings;
 import io.pseudolabel.dino.DinoSettings;
 import io.pseudolabel.dino.PromptMode;
 import io.pseudolabel.image.ImageLimits;
-import io.pseudolabel.labeler.Supervision;
 import io.pseudolabel.masks.GroupingConfig;
 import io.pseudolabel.masks.OverlapRule;
 import io.pseudolabel.onnx.ExecutionDevice;

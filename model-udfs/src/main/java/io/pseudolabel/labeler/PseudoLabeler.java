@@ -1,5 +1,6 @@
 package io.pseudolabel.labeler;
 
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.clip.ClipTextEmbeddings;
 import io.pseudolabel.clip.ClipZeroShot;
 import io.pseudolabel.clip.ImageClassifier;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.dino.PromptMode;
-import io.pseudolabel.labeler.Supervision;
 import io.pseudolabel.masks.OverlapRule;
 import io.pseudolabel.onnx.ExecutionDevice;
 import java.nio.file.Path;

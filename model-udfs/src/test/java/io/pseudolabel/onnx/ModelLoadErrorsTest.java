@@ -47,7 +47,7 @@ class ModelLoadErrorsTest {
                 nowhere.resolve("clip").toString());
         fails(() -> DinoModel.load(nowhere.resolve("grounding-dino"), CPU, DinoSettings.defaults()),
                 "Grounding-DINO model directory not found", nowhere.resolve("grounding-dino").toString());
-        fails(() -> SamModel.load(nowhere.resolve("sam"), CPU, SamSettings.defaults()), "SAM model directory not found",
+        fails(() -> SamModel.load(nowhere.resolve("sam"), CPU, Fixtures.settings().sam()), "SAM model directory not found",
                 nowhere.resolve("sam").toString());
         fails(() -> OnnxGraph.load(nowhere.resolve("model.onnx"), CPU), "model file not found",
                 nowhere.resolve("model.onnx").toString());
@@ -83,20 +83,20 @@ class ModelLoadErrorsTest {
     void samWithoutAnEncoder() throws IOException {
         Path dir = copyOf("sam");
         Files.delete(dir.resolve("onnx/encoder.onnx"));
-        fails(() -> SamModel.load(dir, CPU, SamSettings.defaults()), "no SAM encoder (*encoder*.onnx)", dir.toString());
+        fails(() -> SamModel.load(dir, CPU, Fixtures.settings().sam()), "no SAM encoder (*encoder*.onnx)", dir.toString());
     }
 
     @Test
     void samWithTwoEncoders() throws IOException {
         Path dir = copyOf("sam");
         Files.copy(dir.resolve("onnx/encoder.onnx"), dir.resolve("onnx/sam_vit_h.encoder.onnx"));
-        String m = fails(() -> SamModel.load(dir, CPU, SamSettings.defaults()), "several SAM encoder files",
+        String m = fails(() -> SamModel.load(dir, CPU, Fixtures.settings().sam()), "several SAM encoder files",
                 "encoder.onnx", "sam_vit_h.encoder.onnx", "name one in the config");
         // quantised and fp16 variants beside the fp32 file are not a second encoder
         Files.delete(dir.resolve("onnx/sam_vit_h.encoder.onnx"));
         Files.copy(dir.resolve("onnx/encoder.onnx"), dir.resolve("onnx/encoder_quantized.onnx"));
         Files.copy(dir.resolve("onnx/encoder.onnx"), dir.resolve("onnx/encoder_fp16.onnx"));
-        try (SamModel sam = SamModel.load(dir, CPU, SamSettings.defaults())) {
+        try (SamModel sam = SamModel.load(dir, CPU, Fixtures.settings().sam())) {
             assertTrue(sam.describe().contains("input_image"), sam.describe());
         }
         // and naming one in the config resolves the ambiguity
@@ -113,7 +113,7 @@ class ModelLoadErrorsTest {
         Path dir = copyOf("sam");
         Path decoder = dir.resolve("onnx/decoder.onnx");
         Files.copy(Fixtures.model("clip").resolve("onnx/text_model.onnx"), decoder, StandardCopyOption.REPLACE_EXISTING);
-        fails(() -> SamModel.load(dir, CPU, SamSettings.defaults()), "SAM decoder " + decoder, "matches no known contract",
+        fails(() -> SamModel.load(dir, CPU, Fixtures.settings().sam()), "SAM decoder " + decoder, "matches no known contract",
                 "point_coords, point_labels", "input_boxes", "found inputs: input_ids int64[?,?]");
     }
 
@@ -122,13 +122,13 @@ class ModelLoadErrorsTest {
         Path dir = copyOf("sam-chw");
         Path encoder = dir.resolve("sam_vit_b.encoder.onnx");
         Files.copy(Fixtures.model("clip").resolve("onnx/text_model.onnx"), encoder, StandardCopyOption.REPLACE_EXISTING);
-        fails(() -> SamModel.load(dir, CPU, SamSettings.defaults()), encoder.toString(), "image_embeddings");
+        fails(() -> SamModel.load(dir, CPU, Fixtures.settings().sam()), encoder.toString(), "image_embeddings");
     }
 
     @Test
     void hfPointOnlyDecoderIsRefused() {
         Path dir = Fixtures.model("sam-hf-points");
-        fails(() -> SamModel.load(dir, CPU, SamSettings.defaults()),
+        fails(() -> SamModel.load(dir, CPU, Fixtures.settings().sam()),
                 dir.resolve("onnx/prompt_encoder_mask_decoder.onnx").toString(), "point-only decoder",
                 "cannot take a box prompt", "input_boxes", "Found inputs:", "input_points float[?,?,?,2]",
                 "input_labels int64[?,?,?]");

@@ -53,7 +53,7 @@ class SamModelTest {
         Scene scene = SceneImages.distinctClassScenes(6).stream().filter(s -> s.objects().size() >= 2).findFirst()
                 .orElseThrow();
         RgbImage image = SceneImages.decoded(scene);
-        try (SamModel sam = SamModel.load(Fixtures.model(dir), RuntimeOptions.cpu(), SamSettings.defaults())) {
+        try (SamModel sam = SamModel.load(Fixtures.model(dir), RuntimeOptions.cpu(), Fixtures.settings().sam())) {
             assertEquals(format, sam.format());
             SamEmbedding e = sam.embed(image);
             assertEquals(image.width(), e.width());

@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.UsageException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,12 +118,4 @@ public final class CommandLine {
         }
     }
 
-    /** A command-line mistake: printed with the usage text, exit code 2. */
-    public static final class UsageException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public UsageException(String message) {
-            super(message);
-        }
-    }
 }

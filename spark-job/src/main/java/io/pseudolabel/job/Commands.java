@@ -1,17 +1,19 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.UsageException;
+import io.pseudolabel.job.common.JobConfig;
+import io.pseudolabel.job.common.Spark;
+import io.pseudolabel.job.common.StageProgress;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.image.ImageLimits;
-import io.pseudolabel.job.classify.ClassifyCommand;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
-import io.pseudolabel.job.eval.EvalCommand;
 import io.pseudolabel.job.eval.EvalReport;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.train.DistributedTrainer;
@@ -48,7 +50,7 @@ final class Commands {
 
     static int validateModels(CommandLine cl, Config config, PrintStream out) {
         cl.allowOnly(union(COMMON, "models"));
-        LabelerSettings s = io.pseudolabel.job.label.ModelLocalizer.localize(
+        LabelerSettings s = io.pseudolabel.job.executor.ModelLocalizer.localize(
                 LabelerSettings.from(withModels(config, cl.require("models"))),
                 new org.apache.hadoop.conf.Configuration());
         RuntimeOptions runtime = s.runtime();
@@ -176,14 +178,14 @@ final class Commands {
     static int export(CommandLine cl, Config config, PrintStream out) throws IOException {
         cl.allowOnly(union(COMMON, "labels", "output", "classes", "overwrite", "split", "annotations"), 1);
         if (cl.positional().size() != 1 || !Set.of("voc", "coco").contains(cl.positional().get(0))) {
-            throw new CommandLine.UsageException("export needs a format: export voc|coco --labels URI --output PATH");
+            throw new UsageException("export needs a format: export voc|coco --labels URI --output PATH");
         }
         boolean voc = cl.positional().get(0).equals("voc");
         if (voc && cl.get("annotations") != null) {
-            throw new CommandLine.UsageException("--annotations is for export coco");
+            throw new UsageException("--annotations is for export coco");
         }
         if (!voc && (cl.get("split") != null || cl.flag("overwrite"))) {
-            throw new CommandLine.UsageException(cl.get("split") != null ? "--split is for export voc"
+            throw new UsageException(cl.get("split") != null ? "--split is for export voc"
                     : "export coco replaces its --output file anyway; --overwrite is for export voc");
         }
         cl.require("labels");

@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.UsageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,13 +17,13 @@ final class Demo {
             return null;
         }
         if (ownModels) {
-            throw new CommandLine.UsageException("demo --sam2 labels with a SAM 2.1 fixture model; with --models DIR, "
+            throw new UsageException("demo --sam2 labels with a SAM 2.1 fixture model; with --models DIR, "
                     + "put a SAM 2.1 export in DIR/sam instead");
         }
         String dir = switch (option) {
             case "true", "onnx-community" -> "sam2-hf";
             case "samexporter" -> "sam2-samexporter";
-            default -> throw new CommandLine.UsageException("--sam2 takes onnx-community (the default) or "
+            default -> throw new UsageException("--sam2 takes onnx-community (the default) or "
                     + "samexporter; got '" + option + "'");
         };
         return fixtureModels().resolve(dir).toString();

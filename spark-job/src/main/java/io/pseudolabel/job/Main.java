@@ -1,5 +1,8 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.UsageException;
+import io.pseudolabel.job.common.JobConfig;
+import io.pseudolabel.job.common.Spark;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.job.run.RunNotPublishedException;
@@ -159,16 +162,16 @@ public final class Main {
             cl = CommandLine.parse(args, flags);
             if (cl.flag("help") || java.util.Arrays.asList(args).contains("-h")) {
                 if (!COMMANDS.contains(cl.command())) {
-                    throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
+                    throw new UsageException("unknown command '" + cl.command() + "'");
                 }
                 out.print(usage(cl.command()));
                 return new Outcome(0, 0);
             }
             if (!COMMANDS.contains(cl.command())) {
-                throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
+                throw new UsageException("unknown command '" + cl.command() + "'");
             }
             config = JobConfig.load(cl.get("config"), cl.confs());
-        } catch (CommandLine.UsageException e) {
+        } catch (UsageException e) {
             return usage(e, err);
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             err.println("error: " + e.getMessage());
@@ -187,7 +190,7 @@ public final class Main {
             case "train" -> Commands.train(cl, config, out);
             case "predict" -> Commands.predict(cl, config, out);
             case "bench" -> Commands.bench(cl, config, out);
-            default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
+            default -> throw new UsageException("unknown command '" + cl.command() + "'");
         });
     }
 
@@ -203,7 +206,7 @@ public final class Main {
     static Outcome guarded(long stopTimeout, PrintStream err, Command command) {
         try {
             return new Outcome(command.run(), stopTimeout);
-        } catch (CommandLine.UsageException e) {
+        } catch (UsageException e) {
             Outcome o = usage(e, err);
             return new Outcome(o.code(), stopTimeout);
         } catch (RunNotPublishedException e) {
@@ -221,7 +224,7 @@ public final class Main {
         }
     }
 
-    private static Outcome usage(CommandLine.UsageException e, PrintStream err) {
+    private static Outcome usage(UsageException e, PrintStream err) {
         err.println("error: " + e.getMessage());
         err.print(USAGE);
         return new Outcome(2, 0);

@@ -1,6 +1,7 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.label.ExecutorModels;
+import io.pseudolabel.job.common.Spark;
+import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.onnx.NativeCalls;
 import org.apache.spark.SparkException;
 import org.apache.spark.TaskEndReason;

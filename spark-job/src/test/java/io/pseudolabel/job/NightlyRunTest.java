@@ -3,7 +3,7 @@ package io.pseudolabel.job;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.pseudolabel.job.data.FlakyFileSystem;
-import io.pseudolabel.job.label.ExecutorModels;
+import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.LeaseHolderProcess;
 import io.pseudolabel.job.run.RunNotPublishedException;

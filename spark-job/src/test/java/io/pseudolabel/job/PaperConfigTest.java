@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobConfig;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.train.TrainSettings;

@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Lease;
 import io.pseudolabel.job.run.RunNotPublishedException;

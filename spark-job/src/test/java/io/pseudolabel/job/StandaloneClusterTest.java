@@ -1,6 +1,6 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.label.ExecutorUse;
+import io.pseudolabel.job.executor.ExecutorUse;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;

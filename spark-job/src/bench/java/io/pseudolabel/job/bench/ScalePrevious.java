@@ -1,7 +1,7 @@
 package io.pseudolabel.job.bench;
 
 import com.typesafe.config.Config;
-import io.pseudolabel.job.JobConfig;
+import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.label.LabelTable;

@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
-import io.pseudolabel.job.JobConfig;
+import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;

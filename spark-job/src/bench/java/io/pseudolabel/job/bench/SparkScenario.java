@@ -2,11 +2,11 @@ package io.pseudolabel.job.bench;
 
 import com.typesafe.config.Config;
 import io.pseudolabel.job.data.ImageRef;
-import io.pseudolabel.job.label.ExecutorModels;
+import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.labeler.LabelResult;
 import io.pseudolabel.labeler.PseudoLabeler;
-import io.pseudolabel.labeler.Supervision;
+import io.pseudolabel.config.Supervision;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 

@@ -5,7 +5,7 @@ import io.pseudolabel.job.StandaloneCluster;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.train.DistributedTrainer;
 import io.pseudolabel.job.train.TrainSettings;
-import io.pseudolabel.labeler.Supervision;
+import io.pseudolabel.config.Supervision;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;

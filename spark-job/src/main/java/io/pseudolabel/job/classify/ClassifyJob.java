@@ -9,7 +9,7 @@ import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.label.JobSettings;
 import io.pseudolabel.job.label.LabelJob;
-import io.pseudolabel.job.label.ModelLocalizer;
+import io.pseudolabel.job.executor.ModelLocalizer;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ModelFingerprint;
 import org.apache.hadoop.conf.Configuration;

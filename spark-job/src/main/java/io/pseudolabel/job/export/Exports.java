@@ -5,7 +5,7 @@ import io.pseudolabel.job.data.CocoAnnotations;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageIds;
 import io.pseudolabel.job.data.OutputPaths;
-import io.pseudolabel.job.label.RunningTasks;
+import io.pseudolabel.job.executor.RunningTasks;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.CocoRle;
 import org.apache.hadoop.conf.Configuration;

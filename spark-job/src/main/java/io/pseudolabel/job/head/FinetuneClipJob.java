@@ -1,6 +1,7 @@
 package io.pseudolabel.job.head;
 
 import com.typesafe.config.Config;
+import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.clip.head.ClassNameMap;
 import io.pseudolabel.clip.head.ClipHead;
@@ -15,9 +16,8 @@ import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.HadoopFiles;
-import io.pseudolabel.job.label.ExecutorModels;
-import io.pseudolabel.job.label.LabelPartition;
-import io.pseudolabel.job.label.ModelLocalizer;
+import io.pseudolabel.job.executor.ExecutorModels;
+import io.pseudolabel.job.executor.ModelLocalizer;
 import io.pseudolabel.labeler.ModelFingerprint;
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
@@ -223,7 +223,7 @@ public final class FinetuneClipJob {
         public Iterator<Embedded> call(Iterator<HeadLabels.Example> examples) {
             Task t = task.value();
             Configuration hadoop = conf.value().value();
-            RuntimeOptions runtime = t.settings().runtime().withGpuId(LabelPartition.assignedGpu());
+            RuntimeOptions runtime = t.settings().runtime().withGpuId(TaskGpus.assigned());
             LabelerSettings local = ModelLocalizer.localize(t.settings(), hadoop);
             try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(local.clipPath(),
                     t.clipFingerprint(), runtime)) {

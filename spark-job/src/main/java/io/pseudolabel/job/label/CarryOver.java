@@ -4,7 +4,7 @@ import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.GivenBox;
-import io.pseudolabel.labeler.Supervision;
+import io.pseudolabel.config.Supervision;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;

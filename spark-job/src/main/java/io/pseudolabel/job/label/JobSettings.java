@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.executor.PreparePool;
 import com.typesafe.config.Config;
 
 import java.io.Serializable;

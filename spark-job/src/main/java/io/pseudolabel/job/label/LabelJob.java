@@ -1,5 +1,8 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.executor.ExecutorUse;
+import io.pseudolabel.job.executor.ModelLocalizer;
+import io.pseudolabel.job.run.RunStats;
 import com.typesafe.config.Config;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.clip.ClipTextEmbeddings;
@@ -8,7 +11,7 @@ import io.pseudolabel.clip.ZeroShotClassifier;
 import io.pseudolabel.clip.head.ClipHead;
 import io.pseudolabel.clip.head.ClipHeadFormat;
 import io.pseudolabel.config.LabelerSettings;
-import io.pseudolabel.job.JobConfig;
+import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -22,7 +25,7 @@ import io.pseudolabel.job.run.RunSettings;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ContentHashes;
 import io.pseudolabel.labeler.ModelFingerprint;
-import io.pseudolabel.labeler.Supervision;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.hadoop.conf.Configuration;

@@ -1,6 +1,6 @@
 package io.pseudolabel.job.label;
 
-import io.pseudolabel.job.StageProgress;
+import io.pseudolabel.job.common.StageProgress;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;

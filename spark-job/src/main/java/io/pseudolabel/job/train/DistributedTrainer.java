@@ -1,6 +1,7 @@
 package io.pseudolabel.job.train;
 
 import com.google.gson.GsonBuilder;
+import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.segmenter.BackboneWeights;
@@ -165,7 +166,7 @@ public final class DistributedTrainer {
 
     /** A trainer on the GPU Spark assigned to this task, or on the engine's default device when none was. */
     static SegmenterTrainer newTrainer(io.pseudolabel.segmenter.SegmenterConfig config) {
-        int gpu = io.pseudolabel.job.label.LabelPartition.assignedGpu();
+        int gpu = TaskGpus.assigned();
         return gpu >= 0 ? new SegmenterTrainer(config, ai.djl.Device.gpu(gpu)) : new SegmenterTrainer(config);
     }
 

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.executor.ModelLocalizer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.config.LabelerSettings;

@@ -1,6 +1,7 @@
 package io.pseudolabel.job.label;
 
-import io.pseudolabel.job.StageProgress;
+import io.pseudolabel.job.executor.PreparePool;
+import io.pseudolabel.job.common.StageProgress;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.pseudolabel.job.label;
+package io.pseudolabel.job.run;
 
 import com.typesafe.config.Config;
 import org.apache.spark.sql.Dataset;

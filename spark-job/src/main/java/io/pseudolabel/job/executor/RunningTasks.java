@@ -1,4 +1,4 @@
-package io.pseudolabel.job.label;
+package io.pseudolabel.job.executor;
 
 import io.pseudolabel.onnx.NativeCalls;
 import org.apache.spark.SparkContext;

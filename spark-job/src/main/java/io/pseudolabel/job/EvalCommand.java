@@ -1,7 +1,10 @@
-package io.pseudolabel.job.eval;
+package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.UsageException;
+import io.pseudolabel.job.eval.EvalJob;
+import io.pseudolabel.job.eval.EvalReport;
+import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.image.ImageLimits;
-import io.pseudolabel.job.CommandLine;
 import io.pseudolabel.job.data.ClassList;
 import org.apache.spark.sql.SparkSession;
 
@@ -35,7 +38,7 @@ public final class EvalCommand {
             return new EvalJob.Spec(cl.require("pred"), cl.require("gt"), cl.get("split"), names, numClasses, samples,
                     limits);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.UsageException(e.getMessage());
+            throw new UsageException(e.getMessage());
         }
     }
 
@@ -73,7 +76,7 @@ public final class EvalCommand {
         try {
             return Integer.parseInt(v.strip());
         } catch (NumberFormatException e) {
-            throw new CommandLine.UsageException("--" + key + " must be a whole number: '" + v + "'");
+            throw new UsageException("--" + key + " must be a whole number: '" + v + "'");
         }
     }
 }

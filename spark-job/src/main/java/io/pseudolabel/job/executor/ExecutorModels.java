@@ -1,4 +1,4 @@
-package io.pseudolabel.job.label;
+package io.pseudolabel.job.executor;
 
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;

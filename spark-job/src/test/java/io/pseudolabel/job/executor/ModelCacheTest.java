@@ -1,4 +1,4 @@
-package io.pseudolabel.job.label;
+package io.pseudolabel.job.executor;
 
 import io.pseudolabel.config.ModelCache;
 import io.pseudolabel.job.S3TestServer;

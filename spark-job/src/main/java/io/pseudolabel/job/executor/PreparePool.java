@@ -1,4 +1,4 @@
-package io.pseudolabel.job.label;
+package io.pseudolabel.job.executor;
 
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;

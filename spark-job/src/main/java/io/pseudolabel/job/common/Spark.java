@@ -1,7 +1,7 @@
-package io.pseudolabel.job;
+package io.pseudolabel.job.common;
 
-import io.pseudolabel.job.label.ExecutorModels;
-import io.pseudolabel.job.label.RunningTasks;
+import io.pseudolabel.job.executor.ExecutorModels;
+import io.pseudolabel.job.executor.RunningTasks;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -9,10 +9,10 @@ import org.apache.spark.sql.SparkSession;
 import java.io.PrintStream;
 
 /** The Spark session of a command: spark-submit's master when submitted, else --master, else local[*]. */
-final class Spark {
+public final class Spark {
     private Spark() {}
 
-    static SparkSession session(String master, String appName) {
+    public static SparkSession session(String master, String appName) {
         return SparkSession.builder().config(conf(master, appName)).getOrCreate();
     }
 
@@ -20,7 +20,7 @@ final class Spark {
      * The command's Spark configuration: spark-submit's (the {@code spark.*} system properties) with the master,
      * and the executor environment for CPU training where the user set none.
      */
-    static SparkConf conf(String master, String appName) {
+    public static SparkConf conf(String master, String appName) {
         SparkConf conf = new SparkConf().setAppName(appName);
         if (master != null) {
             conf.setMaster(master);
@@ -45,7 +45,7 @@ final class Spark {
      * Stops this JVM's Spark session, if one is running and no model call is in flight (a failed command whose
      * tasks did not stop in time exits without it; see {@link Main#exit}).
      */
-    static void stop(PrintStream err) {
+    public static void stop(PrintStream err) {
         SparkSession session = SparkSession.getDefaultSession().getOrElse(() -> null);
         if (session == null || session.sparkContext().isStopped()) {
             return;
@@ -66,7 +66,7 @@ final class Spark {
      *
      * @return whether everything stopped in time
      */
-    static boolean cancelAndAwait(long timeoutMillis, PrintStream err) throws InterruptedException {
+    public static boolean cancelAndAwait(long timeoutMillis, PrintStream err) throws InterruptedException {
         SparkSession session = SparkSession.getDefaultSession().getOrElse(() -> null);
         SparkContext sc = session == null ? null : session.sparkContext();
         if (sc != null && !sc.isStopped()) {

@@ -1,4 +1,4 @@
-package io.pseudolabel.labeler;
+package io.pseudolabel.config;
 
 import java.util.Locale;
 

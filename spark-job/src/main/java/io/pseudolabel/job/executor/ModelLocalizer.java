@@ -1,4 +1,4 @@
-package io.pseudolabel.job.label;
+package io.pseudolabel.job.executor;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
@@ -144,7 +144,7 @@ public final class ModelLocalizer {
     }
 
     /** The cache folder, created 0700 for this user; one owned by someone else is refused, a looser one tightened. */
-    static java.nio.file.Path cacheRoot(ModelCache cache) {
+    public static java.nio.file.Path cacheRoot(ModelCache cache) {
         java.nio.file.Path root = cache.resolvedDir().toAbsolutePath();
         try {
             boolean posix = root.getFileSystem().supportedFileAttributeViews().contains("posix");

@@ -1,4 +1,4 @@
-package io.pseudolabel.job;
+package io.pseudolabel.job.common;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -46,7 +46,7 @@ public final class JobConfig {
         for (String kv : confs) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
-                throw new CommandLine.UsageException("--conf takes key=value, got '" + kv + "'");
+                throw new UsageException("--conf takes key=value, got '" + kv + "'");
             }
             String key = kv.substring(0, eq).trim();
             String value = kv.substring(eq + 1).trim();
@@ -104,7 +104,7 @@ public final class JobConfig {
         if (!configFile.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*") || configFile.startsWith("file:")) {
             Path p = configFile.startsWith("file:") ? Path.of(java.net.URI.create(configFile)) : Path.of(configFile);
             if (!Files.isRegularFile(p)) {
-                throw new CommandLine.UsageException("config file not found: " + configFile);
+                throw new UsageException("config file not found: " + configFile);
             }
             return ConfigFactory.parseFile(p.toFile());
         }
@@ -114,7 +114,7 @@ public final class JobConfig {
         }
         try {
             if (!HadoopFiles.exists(configFile, hadoop)) {
-                throw new CommandLine.UsageException("config file not found: " + configFile);
+                throw new UsageException("config file not found: " + configFile);
             }
             return ConfigFactory.parseString(HadoopFiles.readString(configFile, hadoop),
                     com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription(configFile));

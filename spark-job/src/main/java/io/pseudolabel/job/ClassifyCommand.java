@@ -1,8 +1,10 @@
-package io.pseudolabel.job.classify;
+package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.UsageException;
+import io.pseudolabel.job.classify.ClassifyJob;
+import io.pseudolabel.job.classify.ClassifyResult;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
-import io.pseudolabel.job.CommandLine;
 import io.pseudolabel.job.data.HadoopFiles;
 import org.apache.spark.sql.SparkSession;
 
@@ -30,11 +32,11 @@ public final class ClassifyCommand {
     public static int run(CommandLine cl, Config config, Supplier<SparkSession> session, PrintStream out)
             throws IOException {
         if (cl.get("models") != null && cl.get("labels") != null) {
-            throw new CommandLine.UsageException("eval-classify scores with CLIP (--models) or reads a label table "
+            throw new UsageException("eval-classify scores with CLIP (--models) or reads a label table "
                     + "(--labels), not both");
         }
         if (cl.get("clip-head") != null && cl.get("labels") != null) {
-            throw new CommandLine.UsageException("--clip-head scores with CLIP; a label table (--labels) already "
+            throw new UsageException("--clip-head scores with CLIP; a label table (--labels) already "
                     + "holds its scores");
         }
         String images = cl.require("images");

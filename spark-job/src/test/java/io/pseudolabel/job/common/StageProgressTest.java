@@ -1,5 +1,6 @@
-package io.pseudolabel.job;
+package io.pseudolabel.job.common;
 
+import io.pseudolabel.job.TestSpark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,7 @@
-package io.pseudolabel.job.label;
+package io.pseudolabel.job.executor;
 
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.spark.SparkEnv;
-import org.apache.spark.TaskContext;
-import org.apache.spark.resource.ResourceInformation;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -26,26 +24,16 @@ public record ExecutorUse(String executorId, String host, int tasks, int gpuTask
     private static final String SEP = "\t";
 
     /** The report line of the running task, after it has its models. */
-    static String report(String fingerprint, RuntimeOptions runtime) {
+    public static String report(String fingerprint, RuntimeOptions runtime) {
         SparkEnv env = SparkEnv.get();
         String executor = env == null ? "?" : env.executorId();
         String host = env == null || env.blockManager() == null ? "?" : env.blockManager().blockManagerId().host();
-        return String.join(SEP, executor, host, String.join(",", gpuAddresses()),
+        return String.join(SEP, executor, host, String.join(",", TaskGpus.addresses()),
                 Integer.toString(ExecutorModels.loads(fingerprint, runtime)));
     }
 
-    /** The GPU addresses Spark assigned to the running task; empty when none (or outside a task). */
-    static List<String> gpuAddresses() {
-        TaskContext ctx = TaskContext.get();
-        if (ctx == null) {
-            return List.of();
-        }
-        ResourceInformation gpu = ctx.resources().get("gpu").getOrElse(() -> null);
-        return gpu == null ? List.of() : List.of(gpu.addresses());
-    }
-
     /** One record per executor, in order of executor id. */
-    static List<ExecutorUse> summarize(List<String> reports) {
+    public static List<ExecutorUse> summarize(List<String> reports) {
         Map<String, Acc> by = new LinkedHashMap<>();
         for (String line : reports) {
             String[] f = line.split(SEP, -1);

@@ -1,4 +1,4 @@
-package io.pseudolabel.job;
+package io.pseudolabel.job.common;
 
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
