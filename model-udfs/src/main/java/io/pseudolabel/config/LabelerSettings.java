@@ -1,5 +1,6 @@
 package io.pseudolabel.config;
 
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.pseudolabel.clip.ClipSettings;
@@ -25,8 +26,6 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
         OverlapRule overlap, ImageLimits image, ModelCache modelCache) implements Serializable {
 
     private static final String P = "pseudolabel.";
-    private static final java.util.List<String> OPT_LEVELS = java.util.List.of("NO_OPT", "BASIC_OPT", "EXTENDED_OPT",
-            "ALL_OPT");
 
     /** Reads {@code pseudolabel.*} by full path, so that every error names the key as the user writes it. */
     public static LabelerSettings from(Config r) {
@@ -38,7 +37,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
             ClipSettings clipSettings = new ClipSettings((float) r.getDouble(P + "clip.logit-scale"),
                     r.getInt(P + "clip.top-n"), (float) r.getDouble(P + "clip.min-prob"),
                     (float) r.getDouble(P + "clip-head.min-prob"),
-                    r.getInt(P + "clip.text-batch-size"), r.getInt(P + "clip.image-batch-size"),
+                    r.getInt(P + "clip.text-batch-size"),
                     r.getStringList(P + "clip.templates"));
             DinoSettings dino = new DinoSettings(r.getString(P + "grounding-dino.model-file"),
                     (float) r.getDouble(P + "grounding-dino.box-threshold"),
@@ -70,12 +69,13 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
         }
     }
 
-    static String parseOptLevel(String s) {
-        String v = s.trim().toUpperCase(Locale.ROOT);
-        if (!OPT_LEVELS.contains(v)) {
-            throw new IllegalArgumentException("must be one of " + String.join(", ", OPT_LEVELS) + "; got '" + s + "'");
+    static OptLevel parseOptLevel(String s) {
+        try {
+            return OptLevel.valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("must be one of " + java.util.Arrays.toString(OptLevel.values())
+                    + "; got '" + s + "'", e);
         }
-        return v;
     }
 
     static OverlapRule parseOverlap(String s) {
@@ -114,11 +114,6 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
     /** {@code pseudolabel.image.max-pixels}. */
     public long maxPixels() {
         return image.maxPixels();
-    }
-
-    public LabelerSettings withModelsDir(String dir) {
-        return new LabelerSettings(dir, clipDir, dinoDir, samDir, runtime, supervision, clip, dino, sam, grouping,
-                overlap, image, modelCache);
     }
 
     public LabelerSettings withSupervision(Supervision s) {

@@ -46,7 +46,7 @@ public final class OnnxGraph implements AutoCloseable {
             ai.djl.engine.Engine.getEngine("OnnxRuntime");
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(options.optLevel()));
+            so.setOptimizationLevel(options.optLevel());
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }

@@ -1,5 +1,6 @@
 package io.pseudolabel.config;
 
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,7 @@ class LabelerSettingsTest {
         LabelerSettings s = settings(Map.of("pseudolabel.models.dir", "/m"));
         assertEquals(ExecutionDevice.AUTO, s.runtime().device());
         assertEquals(-1, s.runtime().gpuId());
-        assertEquals("ALL_OPT", s.runtime().optLevel());
+        assertEquals(OptLevel.ALL_OPT, s.runtime().optLevel());
         assertEquals(Supervision.NONE, s.supervision());
         assertEquals(100f, s.clip().logitScale());
         assertEquals(3, s.clip().topN());

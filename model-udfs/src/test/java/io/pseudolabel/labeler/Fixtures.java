@@ -47,6 +47,11 @@ public final class Fixtures {
         }
     }
 
+    /** reference.conf's ONNX Runtime settings on the CPU. */
+    public static RuntimeOptions cpu() {
+        return LabelerSettings.from(ConfigFactory.defaultReference()).runtime().onCpu();
+    }
+
     public static LabelerSettings settings() {
         return settings(Map.of());
     }
@@ -57,7 +62,7 @@ public final class Fixtures {
         m.put("pseudolabel.models.dir", models().toString());
         overrides.forEach((k, v) -> m.put("pseudolabel." + k, v));
         return LabelerSettings.from(ConfigFactory.parseMap(m).withFallback(ConfigFactory.defaultReference()))
-                .withRuntime(RuntimeOptions.cpu());
+                .withRuntime(cpu());
     }
 
     public static ClipTextEmbeddings text(LabelerSettings s, List<String> classes) {

@@ -212,7 +212,7 @@ class Sam2EndToEndTest {
     void theVariantsReallyDifferFromTheContract() {
         // guards the controls themselves: each replaces exactly the step it names
         try (io.pseudolabel.sam.SamModel sam = io.pseudolabel.sam.SamModel.load(Fixtures.model("sam2-hf"),
-                io.pseudolabel.onnx.RuntimeOptions.cpu(), Fixtures.settings().sam())) {
+                Fixtures.cpu(), Fixtures.settings().sam())) {
             assertTrue(sam.describe().contains("x*1024/W, y*1024/H"));
         }
         Box box = new Box(10, 20, 110, 220);

@@ -110,7 +110,7 @@ class InputBuffersTest {
      */
     @Test
     void repeatedGraphCallsLeaveNoNativeGarbage() {
-        try (OnnxGraph decoder = OnnxGraph.load(Fixtures.model("sam").resolve("onnx").resolve("decoder.onnx"), RuntimeOptions.cpu())) {
+        try (OnnxGraph decoder = OnnxGraph.load(Fixtures.model("sam").resolve("onnx").resolve("decoder.onnx"), Fixtures.cpu())) {
             Feed feed = new Feed().floats("image_embeddings", new float[256 * 64 * 64], 1, 256, 64, 64)
                     .floats("point_coords", new float[] {10, 10, 200, 200}, 1, 2, 2)
                     .floats("point_labels", new float[] {2f, 3f}, 1, 2)

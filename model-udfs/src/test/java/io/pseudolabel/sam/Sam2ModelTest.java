@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** SAM 2.1 in both export families through DJL and ONNX Runtime: detection, features, batching, object scores. */
 class Sam2ModelTest {
-    static final RuntimeOptions CPU = RuntimeOptions.cpu();
+    static final RuntimeOptions CPU = Fixtures.cpu();
 
     @TempDir
     Path tmp;

@@ -53,7 +53,7 @@ class AugmenterTest {
             ids[i] = (byte) (i % 8);
         }
         Sample wide = new Sample(new RgbImage(8, 4, rgb), new ClassMap(8, 4, ids));
-        Augmenter still = new Augmenter(4, 0.5f, 2f, SegmenterConfig.RESIZE_CENTER_CROP, false);
+        Augmenter still = new Augmenter(4, 0.5f, 2f, CropMode.RESIZE_CENTER, false);
         Random rnd = new Random(1);
         for (int k = 0; k < 3; k++) {
             Augmenter.Crop c = still.augment(wide, rnd);
@@ -61,7 +61,7 @@ class AugmenterTest {
         }
         assertEquals(new Random(1).nextInt(), rnd.nextInt(), "no random draw without flips");
         // With flips, the same window, mirrored or not.
-        Augmenter flipping = new Augmenter(4, 0.5f, 2f, SegmenterConfig.RESIZE_CENTER_CROP, true);
+        Augmenter flipping = new Augmenter(4, 0.5f, 2f, CropMode.RESIZE_CENTER, true);
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int k = 0; k < 20; k++) {
             seen.add(java.util.Arrays.toString(java.util.Arrays.copyOf(flipping.augment(wide, rnd).labels(), 4)));
@@ -72,7 +72,7 @@ class AugmenterTest {
         for (int i = 0; i < tall.length; i++) {
             tall[i] = (byte) (i / 6);
         }
-        Augmenter.Crop c = new Augmenter(3, 1f, 1f, SegmenterConfig.RESIZE_CENTER_CROP, false)
+        Augmenter.Crop c = new Augmenter(3, 1f, 1f, CropMode.RESIZE_CENTER, false)
                 .augment(new Sample(new RgbImage(6, 12, new byte[6 * 12 * 3]), new ClassMap(6, 12, tall)), rnd);
         assertArrayEquals(new byte[] {3, 3, 3, 5, 5, 5, 7, 7, 7}, c.labels());
     }

@@ -18,8 +18,9 @@ class SegmenterTrainerTest {
 
     /** ResNet-18, base 8, 32x32 crops at scale 1, batch 4. */
     static SegmenterConfig config(String optimizer, long seed) {
-        return new SegmenterConfig(18, 3, 8, 16, 8, 16, 0f, 32, 1f, 1f, "random", true, 4, optimizer,
-                optimizer.equals("adam") ? 3e-3f : 0.05f, 0.9f, 1e-4f, 0, seed);
+        Optimizer o = Optimizer.parse(optimizer);
+        return new SegmenterConfig(18, 3, 8, 16, 8, 16, 0f, 32, 1f, 1f, CropMode.RANDOM, true, 4, o,
+                o == Optimizer.ADAM ? 3e-3f : 0.05f, 0.9f, 1e-4f, 0, seed);
     }
 
     /** 48x48 grey images with a red square (class 1) and a blue square (class 2), 255 on a border ring. */

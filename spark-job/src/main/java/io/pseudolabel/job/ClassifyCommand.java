@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.common.UsageException;
 import io.pseudolabel.job.classify.ClassifyJob;
 import io.pseudolabel.job.classify.ClassifyResult;
@@ -110,7 +111,7 @@ final class ClassifyCommand implements JobCommand {
         if (clipHead != null) {
             return clipHead;
         }
-        String configured = config.getString("pseudolabel.job.clip-head");
+        String configured = JobSettings.from(config).clipHead();
         if (configured.isBlank()) {
             return null;
         }

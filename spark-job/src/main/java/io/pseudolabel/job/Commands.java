@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.image.ImageLimits;
@@ -35,7 +36,7 @@ final class Commands {
     }
 
     static long stopTimeoutMillis(Config c) {
-        return c.getDuration("pseudolabel.job.stop-timeout", TimeUnit.MILLISECONDS);
+        return JobSettings.from(c).stopTimeoutMillis();
     }
 
     static void printSummary(LabelJob.Summary s, PrintStream out) {
@@ -58,7 +59,7 @@ final class Commands {
 
         Tracked(String what, Config config, PrintStream out) {
             this.what = what;
-            this.intervalMillis = config.getDuration("pseudolabel.job.progress-interval", TimeUnit.MILLISECONDS);
+            this.intervalMillis = JobSettings.from(config).progressMillis();
             this.out = out;
         }
 

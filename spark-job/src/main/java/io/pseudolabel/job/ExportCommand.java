@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.common.UsageException;
 import io.pseudolabel.job.data.ClassList;
@@ -80,7 +81,7 @@ final class ExportCommand implements JobCommand {
 
     private int coco(SparkSession spark, String table, Config config, PrintStream out) throws Exception {
         Config c = Commands.set(config, "pseudolabel.job.classes", classes);
-        List<String> names = ClassList.resolve(c.getString("pseudolabel.job.classes"));
+        List<String> names = ClassList.resolve(JobSettings.from(c).classes());
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         // A run over a COCO dataset keeps its image and category ids, so COCOeval scores it against them.
         String given = annotations != null ? annotations : Exports.cocoAnnotationsOf(table, hadoop).orElse(null);

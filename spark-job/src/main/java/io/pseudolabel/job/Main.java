@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.common.Spark;
@@ -162,15 +163,16 @@ public final class Main {
             return usage(message(e), where == null ? top : where, err);
         }
         Config config;
+        long stopTimeout;
         try {
             config = JobConfig.load(job.common().config, job.common().confs);
+            stopTimeout = JobSettings.from(config).stopTimeoutMillis();
         } catch (UsageException e) {
             return usage(e.getMessage(), command, err);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             err.println("error: " + e.getMessage());
             return new Outcome(1, 0); // nothing has started yet
         }
-        long stopTimeout = config.getDuration("pseudolabel.job.stop-timeout", TimeUnit.MILLISECONDS);
         return guarded(stopTimeout, err, command, () -> job.run(config, out));
     }
 

@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.data.DatasetLister;
@@ -51,8 +52,8 @@ final class PredictCommand implements JobCommand {
             SparkSession spark = t.session(common.master());
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             SegmenterModel m = SegmenterModel.read(model, hadoop);
-            List<ImageRef> refs = DatasetLister.list(c.getString("pseudolabel.job.layout"), images,
-                    c.getString("pseudolabel.job.split"), null, false, false, hadoop);
+            JobSettings job = JobSettings.from(c);
+            List<ImageRef> refs = DatasetLister.list(job.layout(), images, job.split(), null, false, false, hadoop);
             String table = PredictJob.run(spark, m, refs, output, png, ImageLimits.from(c));
             out.printf("predicted %d images: %s%n", refs.size(), table);
         }

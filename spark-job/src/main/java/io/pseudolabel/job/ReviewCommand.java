@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.review.ReviewSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.common.Spark;
@@ -51,9 +52,9 @@ final class ReviewCommand implements JobCommand {
     public int run(Config config, PrintStream out) throws Exception {
         Config c = Commands.set(config, "pseudolabel.review.worst", worst);
         c = Commands.set(c, "pseudolabel.review.sample", sample);
-        ReviewJob.Options o = new ReviewJob.Options(labels, output, images, c.getInt("pseudolabel.review.worst"),
-                c.getInt("pseudolabel.review.sample"), className, compare, csv,
-                c.getInt("pseudolabel.review.page-size"), c.getLong("pseudolabel.review.seed"), ImageLimits.from(c));
+        ReviewSettings r = ReviewSettings.from(c);
+        ReviewJob.Options o = new ReviewJob.Options(labels, output, images, r.worst(), r.sample(), className, compare,
+                csv, r.pageSize(), r.seed(), ImageLimits.from(c));
         ReviewJob.run(Spark.session(common.master(), "pseudolabel review"), o, out);
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.common.Spark;
@@ -69,7 +70,7 @@ final class TrainCommand implements JobCommand {
         c = Commands.set(c, "pseudolabel.train.rounds", rounds);
         c = Commands.set(c, "pseudolabel.train.local-steps", localSteps);
         c = Commands.set(c, "pseudolabel.train.workers", workers);
-        List<String> names = ClassList.resolve(c.getString("pseudolabel.job.classes"));
+        List<String> names = ClassList.resolve(JobSettings.from(c).classes());
         SparkSession spark = Spark.session(common.master(), "pseudolabel train");
         String table = Runs.resolveLabels(labels, spark.sparkContext().hadoopConfiguration());
         TrainSettings ts = TrainSettings.from(c, names.size() + 1);

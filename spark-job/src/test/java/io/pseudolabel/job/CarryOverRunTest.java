@@ -152,7 +152,7 @@ class CarryOverRunTest {
         Path out = tmp.resolve("out");
         LabelJob.Summary first = run(images, out, "night1", Map.of("pseudolabel.job.layout", "folder"));
         LabelJob.Summary second = run(images, out, "night2", Map.of("pseudolabel.job.layout", "folder",
-                "pseudolabel.clip.image-batch-size", "3", "pseudolabel.clip.text-batch-size", "5",
+                "pseudolabel.clip.text-batch-size", "5",
                 "pseudolabel.job.batch-size", "2", "pseudolabel.job.prepare-threads", "0",
                 "pseudolabel.models.ort.intra-op-threads", "1", "pseudolabel.models.device", "cpu"));
         assertEquals(first.fingerprint(), second.fingerprint());

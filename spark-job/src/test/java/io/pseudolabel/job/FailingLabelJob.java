@@ -5,7 +5,7 @@ import io.pseudolabel.clip.ZeroShotClassifier;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
-import io.pseudolabel.job.label.JobSettings;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.job.label.LabelTable;

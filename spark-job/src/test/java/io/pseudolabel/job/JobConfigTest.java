@@ -57,6 +57,15 @@ class JobConfigTest {
     }
 
     @Test
+    void theRemovedClipBatchSizeNamesTheKeyThatReplacedIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.load(null, List.of("pseudolabel.clip.image-batch-size=4")));
+        assertTrue(e.getMessage().contains("pseudolabel.clip.image-batch-size"), e.getMessage());
+        assertTrue(e.getMessage().contains("was removed"), e.getMessage());
+        assertTrue(e.getMessage().contains("pseudolabel.job.batch-size"), e.getMessage());
+    }
+
+    @Test
     void unknownKeysAreRefusedNamingWhereTheyCameFrom(@TempDir Path tmp) throws Exception {
         System.setProperty("spark.pseudolabel.job.batch-sise", "4");
         IllegalArgumentException spark = assertThrows(IllegalArgumentException.class,

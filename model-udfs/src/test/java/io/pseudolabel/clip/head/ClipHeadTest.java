@@ -42,7 +42,7 @@ class ClipHeadTest {
 
     @Test
     void aMultiLabelHeadKeepsClassesAtClipHeadMinProbNotTheSoftmaxThreshold() {
-        io.pseudolabel.clip.ClipSettings s = new io.pseudolabel.clip.ClipSettings(100, 3, 0.1f, 0.5f, 8, 8,
+        io.pseudolabel.clip.ClipSettings s = new io.pseudolabel.clip.ClipSettings(100, 3, 0.1f, 0.5f, 8,
                 List.of("a photo of a {}."));
         assertEquals(0.5f, head(true).minProb(s));
         assertEquals(0.1f, head(false).minProb(s));

@@ -123,9 +123,18 @@ public final class JobConfig {
         }
     }
 
+    /** Keys that meant the same as another one and went, with what to set instead. */
+    static final Map<String, String> REMOVED = Map.of("pseudolabel.clip.image-batch-size",
+            "images per CLIP call are pseudolabel.job.batch-size, for label and eval-classify alike");
+
     /** A key under pseudolabel that reference.conf does not define is a typo; say which. */
     static void checkKnownKeys(Config actual, Config reference, String prefix) {
         for (Map.Entry<String, ConfigValue> e : actual.entrySet()) {
+            String removed = REMOVED.get(prefix + "." + e.getKey());
+            if (removed != null) {
+                throw new IllegalArgumentException(prefix + "." + e.getKey() + " (from "
+                        + e.getValue().origin().description() + ") was removed: " + removed);
+            }
             if (!reference.hasPathOrNull(e.getKey())) {
                 throw new IllegalArgumentException("unknown configuration key " + prefix + "." + e.getKey()
                         + " (from " + e.getValue().origin().description() + ")");

@@ -70,9 +70,10 @@ public final class ModelLocalizer {
      *                {@code pseudolabel.models.clip} is set
      */
     public static LabelerSettings clipOnly(Config config, String command) {
-        String clip = config.getString("pseudolabel.models.clip");
+        LabelerSettings models = LabelerSettings.from(config);
+        String clip = models.clipDir();
         if (clip.isBlank()) {
-            String dir = config.getString("pseudolabel.models.dir");
+            String dir = models.modelsDir();
             if (dir.isBlank()) {
                 throw new IllegalArgumentException(command + " needs --models DIR (pseudolabel.models.dir) or "
                         + "pseudolabel.models.clip");

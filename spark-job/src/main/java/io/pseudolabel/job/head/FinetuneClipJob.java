@@ -1,5 +1,6 @@
 package io.pseudolabel.job.head;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.clip.ClipModel;
@@ -65,7 +66,7 @@ public final class FinetuneClipJob {
         LabelerSettings remote = ModelLocalizer.clipOnly(config, "finetune-clip");
         LabelerSettings local = ModelLocalizer.localize(remote, hadoop);
         ClipHeadSettings hs = ClipHeadSettings.from(config);
-        List<String> classes = ClassList.resolve(config.getString("pseudolabel.job.classes"), hadoop);
+        List<String> classes = ClassList.resolve(JobSettings.from(config).classes(), hadoop);
         ClassNameMap map = o.classMap() == null ? ClassNameMap.identity()
                 : ClassNameMap.parse(HadoopFiles.readString(o.classMap(), hadoop), o.classMap());
         HeadLabels.Result labels = HeadLabels.read(o.images(), o.labels(), map, classes, hs.dropUnknownLabels(),
@@ -80,8 +81,8 @@ public final class FinetuneClipJob {
 
         // The embeddings come back to the driver: refuse before the Spark job when they would not fit.
         // On the CPU: the driver is assigned no GPU, and models.device = gpu would fail there.
-        RuntimeOptions driverRuntime = remote.runtime().resolvedDevice() == ExecutionDevice.GPU ? RuntimeOptions.cpu()
-                : remote.runtime();
+        RuntimeOptions driverRuntime = remote.runtime().resolvedDevice() == ExecutionDevice.GPU
+                ? remote.runtime().onCpu() : remote.runtime();
         int dim;
         try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(local.clipPath(), clipFingerprint,
                 driverRuntime)) {

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.executor.ExecutorUse;
 import io.pseudolabel.job.executor.ModelLocalizer;
 import io.pseudolabel.job.run.RunStats;
@@ -133,7 +134,7 @@ public final class LabelJob {
                 : CarryOver.Plan.everything(refs);
         if (head != null) {
             out.printf("classes from the CLIP head %s instead of zero-shot prompts (label fingerprint %s)%n",
-                    config.getString("pseudolabel.job.clip-head"), fingerprint);
+                    JobSettings.from(config).clipHead(), fingerprint);
         }
         if (plan.from() != null) {
             out.printf("incremental: %d of %d images unchanged since run %s, %d to label%n", plan.carried().size(),
@@ -217,7 +218,7 @@ public final class LabelJob {
         List<ExecutorUse> executors = ExecutorUse.summarize(executorReports.value());
         spark.sparkContext().setJobDescription("label " + runId + ": statistics");
         RunStats stats = RunStats.of(spark, labelsDir, previous == null ? null : Runs.labelsDir(output, previous),
-                runId, RunStats.maxQualityDrop(config));
+                runId, job.maxQualityDrop());
         spark.sparkContext().setJobDescription(null);
         out.println("label " + runId + ": " + stats.summary());
         boolean gate = failedFraction > runSettings.maxFailedFraction();
@@ -296,7 +297,7 @@ public final class LabelJob {
             // Model files are hashed whole once and remembered in the user's 0700 model cache folder.
             String modelsFingerprint = ModelFingerprint.of(settings, classes,
                     ContentHashes.in(ModelLocalizer.cacheRoot(settings.modelCache())));
-            ClipHead head = loadHead(config.getString("pseudolabel.job.clip-head"), settings, classes, hadoop);
+            ClipHead head = loadHead(JobSettings.from(config).clipHead(), settings, classes, hadoop);
             // A head labels differently from zero-shot prompts: rows say which, so --incremental redoes the others.
             String fingerprint = head == null ? modelsFingerprint
                     : ModelFingerprint.withHead(modelsFingerprint, ClipHeadFormat.digest(head)
@@ -356,8 +357,7 @@ public final class LabelJob {
 
     /** CLIP class embeddings, computed once here on the driver's CPU and broadcast to every task. */
     public static ClipTextEmbeddings textEmbeddings(LabelerSettings settings, List<String> classes, String fingerprint) {
-        RuntimeOptions cpu = new RuntimeOptions(ExecutionDevice.CPU, -1, settings.runtime().optLevel(),
-                settings.runtime().intraOpThreads(), settings.runtime().interOpThreads());
+        RuntimeOptions cpu = settings.runtime().onCpu();
         try (ClipModel clip = ClipModel.load(settings.clipPath(), cpu)) {
             return clip.embedClasses(classes, settings.clip().templates(), settings.clip().textBatchSize(),
                     fingerprint);

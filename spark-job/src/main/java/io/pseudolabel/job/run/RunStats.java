@@ -33,15 +33,6 @@ import static org.apache.spark.sql.functions.when;
 public record RunStats(Map<String, Long> instancesByClass, Double meanQuality, Double previousMeanQuality,
         long relabelled, long added, long removed, double maxQualityDrop) {
 
-    /** {@code pseudolabel.job.max-quality-drop}, checked. */
-    public static double maxQualityDrop(Config config) {
-        double d = config.getDouble("pseudolabel.job.max-quality-drop");
-        if (!(d >= 0 && d <= 1)) {
-            throw new IllegalArgumentException("pseudolabel.job.max-quality-drop must be in [0, 1], got " + d);
-        }
-        return d;
-    }
-
     public static RunStats of(SparkSession spark, String labelsDir, String previousLabelsDir, String runId,
             double maxQualityDrop) {
         Dataset<Row> cur = spark.read().parquet(labelsDir);

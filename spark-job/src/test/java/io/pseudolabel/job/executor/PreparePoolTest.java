@@ -1,5 +1,7 @@
 package io.pseudolabel.job.executor;
 
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import io.pseudolabel.labeler.Fixtures;
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.junit.jupiter.api.Test;
@@ -144,15 +146,15 @@ class PreparePoolTest {
 
     @Test
     void autoPreparesBesideAGpuAndOnTheCpuOnlyOnCoresTheModelsLeave() {
-        RuntimeOptions gpu = new RuntimeOptions(ExecutionDevice.AUTO, 0, "ALL_OPT", 0, 0);
+        RuntimeOptions gpu = new RuntimeOptions(ExecutionDevice.AUTO, 0, OptLevel.ALL_OPT, 0, 0);
         assertEquals(3, PreparePool.width(PreparePool.AUTO, gpu, 4));
         assertEquals(1, PreparePool.width(PreparePool.AUTO, gpu, 1));
-        RuntimeOptions oneThread = new RuntimeOptions(ExecutionDevice.AUTO, -1, "ALL_OPT", 1, 1);
+        RuntimeOptions oneThread = new RuntimeOptions(ExecutionDevice.AUTO, -1, OptLevel.ALL_OPT, 1, 1);
         assertEquals(0, PreparePool.width(PreparePool.AUTO, oneThread, 1)); // the model thread fills the task's core
         assertEquals(3, PreparePool.width(PreparePool.AUTO, oneThread, 4));
-        RuntimeOptions fourThreads = new RuntimeOptions(ExecutionDevice.CPU, -1, "ALL_OPT", 4, 1);
+        RuntimeOptions fourThreads = new RuntimeOptions(ExecutionDevice.CPU, -1, OptLevel.ALL_OPT, 4, 1);
         assertEquals(0, PreparePool.width(PreparePool.AUTO, fourThreads, 2));
-        assertEquals(2, PreparePool.width(PreparePool.AUTO, RuntimeOptions.cpu(), 1)); // ORT's default threads
+        assertEquals(2, PreparePool.width(PreparePool.AUTO, Fixtures.cpu(), 1)); // ORT's default threads
         assertEquals(2, PreparePool.width(2, oneThread, 1)); // a number is taken as it is
         assertEquals(0, PreparePool.width(0, gpu, 4));
     }

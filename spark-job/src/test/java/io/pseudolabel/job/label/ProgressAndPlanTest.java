@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.executor.PreparePool;
 import io.pseudolabel.job.common.StageProgress;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class ProgressAndPlanTest {
 
     @Test
     void partitionsFollowImagesAndParallelism() {
-        JobSettings auto = new JobSettings("folder", "train", "", "voc", 0, 2, 8, 5000);
+        JobSettings auto = partitions(0);
         assertEquals(4, LabelJob.partitions(auto, 40, 2));       // 2 x parallelism beats ceil(40/16)=3
         assertEquals(5000, LabelJob.partitions(auto, 80_000, 2)); // ceil(80000/16)
         assertEquals(3, LabelJob.partitions(auto, 3, 8));        // never more partitions than images
@@ -26,8 +27,14 @@ class ProgressAndPlanTest {
         assertEquals(20, LabelJob.partitions(auto, 300, 2));
         assertEquals(9, LabelJob.partitions(auto, 130, 3));
         assertEquals(1, LabelJob.partitions(auto, 0, 2));
-        JobSettings fixed = new JobSettings("folder", "train", "", "voc", 7, 2, 8, 5000);
+        JobSettings fixed = partitions(7);
         assertEquals(7, LabelJob.partitions(fixed, 1000, 2));
+    }
+
+    /** reference.conf's pseudolabel.job with {@code partitions} set. */
+    private static JobSettings partitions(int n) {
+        return JobSettings.from(com.typesafe.config.ConfigFactory.parseString("pseudolabel.job.partitions = " + n)
+                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
     }
 
     @Test

@@ -18,7 +18,7 @@ public final class LeaseHolderProcess {
     private LeaseHolderProcess() {}
 
     public static void main(String[] args) throws Exception {
-        RunSettings settings = new RunSettings(Long.parseLong(args[2]), Long.parseLong(args[3]), 0.05);
+        RunSettings settings = new RunSettings(Long.parseLong(args[2]), Long.parseLong(args[3]), 0.05, 7, 172_800_000L);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Lease lease = Lease.acquire(args[0], args[1], settings, new Configuration(), out);
         out.println("HELD " + ProcessHandle.current().pid() + " generation " + lease.record().generation());

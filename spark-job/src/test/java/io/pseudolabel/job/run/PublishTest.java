@@ -159,7 +159,7 @@ class PublishTest {
     void aHeldLeaseRefusesByNameAndAnExpiredOneIsTakenOver(String store) throws Exception {
         String root = root(store);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        RunSettings settings = new RunSettings(60_000, 20_000, 0.05);
+        RunSettings settings = new RunSettings(60_000, 20_000, 0.05, 7, 172_800_000L);
         try (Lease held = Lease.acquire(root, "first", settings, conf, quiet)) {
             RunNotPublishedException busy = assertThrows(RunNotPublishedException.class,
                     () -> Lease.acquire(root, "second", settings, conf, quiet));
