@@ -1,7 +1,7 @@
 package io.pseudolabel.job;
 
 import io.pseudolabel.job.export.Exports;
-import io.pseudolabel.job.label.LabelTable;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
 import io.pseudolabel.masks.PalettePng;

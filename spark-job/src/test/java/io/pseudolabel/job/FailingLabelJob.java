@@ -8,7 +8,7 @@ import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.label.LabelPartition;
-import io.pseudolabel.job.label.LabelTable;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.label.LabelTally;
 import io.pseudolabel.job.label.LabelTask;
 import io.pseudolabel.job.label.ReadRetry;

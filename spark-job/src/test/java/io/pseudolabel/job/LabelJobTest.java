@@ -3,7 +3,7 @@ package io.pseudolabel.job;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
-import io.pseudolabel.job.label.LabelTable;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.ClassMap;

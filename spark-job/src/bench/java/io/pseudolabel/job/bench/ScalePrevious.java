@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.label.LabelJob;
-import io.pseudolabel.job.label.LabelTable;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.run.Manifest;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ModelFingerprint;

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.export;
 
+import io.pseudolabel.job.common.LabelTable;
 import com.google.gson.stream.JsonWriter;
 import io.pseudolabel.job.data.CocoAnnotations;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -78,8 +79,8 @@ public final class Exports {
                         + "it whole (the previous export is deleted once the new one is complete)");
             }
         }
-        Dataset<Row> ok = spark.read().parquet(labels).filter(col("status").equalTo("OK"))
-                .select("image_id", "semantic_png");
+        Dataset<Row> ok = spark.read().parquet(labels).filter(LabelTable.ok())
+                .select(LabelTable.IMAGE_ID, LabelTable.SEMANTIC_PNG);
         checkIds(ok, labels);
         String staging = HadoopFiles.sibling(target, "tmp");
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
@@ -104,7 +105,7 @@ public final class Exports {
             try (FSDataOutputStream stream = listFs.create(list, false);
                     java.io.Writer w = new java.io.BufferedWriter(new OutputStreamWriter(stream,
                             StandardCharsets.UTF_8))) {
-                Iterator<Row> ids = ok.select("image_id").orderBy("image_id").toLocalIterator();
+                Iterator<Row> ids = ok.select(LabelTable.IMAGE_ID).orderBy(LabelTable.IMAGE_ID).toLocalIterator();
                 while (ids.hasNext()) {
                     w.write(ids.next().getString(0));
                     w.write('\n');
@@ -136,7 +137,7 @@ public final class Exports {
      * or an id twice (the second PNG would replace the first), naming up to five of them.
      */
     private static void checkIds(Dataset<Row> ok, String labels) {
-        List<String> unsafe = ok.select("image_id").javaRDD().map(r -> r.getString(0))
+        List<String> unsafe = ok.select(LabelTable.IMAGE_ID).javaRDD().map(r -> r.getString(0))
                 .filter(id -> id == null || ImageIds.problem(id) != null).take(5);
         if (!unsafe.isEmpty()) {
             String first = unsafe.get(0);
@@ -145,7 +146,7 @@ public final class Exports {
                     .map(id -> id == null ? "null" : "'" + id.replace("\n", "\\n") + "'").toList()
                     + (first == null ? "" : " ('" + first + "' " + ImageIds.problem(first) + ")"));
         }
-        List<Row> twice = ok.groupBy("image_id").count().filter(col("count").gt(1)).limit(5).collectAsList();
+        List<Row> twice = ok.groupBy(LabelTable.IMAGE_ID).count().filter(col("count").gt(1)).limit(5).collectAsList();
         if (!twice.isEmpty()) {
             throw new IllegalArgumentException("export voc: " + labels + " has more than one OK row for image_id "
                     + twice.stream().map(r -> "'" + r.getString(0) + "' (" + r.getLong(1) + " rows)").toList()
@@ -220,7 +221,7 @@ public final class Exports {
      */
     public static java.util.Optional<String> cocoAnnotationsOf(String labels, Configuration conf) throws IOException {
         Path dir = new Path(HadoopFiles.normalize(labels));
-        if (!dir.getName().equals("labels") || dir.getParent() == null) {
+        if (!dir.getName().equals(LabelTable.LABELS) || dir.getParent() == null) {
             return java.util.Optional.empty();
         }
         String manifest = new Path(dir.getParent(), "_MANIFEST.json").toString();
@@ -271,8 +272,8 @@ public final class Exports {
                         + ids.source());
             }
         }
-        Dataset<Row> rows = spark.read().parquet(labels).filter(col("status").equalTo("OK"))
-                .select("image_id", "uri", "width", "height", "instances").orderBy("image_id");
+        Dataset<Row> rows = spark.read().parquet(labels).filter(LabelTable.ok())
+                .select(LabelTable.IMAGE_ID, LabelTable.URI, LabelTable.WIDTH, LabelTable.HEIGHT, LabelTable.INSTANCES).orderBy(LabelTable.IMAGE_ID);
         Path target = new Path(HadoopFiles.normalize(file));
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         FileSystem fs = target.getFileSystem(conf);
@@ -313,7 +314,7 @@ public final class Exports {
             json.name("info").beginObject().name("description").value("pseudolabel export of " + labels).endObject();
             Map<String, Long> imageIds = new TreeMap<>();
             json.name("images").beginArray();
-            Iterator<Row> it = rows.select("image_id", "uri", "width", "height").toLocalIterator();
+            Iterator<Row> it = rows.select(LabelTable.IMAGE_ID, LabelTable.URI, LabelTable.WIDTH, LabelTable.HEIGHT).toLocalIterator();
             long next = 1;
             while (it.hasNext()) {
                 Row r = it.next();

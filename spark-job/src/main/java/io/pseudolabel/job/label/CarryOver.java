@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.run.Runs;
@@ -93,8 +94,8 @@ final class CarryOver {
             seen.put(r.getString(0), r);
         }
         Set<String> okSameModel = new HashSet<>(spark.read().parquet(Runs.labelsDir(output, previous))
-                .filter(col("status").equalTo("OK").and(col("model_fingerprint").equalTo(fingerprint)))
-                .select("uri").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+                .filter(LabelTable.ok().and(col(LabelTable.MODEL_FINGERPRINT).equalTo(fingerprint)))
+                .select(LabelTable.URI).as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
         List<ImageRef> toLabel = new ArrayList<>();
         Set<String> carried = new HashSet<>();
         for (ImageRef ref : refs) {

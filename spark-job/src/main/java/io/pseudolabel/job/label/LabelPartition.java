@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.executor.ExecutorUse;

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.labeler.LabelStatus;
 import org.apache.spark.util.AccumulatorV2;
 
 import java.util.List;
@@ -51,7 +52,7 @@ public final class LabelTally extends AccumulatorV2<LabelTally.Written, LabelTal
     @Override
     public void add(Written row) {
         counts.merge(row.status(), 1L, Long::sum);
-        if (!"OK".equals(row.status())) {
+        if (!LabelStatus.OK.name().equals(row.status())) {
             keepError(row.uri(), row.error());
         }
     }

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.review;
 
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
@@ -97,32 +98,32 @@ public final class ReviewJob {
             throw new IllegalArgumentException("labels " + labelsDir + " have no quality column: the run was written"
                     + " before label quality existed; label again (--incremental relabels it) to review it");
         }
-        Dataset<Row> ok = table.filter(col("status").equalTo("OK").and(col("quality").isNotNull()));
+        Dataset<Row> ok = table.filter(LabelTable.ok().and(col(LabelTable.QUALITY).isNotNull()));
         if (o.className() != null) {
-            ok = ok.filter(array_contains(col("instances.name"), o.className())
-                    .or(array_contains(col("labels.name"), o.className())));
+            ok = ok.filter(array_contains(col(LabelTable.INSTANCES + ".name"), o.className())
+                    .or(array_contains(col(LabelTable.LABELS + ".name"), o.className())));
         }
         String[] from = null;
         if (o.images() != null) {
             from = new String[] {imagesRoot(labelsDir, hadoop), HadoopFiles.normalize(o.images())};
         }
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
-        Column[] shown = {col("image_id"), col("uri"), col("quality"), col("width"), col("height"),
-            col("instances"), col("semantic_png")};
+        Column[] shown = {col(LabelTable.IMAGE_ID), col(LabelTable.URI), col(LabelTable.QUALITY), col(LabelTable.WIDTH), col(LabelTable.HEIGHT),
+            col(LabelTable.INSTANCES), col(LabelTable.SEMANTIC_PNG)};
         int parallel = Math.max(1, jsc.defaultParallelism());
 
         List<Tile> worst = List.of();
         if (o.worst() > 0) {
             spark.sparkContext().setJobDescription("review: the " + o.worst() + " lowest-quality images");
-            Dataset<Row> rows = ok.orderBy(col("quality").asc(), col("image_id").asc()).limit(o.worst()).select(shown);
+            Dataset<Row> rows = ok.orderBy(col(LabelTable.QUALITY).asc(), col(LabelTable.IMAGE_ID).asc()).limit(o.worst()).select(shown);
             worst = new ArrayList<>(render(rows, parallel, conf, o.limits(), from));
             worst.sort(Comparator.comparingDouble(Tile::quality).thenComparing(Tile::id));
         }
         List<Tile> sample = List.of();
         if (o.sample() > 0) {
             spark.sparkContext().setJobDescription("review: " + o.sample() + " images at random");
-            Dataset<Row> rows = ok.withColumn("_pick", xxhash64(col("image_id"), lit(o.seed())))
-                    .orderBy(col("_pick"), col("image_id")).limit(o.sample()).select(shown);
+            Dataset<Row> rows = ok.withColumn("_pick", xxhash64(col(LabelTable.IMAGE_ID), lit(o.seed())))
+                    .orderBy(col("_pick"), col(LabelTable.IMAGE_ID)).limit(o.sample()).select(shown);
             sample = new ArrayList<>(render(rows, parallel, conf, o.limits(), from));
             sample.sort(Comparator.comparing(Tile::id));
         }
@@ -165,7 +166,7 @@ public final class ReviewJob {
         List<Inst> inst = new ArrayList<>();
         List<Row> rowsOfInstances = r.getList(5);
         for (Row i : rowsOfInstances) {
-            int q = i.fieldIndex("quality");
+            int q = i.fieldIndex(LabelTable.QUALITY);
             List<Float> box = i.getList(i.fieldIndex("box"));
             inst.add(new Inst(i.getString(i.fieldIndex("name")),
                     new float[] {box.get(0), box.get(1), box.get(2), box.get(3)},

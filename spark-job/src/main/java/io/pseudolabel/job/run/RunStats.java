@@ -1,5 +1,6 @@
 package io.pseudolabel.job.run;
 
+import io.pseudolabel.job.common.LabelTable;
 import com.typesafe.config.Config;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,7 +38,7 @@ public record RunStats(Map<String, Long> instancesByClass, Double meanQuality, D
             double maxQualityDrop) {
         Dataset<Row> cur = spark.read().parquet(labelsDir);
         Map<String, Long> byClass = new TreeMap<>();
-        for (Row r : cur.filter(col("status").equalTo("OK")).select(explode(col("instances.name")).as("name"))
+        for (Row r : cur.filter(LabelTable.ok()).select(explode(col(LabelTable.INSTANCES + ".name")).as("name"))
                 .groupBy("name").count().collectAsList()) {
             byClass.put(r.getString(0), r.getLong(1));
         }
@@ -46,8 +47,8 @@ public record RunStats(Map<String, Long> instancesByClass, Double meanQuality, D
             return new RunStats(byClass, mean, null, 0, cur.count(), 0, maxQualityDrop);
         }
         Dataset<Row> prev = spark.read().parquet(previousLabelsDir);
-        Row d = cur.select(col("uri").as("cur_uri"), col("run_id").as("cur_run"))
-                .join(prev.select(col("uri").as("prev_uri")), col("cur_uri").equalTo(col("prev_uri")), "full_outer")
+        Row d = cur.select(col(LabelTable.URI).as("cur_uri"), col(LabelTable.RUN_ID).as("cur_run"))
+                .join(prev.select(col(LabelTable.URI).as("prev_uri")), col("cur_uri").equalTo(col("prev_uri")), "full_outer")
                 .agg(sum(when(col("cur_uri").isNotNull().and(col("prev_uri").isNotNull())
                                 .and(col("cur_run").equalTo(lit(runId))), 1).otherwise(0)),
                         sum(when(col("prev_uri").isNull(), 1).otherwise(0)),
@@ -61,7 +62,7 @@ public record RunStats(Map<String, Long> instancesByClass, Double meanQuality, D
         if (!Arrays.asList(table.columns()).contains("quality")) {
             return null;
         }
-        Row r = table.agg(avg(col("quality"))).first();
+        Row r = table.agg(avg(col(LabelTable.QUALITY))).first();
         return r.isNullAt(0) ? null : r.getDouble(0);
     }
 

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.train;
 
+import io.pseudolabel.job.common.LabelTable;
+import io.pseudolabel.labeler.LabelStatus;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
@@ -34,13 +36,13 @@ import java.util.List;
  */
 public final class PredictJob {
     public static final StructType SCHEMA = new StructType()
-            .add("image_id", DataTypes.StringType, false)
-            .add("uri", DataTypes.StringType, false)
-            .add("width", DataTypes.IntegerType, false)
-            .add("height", DataTypes.IntegerType, false)
-            .add("status", DataTypes.StringType, false)
-            .add("error", DataTypes.StringType, true)
-            .add("semantic_png", DataTypes.BinaryType, true);
+            .add(LabelTable.IMAGE_ID, DataTypes.StringType, false)
+            .add(LabelTable.URI, DataTypes.StringType, false)
+            .add(LabelTable.WIDTH, DataTypes.IntegerType, false)
+            .add(LabelTable.HEIGHT, DataTypes.IntegerType, false)
+            .add(LabelTable.STATUS, DataTypes.StringType, false)
+            .add(LabelTable.ERROR, DataTypes.StringType, true)
+            .add(LabelTable.SEMANTIC_PNG, DataTypes.BinaryType, true);
 
     private PredictJob() {}
 
@@ -63,7 +65,7 @@ public final class PredictJob {
                 while (it.hasNext()) {
                     ImageRef ref = it.next();
                     if (ref.refused() != null) {
-                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, "BAD_ID", ref.refused(), null));
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, LabelStatus.BAD_ID.name(), ref.refused(), null));
                         continue;
                     }
                     try {
@@ -75,10 +77,10 @@ public final class PredictJob {
                             HadoopFiles.writeAtomically(OutputPaths.under(pngDir, ref.imageId() + ".png"), png,
                                     conf.value().value());
                         }
-                        out.add(RowFactory.create(ref.imageId(), ref.uri(), image.width(), image.height(), "OK", null,
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), image.width(), image.height(), LabelStatus.OK.name(), null,
                                 png));
                     } catch (ImageDecodeException | IOException e) {
-                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, "BAD_IMAGE", e.getMessage(), null));
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, LabelStatus.BAD_IMAGE.name(), e.getMessage(), null));
                     }
                 }
             }

@@ -1,8 +1,10 @@
-package io.pseudolabel.job.label;
+package io.pseudolabel.job.common;
 
 import io.pseudolabel.labeler.ClassScore;
 import io.pseudolabel.labeler.LabelResult;
 import io.pseudolabel.masks.LabeledInstance;
+import io.pseudolabel.labeler.LabelStatus;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
@@ -10,13 +12,36 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The output table of DESIGN §5, one row per image, and the conversion of a result into a row. */
+/** The label table (ARCHITECTURE.md, "The label table"): its columns, one row per image, and a result as a row. */
 public final class LabelTable {
     private LabelTable() {}
+
+    // The columns, by name: every reader and writer of the table uses these.
+    public static final String IMAGE_ID = "image_id";
+    public static final String URI = "uri";
+    public static final String WIDTH = "width";
+    public static final String HEIGHT = "height";
+    public static final String CONTENT_SHA256 = "content_sha256";
+    public static final String STATUS = "status";
+    public static final String ERROR = "error";
+    public static final String LABELS = "labels";
+    public static final String INSTANCES = "instances";
+    public static final String SEMANTIC_PNG = "semantic_png";
+    public static final String QUALITY = "quality";
+    public static final String MODEL_FINGERPRINT = "model_fingerprint";
+    public static final String RUN_ID = "run_id";
+    public static final String CREATED_AT = "created_at";
+
+    /** Rows whose image was labelled ({@link LabelStatus#OK}). */
+    public static Column ok() {
+        return col(STATUS).equalTo(LabelStatus.OK.name());
+    }
 
     public static final StructType LABEL = new StructType(new StructField[] {
         DataTypes.createStructField("class_id", DataTypes.IntegerType, false),
@@ -41,21 +66,21 @@ public final class LabelTable {
         DataTypes.createStructField("quality", DataTypes.FloatType, true)});
 
     public static final StructType SCHEMA = new StructType(new StructField[] {
-        DataTypes.createStructField("image_id", DataTypes.StringType, false),
-        DataTypes.createStructField("uri", DataTypes.StringType, false),
-        DataTypes.createStructField("width", DataTypes.IntegerType, false),
-        DataTypes.createStructField("height", DataTypes.IntegerType, false),
-        DataTypes.createStructField("content_sha256", DataTypes.StringType, true),
-        DataTypes.createStructField("status", DataTypes.StringType, false),
-        DataTypes.createStructField("error", DataTypes.StringType, true),
-        DataTypes.createStructField("labels", new ArrayType(LABEL, false), false),
-        DataTypes.createStructField("instances", new ArrayType(INSTANCE, false), false),
-        DataTypes.createStructField("semantic_png", DataTypes.BinaryType, true),
+        DataTypes.createStructField(IMAGE_ID, DataTypes.StringType, false),
+        DataTypes.createStructField(URI, DataTypes.StringType, false),
+        DataTypes.createStructField(WIDTH, DataTypes.IntegerType, false),
+        DataTypes.createStructField(HEIGHT, DataTypes.IntegerType, false),
+        DataTypes.createStructField(CONTENT_SHA256, DataTypes.StringType, true),
+        DataTypes.createStructField(STATUS, DataTypes.StringType, false),
+        DataTypes.createStructField(ERROR, DataTypes.StringType, true),
+        DataTypes.createStructField(LABELS, new ArrayType(LABEL, false), false),
+        DataTypes.createStructField(INSTANCES, new ArrayType(INSTANCE, false), false),
+        DataTypes.createStructField(SEMANTIC_PNG, DataTypes.BinaryType, true),
         // the image's label quality in [0,1]; null for a failed image and in runs written before the column existed
-        DataTypes.createStructField("quality", DataTypes.FloatType, true),
-        DataTypes.createStructField("model_fingerprint", DataTypes.StringType, false),
-        DataTypes.createStructField("run_id", DataTypes.StringType, false),
-        DataTypes.createStructField("created_at", DataTypes.TimestampType, false)});
+        DataTypes.createStructField(QUALITY, DataTypes.FloatType, true),
+        DataTypes.createStructField(MODEL_FINGERPRINT, DataTypes.StringType, false),
+        DataTypes.createStructField(RUN_ID, DataTypes.StringType, false),
+        DataTypes.createStructField(CREATED_AT, DataTypes.TimestampType, false)});
 
     /** Spark's row encoder takes arrays of structs as Scala sequences. */
     static scala.collection.immutable.Seq<Row> seq(List<Row> rows) {
