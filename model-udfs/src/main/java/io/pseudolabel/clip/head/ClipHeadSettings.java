@@ -7,8 +7,8 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /** {@code pseudolabel.clip-head.*}, read once on the driver; every error names the full key. */
-public record ClipHeadSettings(int views, Loss loss, boolean dropUnknownLabels, Augment augment, Train train)
-        implements Serializable {
+public record ClipHeadSettings(int views, Loss loss, boolean dropUnknownLabels, Augment augment, Train train,
+        long maxDriverEmbeddingsMb) implements Serializable {
 
     private static final String P = "pseudolabel.clip-head.";
 
@@ -76,7 +76,7 @@ public record ClipHeadSettings(int views, Loss loss, boolean dropUnknownLabels, 
                 default -> throw new IllegalArgumentException(P + "unknown-labels must be error or drop; got '"
                         + r.getString(P + "unknown-labels") + "'");
             };
-            return new ClipHeadSettings(views, loss, drop, a, t);
+            return new ClipHeadSettings(views, loss, drop, a, t, r.getLong(P + "max-driver-embeddings-mb"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }
