@@ -1,5 +1,7 @@
 package io.pseudolabel.config;
 
+import java.util.Arrays;
+import java.util.function.Function;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -61,7 +63,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
     }
 
     /** The string at {@code pseudolabel.key} through {@code parser}; a refused value names the full key. */
-    private static <T> T parse(Config root, String key, java.util.function.Function<String, T> parser) {
+    private static <T> T parse(Config root, String key, Function<String, T> parser) {
         try {
             return parser.apply(root.getString(P + key));
         } catch (IllegalArgumentException e) {
@@ -73,7 +75,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
         try {
             return OptLevel.valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("must be one of " + java.util.Arrays.toString(OptLevel.values())
+            throw new IllegalArgumentException("must be one of " + Arrays.toString(OptLevel.values())
                     + "; got '" + s + "'", e);
         }
     }

@@ -1,5 +1,7 @@
 package io.pseudolabel.labeler;
 
+import java.util.Comparator;
+import java.util.HashMap;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,7 +42,7 @@ class ModelFingerprintTest {
     }
 
     LabelerSettings settings(Map<String, String> overrides) {
-        java.util.HashMap<String, String> m = new java.util.HashMap<>(overrides);
+        HashMap<String, String> m = new HashMap<>(overrides);
         m.put("models.dir", models.toString());
         return Fixtures.settings(m);
     }
@@ -164,7 +166,7 @@ class ModelFingerprintTest {
     void aMissingModelDirectoryIsNamed() throws IOException {
         Path sam = models.resolve("sam");
         try (Stream<Path> files = Files.walk(sam)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(f);
             }
         }

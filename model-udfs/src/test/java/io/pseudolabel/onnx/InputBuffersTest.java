@@ -1,5 +1,7 @@
 package io.pseudolabel.onnx;
 
+import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -53,10 +55,10 @@ class InputBuffersTest {
             b.release();
         }
         // and a feed checks the parts' total against the shape
-        Feed feed = new Feed().floats("x", java.util.List.of(new float[6], new float[6]), 2, 2, 3);
+        Feed feed = new Feed().floats("x", List.of(new float[6], new float[6]), 2, 2, 3);
         assertEquals(1, feed.data().size());
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new Feed().floats("x", java.util.List.of(new float[6], new float[5]), 2, 2, 3));
+        Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Feed().floats("x", List.of(new float[6], new float[5]), 2, 2, 3));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.pseudolabel.onnx;
 
+import ai.djl.engine.Engine;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -176,10 +179,10 @@ class ModelLoadErrorsTest {
 
     @Test
     void gpuOnACpuOnlyMachineIsAnErrorNotACpuFallback() throws Exception {
-        ai.djl.engine.Engine.getEngine("OnnxRuntime"); // loads the natives
+        Engine.getEngine("OnnxRuntime"); // loads the natives
         // with the CUDA build of ONNX Runtime (-Pgpu) on a GPU machine, device=gpu rightly works: nothing to check
-        Assumptions.assumeFalse(ai.onnxruntime.OrtEnvironment.getAvailableProviders()
-                .contains(ai.onnxruntime.OrtProvider.CUDA), "this ONNX Runtime build has the CUDA provider");
+        Assumptions.assumeFalse(OrtEnvironment.getAvailableProviders()
+                .contains(OrtProvider.CUDA), "this ONNX Runtime build has the CUDA provider");
         Path f = Fixtures.model("clip").resolve("onnx/text_model.onnx");
         RuntimeOptions gpu = new RuntimeOptions(ExecutionDevice.GPU, 0, OptLevel.ALL_OPT, 0, 0);
         fails(() -> OnnxGraph.load(f, gpu), "cannot load ONNX graph " + f, "device=gpu needs the CUDA build");

@@ -1,5 +1,7 @@
 package io.pseudolabel.segmenter;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import ai.djl.Device;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.scenes.FixtureWorld;
@@ -33,7 +35,7 @@ public final class SegmenterBench {
 
     /** CPU time of the whole process (all threads), so that a loaded machine does not skew the numbers. */
     static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        return ((OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 

@@ -1,5 +1,6 @@
 package io.pseudolabel.segmenter;
 
+import ai.djl.nn.Block;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,7 @@ class SegmenterBlocksTest {
         return new SegmenterConfig(18, classes, 8, 16, 8, 16, 0f, 64, 0.5f, 1.5f, CropMode.RANDOM, true, 2, Optimizer.ADAM, 1e-3f, 0.9f, 0f, 0, 7L);
     }
 
-    private static Shape[] run(ai.djl.nn.Block block, NDManager m, Shape... in) {
+    private static Shape[] run(Block block, NDManager m, Shape... in) {
         block.initialize(m, DataType.FLOAT32, in);
         NDList xs = new NDList();
         for (Shape s : in) {

@@ -1,5 +1,6 @@
 package io.pseudolabel.segmenter;
 
+import java.util.LinkedHashMap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -169,8 +170,8 @@ class SegmenterTrainerTest {
             assertTrue(o.names().contains("m.backbone.layer1.0.conv1.weight"), o.names().toString());
             assertTrue(o.names().contains("step"));
             // The same tensors under DJL's parameter names, as weights.bin / optimizer.bin held them before.
-            java.util.LinkedHashMap<String, SegmenterWeights.Tensor> legacy = new java.util.LinkedHashMap<>();
-            java.util.LinkedHashMap<String, SegmenterWeights.Tensor> legacyOpt = new java.util.LinkedHashMap<>();
+            LinkedHashMap<String, SegmenterWeights.Tensor> legacy = new LinkedHashMap<>();
+            LinkedHashMap<String, SegmenterWeights.Tensor> legacyOpt = new LinkedHashMap<>();
             legacyOpt.put("step", o.get("step"));
             for (var p : a.block().getParameters()) {
                 String doc = TensorNames.documented(p.getKey());

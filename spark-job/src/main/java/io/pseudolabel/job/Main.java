@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import java.util.Optional;
 import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.common.JobConfig;
@@ -114,11 +115,11 @@ public final class Main {
     }
 
     /** {@code bench}, when the benchmarks are on the classpath (the launcher puts them there for bench only). */
-    static java.util.Optional<Object> benchCommand() {
+    static Optional<Object> benchCommand() {
         try {
-            return java.util.Optional.of(Class.forName(BENCH_COMMAND).getDeclaredConstructor().newInstance());
+            return Optional.of(Class.forName(BENCH_COMMAND).getDeclaredConstructor().newInstance());
         } catch (ClassNotFoundException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create " + BENCH_COMMAND, e);
         }

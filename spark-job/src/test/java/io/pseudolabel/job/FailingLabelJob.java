@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import java.util.HashMap;
 import com.typesafe.config.Config;
 import io.pseudolabel.clip.ZeroShotClassifier;
 import io.pseudolabel.config.LabelerSettings;
@@ -85,7 +86,7 @@ final class FailingLabelJob {
 
     /** reference.conf over the fixture models, with {@code more}. */
     static Config config(Map<String, String> more) {
-        Map<String, String> m = new java.util.HashMap<>(Map.of("pseudolabel.job.batch-size", "4"));
+        Map<String, String> m = new HashMap<>(Map.of("pseudolabel.job.batch-size", "4"));
         m.putAll(more);
         return TestSpark.config(m);
     }

@@ -1,5 +1,7 @@
 package io.pseudolabel.job;
 
+import java.net.URI;
+import java.util.concurrent.atomic.AtomicBoolean;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.pseudolabel.job.data.FlakyFileSystem;
@@ -136,7 +138,7 @@ class NightlyRunTest {
         images(images, 2, 4);
 
         AtomicReference<String> broken = new AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger reads = new AtomicInteger();
         Thread watcher = new Thread(() -> {
             while (!stop.get() && broken.get() == null) {
@@ -300,7 +302,7 @@ class NightlyRunTest {
                 "1", "pseudolabel.job.max-failed-fraction", "1"));
         assertEquals(Map.of("READ_ERROR", 2L), failed.counts());
         assertEquals(2, FlakyFileSystem.opens(uri + "/img0.jpg"));
-        Row r = rowsById(Path.of(java.net.URI.create(failed.labelsDir()))).get("img0");
+        Row r = rowsById(Path.of(URI.create(failed.labelsDir()))).get("img0");
         assertEquals("READ_ERROR", r.getAs("status"));
         assertEquals("cannot read " + uri + "/img0.jpg (2 attempts): flaky: the store did not answer for "
                 + uri + "/img0.jpg (open 2)", r.getAs("error"));

@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import java.lang.management.ManagementFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -228,7 +229,7 @@ public final class StandaloneCluster implements AutoCloseable {
         cmd.add("-XX:+UseSerialGC");            // these JVMs mostly wait; keep their GC and JIT threads quiet
         cmd.add("-XX:TieredStopAtLevel=1");
         // the module openings this JVM runs with (spark-submit passes the same on Java 17)
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions"))
                 .forEach(cmd::add);
         cmd.add("-cp");

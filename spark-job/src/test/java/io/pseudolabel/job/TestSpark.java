@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.image.ImageLimits;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.job.data.NioLocalFileSystem;
@@ -41,8 +42,8 @@ public final class TestSpark {
     }
 
     /** {@code pseudolabel.image.*} as reference.conf sets them. */
-    public static io.pseudolabel.image.ImageLimits limits() {
-        return io.pseudolabel.image.ImageLimits.from(config(Map.of()));
+    public static ImageLimits limits() {
+        return ImageLimits.from(config(Map.of()));
     }
 
     /** reference.conf with the fixture models and {@code overrides} (full keys). */

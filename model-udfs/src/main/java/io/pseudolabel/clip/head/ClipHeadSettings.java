@@ -1,5 +1,6 @@
 package io.pseudolabel.clip.head;
 
+import java.util.Arrays;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 
@@ -93,7 +94,7 @@ public record ClipHeadSettings(int views, Loss loss, boolean dropUnknownLabels, 
         return switch (loss) {
             case SOFTMAX -> false;
             case SIGMOID -> true;
-            case AUTO -> java.util.Arrays.stream(labelsPerImage).anyMatch(n -> n > 1);
+            case AUTO -> Arrays.stream(labelsPerImage).anyMatch(n -> n > 1);
         };
     }
 }

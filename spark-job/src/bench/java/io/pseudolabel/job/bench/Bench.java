@@ -1,5 +1,6 @@
 package io.pseudolabel.job.bench;
 
+import io.pseudolabel.image.ImageLimits;
 import com.typesafe.config.Config;
 
 import java.io.IOException;
@@ -150,7 +151,7 @@ public final class Bench {
             SparkSession spark = BenchSpark.start("local[2]");
             try {
                 rows.addAll(new EvalScenario(o, smallVoc, spec, work, large,
-                        io.pseudolabel.image.ImageLimits.from(config)).run(spark));
+                        ImageLimits.from(config)).run(spark));
             } finally {
                 spark.stop();
             }

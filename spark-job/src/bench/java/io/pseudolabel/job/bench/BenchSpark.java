@@ -1,5 +1,6 @@
 package io.pseudolabel.job.bench;
 
+import java.util.Locale;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.clip.ClipModel;
@@ -55,7 +56,7 @@ final class BenchSpark {
             int ortThreads, int prepareThreads) {
         return with(base, Map.of(
                 "pseudolabel.models.dir", models.toString(),
-                "pseudolabel.supervision", supervision.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                "pseudolabel.supervision", supervision.name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 "pseudolabel.models.ort.intra-op-threads", ortThreads,
                 "pseudolabel.models.ort.inter-op-threads", 1,
                 "pseudolabel.job.layout", "voc",

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.ClipImageProcessor;
 import io.pseudolabel.image.DinoImageProcessor;
@@ -132,8 +134,8 @@ final class CpuScenario {
     private final SamImageProcessor sam = new SamImageProcessor();
     private final Grouping grouping = new Grouping();
 
-    private static final java.lang.management.ThreadMXBean THREADS =
-            java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS =
+            ManagementFactory.getThreadMXBean();
 
     /**
      * CPU time of this thread in ns: what the steps cost, whatever else the machine runs at the same time

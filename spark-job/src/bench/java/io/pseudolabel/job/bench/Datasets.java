@@ -1,5 +1,6 @@
 package io.pseudolabel.job.bench;
 
+import java.util.Comparator;
 import io.pseudolabel.masks.PalettePng;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
@@ -117,7 +118,7 @@ final class Datasets {
             return;
         }
         try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }

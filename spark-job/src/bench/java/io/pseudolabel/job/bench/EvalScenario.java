@@ -1,5 +1,7 @@
 package io.pseudolabel.job.bench;
 
+import io.pseudolabel.image.ImageLimits;
+import java.util.Locale;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
@@ -32,10 +34,10 @@ final class EvalScenario {
     private final Path work;
     private final int maps;
     private final Datasets.Spec spec;
-    private final io.pseudolabel.image.ImageLimits limits;
+    private final ImageLimits limits;
 
     EvalScenario(Bench.Options options, Path voc, Datasets.Spec spec, Path work, int maps,
-            io.pseudolabel.image.ImageLimits limits) {
+            ImageLimits limits) {
         this.limits = limits;
         this.options = options;
         this.voc = voc;
@@ -62,7 +64,7 @@ final class EvalScenario {
         }
         double s = Stats.median(seconds);
         rows.add(BenchRow.info(ID, "eval job over " + maps + " label maps", s, "s",
-                String.format(java.util.Locale.ROOT, "%.0f maps/s, local[2], %dx%d maps, %d images scored, mIoU %.3f",
+                String.format(Locale.ROOT, "%.0f maps/s, local[2], %dx%d maps, %d images scored, mIoU %.3f",
                         maps / s, spec.width(), spec.height(), result.numImages(), result.miou())));
         return rows;
     }

@@ -1,5 +1,13 @@
 package io.pseudolabel.job.bench;
 
+import com.sun.management.GcInfo;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.Writer;
@@ -51,7 +59,7 @@ public final class MemoryProbe {
     private static volatile int liveSamples;
     private static volatile long pointsMax;
     private static volatile int pointSamples;
-    private static final java.util.concurrent.Semaphore POINT_DUE = new java.util.concurrent.Semaphore(0);
+    private static final Semaphore POINT_DUE = new Semaphore(0);
     private static volatile long afterGcMax;
     private static volatile long usedMax;
     private static volatile long rssMax;
@@ -69,7 +77,7 @@ public final class MemoryProbe {
         listenToGcs();
         Thread sampler = new Thread(MemoryProbe::sample, "bench-memory-sampler");
         sampler.setDaemon(true);
-        java.util.concurrent.atomic.AtomicReference<Throwable> samplerFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> samplerFailure = new AtomicReference<>();
         sampler.setUncaughtExceptionHandler((th, e) -> samplerFailure.set(e));
         sampler.start();
         Config config = BenchSpark.cheapestSam(BenchSpark.labelConfig(JobConfig.load(null, List.of()), models, voc, split,
@@ -107,7 +115,7 @@ public final class MemoryProbe {
         long lastGc = System.currentTimeMillis();
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                if (POINT_DUE.tryAcquire(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (POINT_DUE.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                     long live = liveAfterFullGc();
                     if (live >= 0) {
                         pointsMax = Math.max(pointsMax, live);
@@ -153,7 +161,7 @@ public final class MemoryProbe {
             throw new IllegalStateException("bench memory: no full-GC collector bean among "
                     + ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList());
         }
-        com.sun.management.GcInfo info = null;
+        GcInfo info = null;
         // System.gc() returns without collecting while a thread is in a JNI critical region (the GC locker;
         // ONNX Runtime reads float arrays that way): try again shortly, and count the misses in the output.
         for (int attempt = 0; attempt < 20 && info == null; attempt++) {
@@ -186,8 +194,8 @@ public final class MemoryProbe {
 
     /** Asks the sampler for a fixed-point sample each time another tenth of the largest stage's tasks ends. */
     private static final class Points extends SparkListener {
-        private final java.util.Map<Integer, Integer> tasks = new java.util.HashMap<>();
-        private final java.util.Map<Integer, Integer> ended = new java.util.HashMap<>();
+        private final Map<Integer, Integer> tasks = new HashMap<>();
+        private final Map<Integer, Integer> ended = new HashMap<>();
 
         @Override
         public synchronized void onStageSubmitted(SparkListenerStageSubmitted e) {
@@ -290,7 +298,7 @@ public final class MemoryProbe {
     static boolean isHeapPool(String name) {
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getName().equals(name)) {
-                return pool.getType() == java.lang.management.MemoryType.HEAP;
+                return pool.getType() == MemoryType.HEAP;
             }
         }
         return false;
@@ -298,8 +306,8 @@ public final class MemoryProbe {
 
     /** Native memory held by direct NIO buffers (freed only when the GC finds their owners unreachable). */
     static long directBytes() {
-        for (java.lang.management.BufferPoolMXBean pool
-                : ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+        for (BufferPoolMXBean pool
+                : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
             if (pool.getName().equals("direct")) {
                 return pool.getMemoryUsed();
             }

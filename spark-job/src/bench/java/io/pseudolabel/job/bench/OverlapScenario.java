@@ -1,5 +1,6 @@
 package io.pseudolabel.job.bench;
 
+import java.util.Map;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.executor.ExecutorModels;
@@ -44,7 +45,7 @@ final class OverlapScenario {
         Path voc = Datasets.voc(work.resolve("voc-640x480-3obj"), new Datasets.Spec(n, 1, 640, 480, 3), 2, n);
         // One partition: the loop below then makes the same CLIP batches (a graph run costs per call, not per image).
         Config config = BenchSpark.with(BenchSpark.labelConfig(base, slow, voc, "n" + n, Supervision.NONE, 1, 1),
-                java.util.Map.of("pseudolabel.job.partitions", 1));
+                Map.of("pseudolabel.job.partitions", 1));
         int batch = config.getInt("pseudolabel.job.batch-size");
         ExecutorModels.clear();
         BenchSpark.LeasedLabeler leased = BenchSpark.labeler(config);
@@ -69,7 +70,7 @@ final class OverlapScenario {
         try {
             Path out = work.resolve("overlap-runs");
             Datasets.deleteTree(out);
-            BenchSpark.label(spark, BenchSpark.with(config, java.util.Map.of("pseudolabel.job.split", "n2")), voc, out,
+            BenchSpark.label(spark, BenchSpark.with(config, Map.of("pseudolabel.job.split", "n2")), voc, out,
                     "warmup");
             // Loop and job alternate (loop first in even repeats), so a change in machine load hits both alike;
             // each repeat's ratio uses its own pair.

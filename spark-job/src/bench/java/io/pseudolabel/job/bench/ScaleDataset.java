@@ -1,5 +1,6 @@
 package io.pseudolabel.job.bench;
 
+import java.util.Arrays;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.pseudolabel.scenes.FixtureWorld;
@@ -352,12 +353,12 @@ final class ScaleDataset {
 
         private void ensure(int more) {
             if (len + more > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
             }
         }
 
         byte[] toBytes() {
-            return java.util.Arrays.copyOf(buf, len);
+            return Arrays.copyOf(buf, len);
         }
     }
 

@@ -1,5 +1,11 @@
 package io.pseudolabel.job.bench;
 
+import io.pseudolabel.job.label.LabelPartition;
+import java.util.HashMap;
+import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -55,7 +61,7 @@ final class ScalePrevious {
         String output = HadoopFiles.normalize(root.toString());
         long firstNew = layout.imageCount() - layout.newImages() + 1L; // a long, not the layout, goes to the tasks
         Dataset<Row> rows = withNew ? listing
-                : listing.filter((org.apache.spark.api.java.function.FilterFunction<Row>) r -> Long.parseLong(
+                : listing.filter((FilterFunction<Row>) r -> Long.parseLong(
                         r.getString(r.fieldIndex("image_id"))) < firstNew);
         long createdAt = System.currentTimeMillis() - 86_400_000L;
         rows.select(col("uri"), col("size"), col("mtime"), col("annotations_sha256")).coalesce(1).write()
@@ -64,7 +70,7 @@ final class ScalePrevious {
         Broadcast<String[]> shas = jsc.broadcast(variantShas(layout));
         List<String> classes = layout.classNames();
         StructType schema = LabelTable.SCHEMA;
-        Dataset<Row> table = rows.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r -> labelRow(r,
+        Dataset<Row> table = rows.map((MapFunction<Row, Row>) r -> labelRow(r,
                 schema, classes, shas.value(), fingerprint, runId, createdAt), ExpressionEncoder.apply(schema));
         table.write().mode(SaveMode.ErrorIfExists).parquet(Runs.labelsDir(output, runId));
         long n = spark.read().parquet(Runs.labelsDir(output, runId)).count();
@@ -85,7 +91,7 @@ final class ScalePrevious {
         for (int v = 0; v < out.length; v++) {
             int id = v == 0 ? ScaleDataset.VARIANTS : v;
             Path f = layout.images().resolve(ScaleDataset.fileName(id));
-            out[v] = Files.exists(f) ? io.pseudolabel.job.label.LabelPartition.sha256(Files.readAllBytes(f)) : null;
+            out[v] = Files.exists(f) ? LabelPartition.sha256(Files.readAllBytes(f)) : null;
         }
         return out;
     }
@@ -121,7 +127,7 @@ final class ScalePrevious {
                 labels.add(byName(LabelTable.LABEL, Map.of("class_id", cls, "name", name, "score", 1f)));
             }
         }
-        Map<String, Object> values = new java.util.HashMap<>();
+        Map<String, Object> values = new HashMap<>();
         values.put("image_id", imageId);
         values.put("uri", listed.getString(listed.fieldIndex("uri")));
         values.put("width", w);
@@ -148,8 +154,8 @@ final class ScalePrevious {
         return RowFactory.create(out);
     }
 
-    private static <T> scala.collection.immutable.Seq<T> seq(List<T> list) {
-        return scala.jdk.javaapi.CollectionConverters.asScala(list).toList();
+    private static <T> Seq<T> seq(List<T> list) {
+        return CollectionConverters.asScala(list).toList();
     }
 
     /** Column-major runs (COCO's order) of the rectangle x1..x2 x y1..y2 in a w x h frame, from zeros. */

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.bench;
 
+import io.pseudolabel.job.data.HadoopFiles;
+import java.net.URI;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -110,8 +112,8 @@ public final class ScaleProbe {
         LabelJob.Summary s = LabelJob.run(spark, config, new LabelJob.Options(layout.images().toString(), root, runId,
                 true), BenchSpark.quiet());
         JsonObject j = summary(s);
-        JsonObject m = JsonParser.parseString(Files.readString(Path.of(java.net.URI.create(Runs.manifest(
-                io.pseudolabel.job.data.HadoopFiles.normalize(root), runId))))).getAsJsonObject();
+        JsonObject m = JsonParser.parseString(Files.readString(Path.of(URI.create(Runs.manifest(
+                HadoopFiles.normalize(root), runId))))).getAsJsonObject();
         j.add("durations", m.get("durationsMillis"));
         return j;
     }

@@ -1,5 +1,11 @@
 package io.pseudolabel.job.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.executor.ExecutorModels;
@@ -49,7 +55,7 @@ final class SparkScenario {
         // so the task thread prepares), and with two preparation threads per task, each against the same loop.
         Config pooled = BenchSpark.cheapestSam(
                 BenchSpark.labelConfig(base, options.models(), voc, "n" + n, Supervision.BOXES, 1, 2), options.models());
-        Config config = BenchSpark.with(pooled, java.util.Map.of("pseudolabel.job.prepare-threads", "auto"));
+        Config config = BenchSpark.with(pooled, Map.of("pseudolabel.job.prepare-threads", "auto"));
         ExecutorModels.clear();
         BenchSpark.LeasedLabeler leased = BenchSpark.labeler(config);
         PseudoLabeler labeler = leased.labeler();
@@ -57,7 +63,7 @@ final class SparkScenario {
         Path out = work.resolve("spark-runs");
         Datasets.deleteTree(out);
         loop(labeler, refs.subList(0, Math.min(4, n))); // warm-up
-        BenchSpark.label(spark, BenchSpark.with(config, java.util.Map.of("pseudolabel.job.split", "n2")), voc, out,
+        BenchSpark.label(spark, BenchSpark.with(config, Map.of("pseudolabel.job.split", "n2")), voc, out,
                 "warmup");
         int reps = options.sparkRepeats();
         double[] loopMs = new double[reps];
@@ -111,15 +117,15 @@ final class SparkScenario {
         rows.add(BenchRow.info(ID, "  labelling stage wall / plain loop wall", Stats.median(stageRatio), "",
                 "without the driver's listing and bookkeeping"));
         rows.add(BenchRow.info(ID, "  process CPU per image, job / loop", Stats.median(jobCpuMs) / Stats.median(loopCpuMs),
-                "", String.format(java.util.Locale.ROOT, "%.1f vs %.1f ms of CPU per image, every thread of this JVM "
+                "", String.format(Locale.ROOT, "%.1f vs %.1f ms of CPU per image, every thread of this JVM "
                         + "(JIT and GC included); wall x 2 cores: %.1f vs %.1f ms", Stats.median(jobCpuMs) / n,
                         Stats.median(loopCpuMs) / n, 2 * Stats.median(jobMs) / n, 2 * Stats.median(loopMs) / n)));
         return rows;
     }
 
     private static String pairs(double[] ratios) {
-        return java.util.Arrays.stream(ratios).mapToObj(x -> String.format(java.util.Locale.ROOT, "%.2f", x))
-                .collect(java.util.stream.Collectors.joining(", "));
+        return Arrays.stream(ratios).mapToObj(x -> String.format(Locale.ROOT, "%.2f", x))
+                .collect(Collectors.joining(", "));
     }
 
     /** One label job of a pair, with the process CPU it took. */
@@ -136,7 +142,7 @@ final class SparkScenario {
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        return ((OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 

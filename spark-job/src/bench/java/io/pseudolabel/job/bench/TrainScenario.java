@@ -1,5 +1,14 @@
 package io.pseudolabel.job.bench;
 
+import io.pseudolabel.image.ImageLimits;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.StandaloneCluster;
 import io.pseudolabel.job.label.LabelJob;
@@ -95,9 +104,9 @@ final class TrainScenario {
                         + "one application; %d pseudo-labelled 320x240 scenes, DeepLabV3+ ResNet-%d, crop %d, batch %d "
                         + "per worker, %d local steps x %d rounds per run, W=1/W=2 runs alternating, x%d",
                         n, s.segmenter().depth(), s.segmenter().cropSize(), s.segmenter().batchSize(), LOCAL_STEPS,
-                        ROUNDS, reps) + "; pairs " + java.util.Arrays.stream(ratio)
+                        ROUNDS, reps) + "; pairs " + Arrays.stream(ratio)
                         .mapToObj(x -> String.format(Locale.ROOT, "%.2f", x)).collect(
-                                java.util.stream.Collectors.joining(", "));
+                                Collectors.joining(", "));
                 List<BenchRow> rows = new ArrayList<>();
                 rows.add(BenchRow.atLeast(ID, "samples/s, 2 workers / 1 worker (standalone cluster, 1 core each)",
                         Stats.median(ratio), "x", BUDGET, how));
@@ -180,21 +189,21 @@ final class TrainScenario {
      * What one training run's round tasks cost on the executors: run time (of which JVM GC) summed over the
      * tasks, and how many; the rest of a round's wall is the driver's and Spark's.
      */
-    private static final class TaskTimes extends org.apache.spark.scheduler.SparkListener {
+    private static final class TaskTimes extends SparkListener {
         long runMs;
         long gcMs;
         int tasks;
-        private final java.util.Set<Integer> roundStages = new java.util.HashSet<>();
+        private final Set<Integer> roundStages = new HashSet<>();
 
         @Override
-        public synchronized void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted e) {
+        public synchronized void onStageSubmitted(SparkListenerStageSubmitted e) {
             if (e.stageInfo().name().startsWith("treeAggregate")) { // a round; not the shards' decoding
                 roundStages.add(e.stageInfo().stageId());
             }
         }
 
         @Override
-        public synchronized void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
+        public synchronized void onTaskEnd(SparkListenerTaskEnd e) {
             if (e.taskMetrics() != null && e.taskInfo().successful() && roundStages.contains(e.stageId())) {
                 runMs += e.taskMetrics().executorRunTime();
                 gcMs += e.taskMetrics().jvmGCTime();
@@ -213,9 +222,9 @@ final class TrainScenario {
         DistributedTrainer.Result r;
         try {
             r = DistributedTrainer.train(spark, settings, classes, labels, null, out.toString(),
-                    io.pseudolabel.image.ImageLimits.from(base), BenchSpark.quiet());
+                    ImageLimits.from(base), BenchSpark.quiet());
             spark.sparkContext().listenerBus().waitUntilEmpty(30_000);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("Spark listener bus did not drain", e);
         } finally {
             spark.sparkContext().removeSparkListener(times);

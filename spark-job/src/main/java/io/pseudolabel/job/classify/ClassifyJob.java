@@ -98,7 +98,7 @@ public final class ClassifyJob {
                 new SerializableConfiguration(jsc.hadoopConfiguration()));
         int partitions = LabelJob.partitions(job, refs.size(), jsc.defaultParallelism());
         Map<String, ImageScores> byId = new LinkedHashMap<>();
-        jsc.sc().setJobDescription(String.format(java.util.Locale.ROOT, "eval-classify: CLIP scores of %,d images",
+        jsc.sc().setJobDescription(String.format(Locale.ROOT, "eval-classify: CLIP scores of %,d images",
                 refs.size()));
         try {
             for (ImageScores s : jsc.parallelize(refs, partitions)

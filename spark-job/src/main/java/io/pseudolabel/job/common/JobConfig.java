@@ -1,5 +1,12 @@
 package io.pseudolabel.job.common;
 
+import com.typesafe.config.ConfigParseOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
@@ -76,10 +83,10 @@ public final class JobConfig {
 
     /** This JVM's system properties as they are now (Typesafe's own {@code systemProperties()} is cached once). */
     static Config systemProperties() {
-        java.util.Properties copy = new java.util.Properties();
-        copy.putAll((java.util.Properties) System.getProperties().clone());
+        Properties copy = new Properties();
+        copy.putAll((Properties) System.getProperties().clone());
         return ConfigFactory.parseProperties(copy,
-                com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription("system properties (-D)"));
+                ConfigParseOptions.defaults().setOriginDescription("system properties (-D)"));
     }
 
     /**
@@ -88,7 +95,7 @@ public final class JobConfig {
      */
     static Config sparkConf() {
         Config c = ConfigFactory.empty();
-        for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf().getAllWithPrefix(SPARK_PREFIX)) {
+        for (scala.Tuple2<String, String> kv : new SparkConf().getAllWithPrefix(SPARK_PREFIX)) {
             String key = "pseudolabel." + kv._1();
             c = c.withValue(key, ConfigValueFactory.fromAnyRef(kv._2(), "SparkConf " + SPARK_PREFIX + kv._1()
                     + " (spark-defaults.conf, spark-submit --conf or --properties-file)"));
@@ -102,14 +109,14 @@ public final class JobConfig {
      */
     static Config parseConfigFile(String configFile) {
         if (!configFile.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*") || configFile.startsWith("file:")) {
-            Path p = configFile.startsWith("file:") ? Path.of(java.net.URI.create(configFile)) : Path.of(configFile);
+            Path p = configFile.startsWith("file:") ? Path.of(URI.create(configFile)) : Path.of(configFile);
             if (!Files.isRegularFile(p)) {
                 throw new UsageException("config file not found: " + configFile);
             }
             return ConfigFactory.parseFile(p.toFile());
         }
-        org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
-        for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf().getAllWithPrefix("spark.hadoop.")) {
+        Configuration hadoop = new Configuration();
+        for (scala.Tuple2<String, String> kv : new SparkConf().getAllWithPrefix("spark.hadoop.")) {
             hadoop.set(kv._1(), kv._2());
         }
         try {
@@ -117,9 +124,9 @@ public final class JobConfig {
                 throw new UsageException("config file not found: " + configFile);
             }
             return ConfigFactory.parseString(HadoopFiles.readString(configFile, hadoop),
-                    com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription(configFile));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read config file " + configFile + ": " + e.getMessage(), e);
+                    ConfigParseOptions.defaults().setOriginDescription(configFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read config file " + configFile + ": " + e.getMessage(), e);
         }
     }
 

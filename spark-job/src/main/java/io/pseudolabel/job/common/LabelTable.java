@@ -1,5 +1,7 @@
 package io.pseudolabel.job.common;
 
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 import io.pseudolabel.labeler.ClassScore;
 import io.pseudolabel.labeler.LabelResult;
 import io.pseudolabel.masks.LabeledInstance;
@@ -83,8 +85,8 @@ public final class LabelTable {
         DataTypes.createStructField(CREATED_AT, DataTypes.TimestampType, false)});
 
     /** Spark's row encoder takes arrays of structs as Scala sequences. */
-    static scala.collection.immutable.Seq<Row> seq(List<Row> rows) {
-        return scala.jdk.javaapi.CollectionConverters.asScala(rows).toList();
+    static Seq<Row> seq(List<Row> rows) {
+        return CollectionConverters.asScala(rows).toList();
     }
 
     public static Row toRow(LabelResult r, String sha256, String fingerprint, String runId, long createdAt) {

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.common;
 
+import io.pseudolabel.onnx.NativeCalls;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.executor.RunningTasks;
 import org.apache.spark.SparkConf;
@@ -50,7 +51,7 @@ public final class Spark {
         if (session == null || session.sparkContext().isStopped()) {
             return;
         }
-        if (io.pseudolabel.onnx.NativeCalls.inFlight() > 0 || RunningTasks.running(session.sparkContext()) > 0) {
+        if (NativeCalls.inFlight() > 0 || RunningTasks.running(session.sparkContext()) > 0) {
             err.println("warning: tasks still running; exiting without stopping the Spark session");
             return;
         }

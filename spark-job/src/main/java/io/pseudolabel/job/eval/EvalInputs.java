@@ -1,5 +1,9 @@
 package io.pseudolabel.job.eval;
 
+import com.google.gson.JsonParseException;
+import java.util.function.LongPredicate;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.SerializableConfiguration;
 import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.run.Runs;
@@ -197,8 +201,8 @@ final class EvalInputs {
         for (int i = 0; i < shards; i++) {
             ids.add(i);
         }
-        org.apache.spark.broadcast.Broadcast<org.apache.spark.util.SerializableConfiguration> confBc =
-                jsc.broadcast(new org.apache.spark.util.SerializableConfiguration(conf));
+        Broadcast<SerializableConfiguration> confBc =
+                jsc.broadcast(new SerializableConfiguration(conf));
         String dir = imageDir;
         JavaPairRDD<String, LabelItem> pairs = jsc.parallelize(ids, shards).flatMapToPair(shard -> {
             CocoInstances mine = readCoco(json, confBc.value().value(),
@@ -219,13 +223,13 @@ final class EvalInputs {
         return (int) Math.max(1, Math.min(Math.max(images, 1), Math.max(parallelism, byBytes)));
     }
 
-    private static CocoInstances readCoco(String json, Configuration conf, java.util.function.LongPredicate keep) {
+    private static CocoInstances readCoco(String json, Configuration conf, LongPredicate keep) {
         Path p = new Path(json);
         try (Reader r = new InputStreamReader(p.getFileSystem(conf).open(p), StandardCharsets.UTF_8)) {
             return CocoInstances.parse(r, keep);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read COCO instances " + json + ": " + e.getMessage(), e);
-        } catch (IllegalStateException | com.google.gson.JsonParseException | NumberFormatException e) {
+        } catch (IllegalStateException | JsonParseException | NumberFormatException e) {
             throw new IllegalArgumentException("not a COCO instances JSON: " + json + ": " + e.getMessage(), e);
         }
     }

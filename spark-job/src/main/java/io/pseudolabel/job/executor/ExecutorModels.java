@@ -1,5 +1,7 @@
 package io.pseudolabel.job.executor;
 
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.labeler.ModelSet;
@@ -75,7 +77,7 @@ public final class ExecutorModels {
     private static final class Entry<T extends AutoCloseable> {
         final String key;
         /** Counted down once the model is loaded, or its loading failed. */
-        final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch ready = new CountDownLatch(1);
         /** Set before {@link #ready} opens. */
         volatile T model;
         volatile Throwable failure;
@@ -126,7 +128,7 @@ public final class ExecutorModels {
     }
 
     /** CLIP alone (eval-classify, finetune-clip need nothing else), cached like the model sets, by CLIP fingerprint. */
-    public static Lease<ClipModel> acquireClip(java.nio.file.Path dir, String clipFingerprint, RuntimeOptions runtime) {
+    public static Lease<ClipModel> acquireClip(Path dir, String clipFingerprint, RuntimeOptions runtime) {
         return lease(CLIP_CACHE, key(clipFingerprint, runtime), () -> {
             long start = System.nanoTime();
             ClipModel clip = ClipModel.load(dir, runtime);

@@ -1,5 +1,12 @@
 package io.pseudolabel.job.executor;
 
+import java.io.FileNotFoundException;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.EtagSource;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.config.LabelerSettings;
@@ -209,7 +216,7 @@ public final class ModelLocalizer {
         for (java.nio.file.Path f : files(dir)) {
             lines.add(sha256(f) + " " + Files.size(f) + " " + dir.relativize(f).toString().replace('\\', '/'));
         }
-        lines.sort(java.util.Comparator.comparing(l -> l.substring(l.indexOf(' ', l.indexOf(' ') + 1) + 1)));
+        lines.sort(Comparator.comparing(l -> l.substring(l.indexOf(' ', l.indexOf(' ') + 1) + 1)));
         return String.join("\n", lines) + "\n";
     }
 
@@ -220,8 +227,8 @@ public final class ModelLocalizer {
         if (expected.equals(actual)) {
             return null;
         }
-        Set<String> want = new java.util.TreeSet<>(expected.lines().toList());
-        Set<String> have = new java.util.TreeSet<>(actual.lines().toList());
+        Set<String> want = new TreeSet<>(expected.lines().toList());
+        Set<String> have = new TreeSet<>(actual.lines().toList());
         List<String> diff = new ArrayList<>();
         want.stream().filter(l -> !have.contains(l)).limit(3).forEach(l -> diff.add("expected " + l));
         have.stream().filter(l -> !want.contains(l)).limit(3).forEach(l -> diff.add("found " + l));
@@ -278,8 +285,8 @@ public final class ModelLocalizer {
                 total += bytes;
             }
         }
-        copies.sort(java.util.Comparator.comparingLong(Copy::lastUsed));
-        Set<String> inUse = new java.util.HashSet<>(COPIED.values());
+        copies.sort(Comparator.comparingLong(Copy::lastUsed));
+        Set<String> inUse = new HashSet<>(COPIED.values());
         for (Copy c : copies) {
             if (total <= maxBytes) {
                 return;
@@ -290,7 +297,7 @@ public final class ModelLocalizer {
             deleteTree(c.dir());
             total -= c.bytes();
             LOG.info("model cache: evicted {} ({} bytes, last used {}) to stay under {} bytes "
-                    + "(pseudolabel.models.cache-max-gb)", c.dir(), c.bytes(), java.time.Instant.ofEpochMilli(
+                    + "(pseudolabel.models.cache-max-gb)", c.dir(), c.bytes(), Instant.ofEpochMilli(
                     c.lastUsed()), maxBytes);
         }
         if (total > maxBytes) {
@@ -304,7 +311,7 @@ public final class ModelLocalizer {
         if (!Files.exists(used)) {
             Files.createFile(used);
         }
-        Files.setLastModifiedTime(used, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+        Files.setLastModifiedTime(used, FileTime.fromMillis(System.currentTimeMillis()));
     }
 
     /** Every regular file below {@code dir} except the cache's own markers. */
@@ -345,13 +352,13 @@ public final class ModelLocalizer {
      */
     private static String signature(FileSystem fs, Path root) throws IOException {
         if (!fs.exists(root)) {
-            throw new java.io.FileNotFoundException("model directory not found: " + root);
+            throw new FileNotFoundException("model directory not found: " + root);
         }
         String prefix = fs.getFileStatus(root).getPath().toString();
         List<String> lines = new ArrayList<>();
         for (FileStatus st : HadoopFiles.listFilesRecursive(fs, root)) {
             String p = st.getPath().toString();
-            String etag = st instanceof org.apache.hadoop.fs.EtagSource e && e.getEtag() != null ? " " + e.getEtag()
+            String etag = st instanceof EtagSource e && e.getEtag() != null ? " " + e.getEtag()
                     : "";
             lines.add((p.startsWith(prefix) ? p.substring(prefix.length()) : p) + " " + st.getLen() + " "
                     + st.getModificationTime() + etag);

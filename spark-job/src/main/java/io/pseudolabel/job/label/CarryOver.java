@@ -1,5 +1,7 @@
 package io.pseudolabel.job.label;
 
+import org.apache.spark.sql.Encoders;
+import scala.jdk.javaapi.CollectionConverters;
 import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
@@ -66,8 +68,8 @@ final class CarryOver {
             boxes.add(RowFactory.create(b.name(), b.box().x1(), b.box().y1(), b.box().x2(), b.box().y2()));
         }
         return RowFactory.create(r.imageId(), r.uri(), r.size(), r.mtime(), r.refused(),
-                scala.jdk.javaapi.CollectionConverters.asScala(r.givenLabels()).toList(),
-                scala.jdk.javaapi.CollectionConverters.asScala(boxes).toList(), annotationsSha256(r, supervision));
+                CollectionConverters.asScala(r.givenLabels()).toList(),
+                CollectionConverters.asScala(boxes).toList(), annotationsSha256(r, supervision));
     }
 
     /**
@@ -95,7 +97,7 @@ final class CarryOver {
         }
         Set<String> okSameModel = new HashSet<>(spark.read().parquet(Runs.labelsDir(output, previous))
                 .filter(LabelTable.ok().and(col(LabelTable.MODEL_FINGERPRINT).equalTo(fingerprint)))
-                .select(LabelTable.URI).as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+                .select(LabelTable.URI).as(Encoders.STRING()).collectAsList());
         List<ImageRef> toLabel = new ArrayList<>();
         Set<String> carried = new HashSet<>();
         for (ImageRef ref : refs) {

@@ -413,7 +413,7 @@ public final class LabelJob {
         }
         if (settings.supervision() != Supervision.NONE) {
             throw new IllegalArgumentException("--clip-head replaces CLIP's zero-shot labels; it does nothing with "
-                    + "--supervision " + settings.supervision().name().toLowerCase(java.util.Locale.ROOT)
+                    + "--supervision " + settings.supervision().name().toLowerCase(Locale.ROOT)
                     .replace('_', '-'));
         }
         return ClipHeads.load(uri, classes, settings.clipPath(), ModelFingerprint.ofClip(settings.clipPath()),

@@ -1,5 +1,10 @@
 package io.pseudolabel.job.label;
 
+import java.io.InterruptedIOException;
+import java.util.Collections;
+import org.apache.spark.util.TaskCompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.job.executor.ExecutorModels;
@@ -48,7 +53,7 @@ import java.util.concurrent.Future;
  */
 public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>, Row> {
     private static final long serialVersionUID = 1L;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LabelPartition.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LabelPartition.class);
 
     private final Broadcast<LabelTask> task;
     private final Broadcast<SerializableConfiguration> hadoopConf;
@@ -75,7 +80,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
     @Override
     public Iterator<Row> call(Iterator<ImageRef> images) {
         if (!images.hasNext()) {
-            return java.util.Collections.emptyIterator(); // nothing to label: load no models, report no task
+            return Collections.emptyIterator(); // nothing to label: load no models, report no task
         }
         LabelTask t = task.value();
         RuntimeOptions runtime = t.settings().runtime().withGpuId(TaskGpus.assigned());
@@ -94,7 +99,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         if (ctx != null) {
             // The task's thread makes every model call and has left them when the task completes (done,
             // failed or killed): only then may the models be closed.
-            ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> {
+            ctx.addTaskCompletionListener((TaskCompletionListener) c -> {
                 pool.close();
                 lease.close();
             });
@@ -231,7 +236,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
                     Thread.sleep(retry.waitMillis(attempt));
                 } catch (InterruptedException stop) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while retrying " + uri);
+                    throw new InterruptedIOException("interrupted while retrying " + uri);
                 }
             }
         }

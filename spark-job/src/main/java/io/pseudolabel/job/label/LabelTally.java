@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import java.util.Collections;
 import io.pseudolabel.labeler.LabelStatus;
 import org.apache.spark.util.AccumulatorV2;
 
@@ -73,6 +74,6 @@ public final class LabelTally extends AccumulatorV2<LabelTally.Written, LabelTal
 
     @Override
     public Totals value() {
-        return new Totals(java.util.Collections.unmodifiableMap(new TreeMap<>(counts)), List.copyOf(errorsByUri.values()));
+        return new Totals(Collections.unmodifiableMap(new TreeMap<>(counts)), List.copyOf(errorsByUri.values()));
     }
 }

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.review;
 
+import io.pseudolabel.job.eval.ReportImages;
 import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
@@ -94,7 +95,7 @@ final class ReviewCompare {
                     } catch (Exception e) {
                         image = null; // the tile's note already says why
                     }
-                    String otherUri = EvalReport.dataUri(EvalReport.thumbnail(EvalReport.overlay(image, otherMap)), "jpeg");
+                    String otherUri = ReportImages.dataUri(ReportImages.thumbnail(ReportImages.overlay(image, otherMap)), "jpeg");
                     return new ReviewJob.Tile(t.id(), t.uri(), t.quality(), t.width(), t.height(), t.dataUri(),
                             t.instances(), t.note(), otherUri, Double.NaN);
                 }).collect());

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.run;
 
+import java.util.Locale;
 import io.pseudolabel.job.common.LabelTable;
 import com.typesafe.config.Config;
 import org.apache.spark.sql.Dataset;
@@ -79,12 +80,12 @@ public record RunStats(Map<String, Long> instancesByClass, Double meanQuality, D
 
     /** The nightly one-line summary. */
     public String summary() {
-        return String.format(java.util.Locale.ROOT, "mean quality %s (previous %s), %d relabelled, %d added, "
+        return String.format(Locale.ROOT, "mean quality %s (previous %s), %d relabelled, %d added, "
                 + "%d removed, instances by class %s", fmt(meanQuality), fmt(previousMeanQuality), relabelled, added,
                 removed, instancesByClass);
     }
 
     private static String fmt(Double d) {
-        return d == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", d);
+        return d == null ? "n/a" : String.format(Locale.ROOT, "%.4f", d);
     }
 }

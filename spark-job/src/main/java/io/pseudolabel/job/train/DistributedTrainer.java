@@ -1,5 +1,11 @@
 package io.pseudolabel.job.train;
 
+import ai.djl.Device;
+import com.google.gson.Gson;
+import io.pseudolabel.segmenter.SegmenterConfig;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import com.google.gson.GsonBuilder;
 import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.image.ImageLimits;
@@ -203,9 +209,9 @@ public final class DistributedTrainer {
     }
 
     /** A trainer on the GPU Spark assigned to this task, or on the engine's default device when none was. */
-    static SegmenterTrainer newTrainer(io.pseudolabel.segmenter.SegmenterConfig config) {
+    static SegmenterTrainer newTrainer(SegmenterConfig config) {
         int gpu = TaskGpus.assigned();
-        return gpu >= 0 ? new SegmenterTrainer(config, ai.djl.Device.gpu(gpu)) : new SegmenterTrainer(config);
+        return gpu >= 0 ? new SegmenterTrainer(config, Device.gpu(gpu)) : new SegmenterTrainer(config);
     }
 
     /** The fields that fix parameter names and shapes: a checkpoint resumes only into the same ones. */
@@ -265,14 +271,14 @@ public final class DistributedTrainer {
             return null; // checkpoints written before this file existed
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = new com.google.gson.Gson().fromJson(HadoopFiles.readString(f, conf), Map.class);
+        Map<String, Object> m = new Gson().fromJson(HadoopFiles.readString(f, conf), Map.class);
         return m;
     }
 
     private static String sha256(byte[] bytes) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.train;
 
+import java.util.Locale;
 import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.labeler.LabelStatus;
 import io.pseudolabel.image.ImageDecodeException;
@@ -88,7 +89,7 @@ public final class PredictJob {
         });
         Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
         String table = HadoopFiles.child(output, "predictions");
-        spark.sparkContext().setJobDescription(String.format(java.util.Locale.ROOT, "predict: %,d images",
+        spark.sparkContext().setJobDescription(String.format(Locale.ROOT, "predict: %,d images",
                 images.size()));
         try {
             df.write().mode(SaveMode.ErrorIfExists).parquet(table);

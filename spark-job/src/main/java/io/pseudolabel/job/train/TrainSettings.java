@@ -1,5 +1,6 @@
 package io.pseudolabel.job.train;
 
+import com.typesafe.config.ConfigException;
 import io.pseudolabel.segmenter.Optimizer;
 import io.pseudolabel.segmenter.CropMode;
 import com.typesafe.config.Config;
@@ -37,7 +38,7 @@ public record TrainSettings(SegmenterConfig segmenter, int rounds, int localStep
                         + "keep-checkpoints must be >= 1");
             }
             return ts;
-        } catch (com.typesafe.config.ConfigException e) {
+        } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pseudolabel.train: " + e.getMessage(), e);

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.executor;
 
+import java.io.IOException;
+import java.util.Arrays;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.pseudolabel.labeler.Fixtures;
 import io.pseudolabel.onnx.ExecutionDevice;
@@ -93,7 +95,7 @@ class PreparePoolTest {
             if (!t.getName().startsWith("pseudolabel-prepare-") || !t.isAlive()) {
                 return;
             }
-            boolean waiting = t.getState() == Thread.State.TIMED_WAITING && java.util.Arrays.stream(stack)
+            boolean waiting = t.getState() == Thread.State.TIMED_WAITING && Arrays.stream(stack)
                     .anyMatch(f -> f.getClassName().startsWith("java.util.concurrent.SynchronousQueue"));
             if (!waiting) {
                 out.add(t.getName() + " " + t.getState());
@@ -135,7 +137,7 @@ class PreparePoolTest {
         assertEquals(1, ran.get());
         assertEquals(caller, f.get());
         Future<Integer> failing = lane.submit(() -> {
-            throw new java.io.IOException("unreadable");
+            throw new IOException("unreadable");
         });
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> PreparePool.await(failing));
         assertTrue(e.getMessage().contains("unreadable"), e.getMessage());

@@ -1,5 +1,8 @@
 package io.pseudolabel.job.label;
 
+import com.typesafe.config.ConfigFactory;
+import java.util.function.Function;
+import org.junit.jupiter.api.Assertions;
 import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.executor.PreparePool;
 import io.pseudolabel.job.common.StageProgress;
@@ -33,23 +36,23 @@ class ProgressAndPlanTest {
 
     /** reference.conf's pseudolabel.job with {@code partitions} set. */
     private static JobSettings partitions(int n) {
-        return JobSettings.from(com.typesafe.config.ConfigFactory.parseString("pseudolabel.job.partitions = " + n)
-                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
+        return JobSettings.from(ConfigFactory.parseString("pseudolabel.job.partitions = " + n)
+                .withFallback(ConfigFactory.defaultReference()));
     }
 
     @Test
     void prepareThreadsAreAutoByDefaultOrANumberFromZeroUp() {
-        java.util.function.Function<String, JobSettings> with = v -> JobSettings.from(
-                com.typesafe.config.ConfigFactory.parseString("pseudolabel.job.prepare-threads = \"" + v + "\"")
-                        .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
-        assertEquals(PreparePool.AUTO, JobSettings.from(com.typesafe.config.ConfigFactory.defaultReference())
+        Function<String, JobSettings> with = v -> JobSettings.from(
+                ConfigFactory.parseString("pseudolabel.job.prepare-threads = \"" + v + "\"")
+                        .withFallback(ConfigFactory.defaultReference()));
+        assertEquals(PreparePool.AUTO, JobSettings.from(ConfigFactory.defaultReference())
                 .prepareThreads());
         assertEquals(0, with.apply("0").prepareThreads());
         assertEquals(3, with.apply("3").prepareThreads());
         for (String bad : new String[] {"-1", "two", ""}) {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = Assertions.assertThrows(IllegalArgumentException.class,
                     () -> with.apply(bad));
-            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("pseudolabel.job.prepare-threads"),
+            Assertions.assertTrue(e.getMessage().contains("pseudolabel.job.prepare-threads"),
                     e.getMessage());
         }
     }

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.run;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.File;
@@ -32,7 +34,7 @@ public final class LeaseHolderProcess {
         Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 LeaseHolderProcess.class.getName(), output, runId, Long.toString(timeoutMillis),
                 Long.toString(heartbeatMillis))).redirectErrorStream(true).start();
-        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        var lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         for (String line; (line = lines.readLine()) != null; ) {
             seen.append(line).append('\n');
