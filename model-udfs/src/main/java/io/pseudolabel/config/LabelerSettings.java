@@ -118,11 +118,6 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
         return image.maxPixels();
     }
 
-    public LabelerSettings withSupervision(Supervision s) {
-        return new LabelerSettings(modelsDir, clipDir, dinoDir, samDir, runtime, s, clip, dino, sam, grouping,
-                overlap, image, modelCache);
-    }
-
     public LabelerSettings withRuntime(RuntimeOptions r) {
         return new LabelerSettings(modelsDir, clipDir, dinoDir, samDir, r, supervision, clip, dino, sam, grouping,
                 overlap, image, modelCache);

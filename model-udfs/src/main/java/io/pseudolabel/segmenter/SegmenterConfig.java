@@ -101,16 +101,6 @@ public record SegmenterConfig(
         }
     }
 
-    /** Channels of the stride-4 (stage 1) features the decoder reads. */
-    public int lowLevelInputChannels() {
-        return bottleneck() ? baseChannels * 4 : baseChannels;
-    }
-
-    /** Channels of the stride-16 (stage 4) features ASPP reads. */
-    public int highLevelChannels() {
-        return baseChannels * 8 * (bottleneck() ? 4 : 1);
-    }
-
     /** Whether the backbone uses bottleneck blocks (ResNet-50/101). */
     public boolean bottleneck() {
         return depth >= 50;

@@ -41,10 +41,6 @@ public final class WeightAverager {
             return count;
         }
 
-        public double totalWeight() {
-            return totalWeight;
-        }
-
         public Sum add(SegmenterWeights w) {
             return add(w, 1.0);
         }

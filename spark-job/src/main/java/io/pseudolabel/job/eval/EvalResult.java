@@ -78,14 +78,6 @@ public final class EvalResult {
         return perClassIou;
     }
 
-    public Map<String, Double> perClassPrecision() {
-        return precision;
-    }
-
-    public Map<String, Double> perClassRecall() {
-        return recall;
-    }
-
     public List<String> classesCounted() {
         return counted;
     }
