@@ -1,5 +1,7 @@
 package io.pseudolabel.clip;
 
+import io.pseudolabel.image.Resampler;
+import io.pseudolabel.onnx.Tensors;
 import io.pseudolabel.image.ClipImageConfig;
 import io.pseudolabel.image.ClipImageProcessor;
 import io.pseudolabel.image.RgbImage;
@@ -109,7 +111,7 @@ public final class ClipModel implements AutoCloseable {
     }
 
     /** The resampler CLIP preprocessing resizes with. */
-    public io.pseudolabel.image.Resampler.Filter resample() {
+    public Resampler.Filter resample() {
         return processor.config().resample();
     }
 
@@ -158,7 +160,7 @@ public final class ClipModel implements AutoCloseable {
         }
         int h = processor.cropHeight();
         int w = processor.cropWidth();
-        Feed feed = new Feed().floats("pixel_values", io.pseudolabel.onnx.Tensors.concat(pixelValues),
+        Feed feed = new Feed().floats("pixel_values", Tensors.concat(pixelValues),
                 pixelValues.size(), 3, h, w);
         if (format == ClipFormat.COMBINED) {
             ClipTokenizer.TokenBatch dummy = tokenizer.encode(List.of(""));

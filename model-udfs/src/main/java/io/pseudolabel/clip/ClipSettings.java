@@ -10,7 +10,7 @@ import java.util.List;
  * @param multiLabelMinProb the threshold on a multi-label head's independent sigmoid probabilities
  */
 public record ClipSettings(float logitScale, int topN, float minProb, float multiLabelMinProb, int textBatchSize,
-        int imageBatchSize, List<String> templates) implements Serializable {
+        List<String> templates) implements Serializable {
 
     public ClipSettings {
         if (!(multiLabelMinProb >= 0 && multiLabelMinProb <= 1)) {
@@ -21,15 +21,5 @@ public record ClipSettings(float logitScale, int topN, float minProb, float mult
         if (templates.isEmpty() || templates.stream().anyMatch(t -> !t.contains("{}"))) {
             throw new IllegalArgumentException("clip.templates must be non-empty and each contain {}: " + templates);
         }
-    }
-
-    /**
-     * The zero-shot settings as this record printed them before {@code multiLabelMinProb} existed: label
-     * fingerprints hash this, so zero-shot runs keep their fingerprints (the head's threshold joins a head's).
-     */
-    public String zeroShotDescription() {
-        return "ClipSettings[logitScale=" + logitScale + ", topN=" + topN + ", minProb=" + minProb
-                + ", textBatchSize=" + textBatchSize + ", imageBatchSize=" + imageBatchSize + ", templates="
-                + templates + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.pseudolabel.clip;
 
+import java.util.Arrays;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.pseudolabel.onnx.ModelContractException;
@@ -44,7 +45,7 @@ public final class ClipTokenizer implements AutoCloseable {
         if (ids.length <= CONTEXT_LENGTH) {
             return ids;
         }
-        long[] cut = java.util.Arrays.copyOf(ids, CONTEXT_LENGTH);
+        long[] cut = Arrays.copyOf(ids, CONTEXT_LENGTH);
         cut[CONTEXT_LENGTH - 1] = ids[ids.length - 1];
         return cut;
     }

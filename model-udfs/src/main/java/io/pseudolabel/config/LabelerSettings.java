@@ -1,12 +1,14 @@
 package io.pseudolabel.config;
 
+import java.util.Arrays;
+import java.util.function.Function;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.pseudolabel.clip.ClipSettings;
 import io.pseudolabel.dino.DinoSettings;
 import io.pseudolabel.dino.PromptMode;
 import io.pseudolabel.image.ImageLimits;
-import io.pseudolabel.labeler.Supervision;
 import io.pseudolabel.masks.GroupingConfig;
 import io.pseudolabel.masks.OverlapRule;
 import io.pseudolabel.onnx.ExecutionDevice;
@@ -26,8 +28,6 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
         OverlapRule overlap, ImageLimits image, ModelCache modelCache) implements Serializable {
 
     private static final String P = "pseudolabel.";
-    private static final java.util.List<String> OPT_LEVELS = java.util.List.of("NO_OPT", "BASIC_OPT", "EXTENDED_OPT",
-            "ALL_OPT");
 
     /** Reads {@code pseudolabel.*} by full path, so that every error names the key as the user writes it. */
     public static LabelerSettings from(Config r) {
@@ -39,7 +39,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
             ClipSettings clipSettings = new ClipSettings((float) r.getDouble(P + "clip.logit-scale"),
                     r.getInt(P + "clip.top-n"), (float) r.getDouble(P + "clip.min-prob"),
                     (float) r.getDouble(P + "clip-head.min-prob"),
-                    r.getInt(P + "clip.text-batch-size"), r.getInt(P + "clip.image-batch-size"),
+                    r.getInt(P + "clip.text-batch-size"),
                     r.getStringList(P + "clip.templates"));
             DinoSettings dino = new DinoSettings(r.getString(P + "grounding-dino.model-file"),
                     (float) r.getDouble(P + "grounding-dino.box-threshold"),
@@ -63,7 +63,7 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
     }
 
     /** The string at {@code pseudolabel.key} through {@code parser}; a refused value names the full key. */
-    private static <T> T parse(Config root, String key, java.util.function.Function<String, T> parser) {
+    private static <T> T parse(Config root, String key, Function<String, T> parser) {
         try {
             return parser.apply(root.getString(P + key));
         } catch (IllegalArgumentException e) {
@@ -71,12 +71,13 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
         }
     }
 
-    static String parseOptLevel(String s) {
-        String v = s.trim().toUpperCase(Locale.ROOT);
-        if (!OPT_LEVELS.contains(v)) {
-            throw new IllegalArgumentException("must be one of " + String.join(", ", OPT_LEVELS) + "; got '" + s + "'");
+    static OptLevel parseOptLevel(String s) {
+        try {
+            return OptLevel.valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("must be one of " + Arrays.toString(OptLevel.values())
+                    + "; got '" + s + "'", e);
         }
-        return v;
     }
 
     static OverlapRule parseOverlap(String s) {
@@ -115,16 +116,6 @@ public record LabelerSettings(String modelsDir, String clipDir, String dinoDir, 
     /** {@code pseudolabel.image.max-pixels}. */
     public long maxPixels() {
         return image.maxPixels();
-    }
-
-    public LabelerSettings withModelsDir(String dir) {
-        return new LabelerSettings(dir, clipDir, dinoDir, samDir, runtime, supervision, clip, dino, sam, grouping,
-                overlap, image, modelCache);
-    }
-
-    public LabelerSettings withSupervision(Supervision s) {
-        return new LabelerSettings(modelsDir, clipDir, dinoDir, samDir, runtime, s, clip, dino, sam, grouping,
-                overlap, image, modelCache);
     }
 
     public LabelerSettings withRuntime(RuntimeOptions r) {

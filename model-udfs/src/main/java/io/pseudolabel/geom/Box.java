@@ -1,10 +1,12 @@
 package io.pseudolabel.geom;
 
+import java.io.Serializable;
+
 /**
  * An axis-aligned box in pixel coordinates of some frame, corners as pixel edges: a box covering
  * pixel columns 2..4 is {@code x1=2, x2=5}. Width and height are never negative.
  */
-public record Box(float x1, float y1, float x2, float y2) implements java.io.Serializable {
+public record Box(float x1, float y1, float x2, float y2) implements Serializable {
 
     public Box {
         if (!(x2 >= x1) || !(y2 >= y1)) {

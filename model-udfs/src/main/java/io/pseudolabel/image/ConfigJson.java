@@ -1,5 +1,6 @@
 package io.pseudolabel.image;
 
+import java.util.Arrays;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -118,7 +119,7 @@ final class ConfigJson {
         JsonElement e = json.get(key);
         float[] out = new float[3];
         if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
-            java.util.Arrays.fill(out, e.getAsFloat());
+            Arrays.fill(out, e.getAsFloat());
             return out;
         }
         if (!e.isJsonArray() || e.getAsJsonArray().size() != 3) {

@@ -40,12 +40,6 @@ public record DinoImageConfig(
                 IMAGENET_MEAN, IMAGENET_STD);
     }
 
-    /** A plain resize to {@code width x height}, other settings as the defaults. */
-    public static DinoImageConfig fixed(int width, int height) {
-        return new DinoImageConfig(height, width, null, null, true, Resampler.Filter.BILINEAR, true, 1 / 255.0, true,
-                IMAGENET_MEAN, IMAGENET_STD);
-    }
-
     public boolean isFixedSize() {
         return fixedHeight != null;
     }

@@ -1,5 +1,7 @@
 package io.pseudolabel.image;
 
+import java.util.Arrays;
+
 /**
  * Resizing of 8-bit RGB images that reproduces Pillow's {@code Image.resize(size, resample)} (with the
  * default {@code box} and {@code reducing_gap=None}, as HF image processors call it) bit for bit.
@@ -339,7 +341,7 @@ public final class Resampler {
             if (acc == null) {
                 acc = new int[rowLen];
             }
-            java.util.Arrays.fill(acc, HALF);
+            Arrays.fill(acc, HALF);
             for (int y = 0; y < n; y++) {
                 int wgt = wts[kb + y];
                 int p = (first + y) * rowLen;

@@ -1,5 +1,7 @@
 package io.pseudolabel.image;
 
+import java.util.Arrays;
+import java.util.Locale;
 import io.pseudolabel.geom.Box;
 
 import java.nio.file.Files;
@@ -93,9 +95,9 @@ public final class Sam2ImageProcessor {
         float[] mean = c.triple("image_mean", DinoImageConfig.IMAGENET_MEAN);
         float[] std = c.triple("image_std", DinoImageConfig.IMAGENET_STD);
         return new Sam2ImageProcessor(Resize.ANTIALIASED, f, rescale, factor, normalize, mean, std,
-                "stretch to 1024x1024, " + f.name().toLowerCase(java.util.Locale.ROOT) + " with antialiasing "
-                        + "(Pillow/torchvision), mean " + java.util.Arrays.toString(mean) + " std "
-                        + java.util.Arrays.toString(std) + " (" + source + ")");
+                "stretch to 1024x1024, " + f.name().toLowerCase(Locale.ROOT) + " with antialiasing "
+                        + "(Pillow/torchvision), mean " + Arrays.toString(mean) + " std "
+                        + Arrays.toString(std) + " (" + source + ")");
     }
 
     public Resize resize() {

@@ -1,5 +1,6 @@
 package io.pseudolabel.labeler;
 
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.clip.ClipSettings;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.dino.DinoSettings;

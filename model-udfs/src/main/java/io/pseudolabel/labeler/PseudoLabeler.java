@@ -1,5 +1,9 @@
 package io.pseudolabel.labeler;
 
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.clip.ClipTextEmbeddings;
 import io.pseudolabel.clip.ClipZeroShot;
 import io.pseudolabel.clip.ImageClassifier;
@@ -162,6 +166,16 @@ public final class PseudoLabeler {
                 out[i] = modelError(p, e);
             }
         }
+        segmentInChunks(batch, needSam, imageLabels, detections, out);
+        return new ArrayList<>(Arrays.asList(out));
+    }
+
+    /**
+     * SAM on the images that have boxes, one encoder call per chunk; each chunk is decoded, grouped and composed
+     * before the next is encoded. A failed call costs the images of that call only.
+     */
+    private void segmentInChunks(List<Prepared> batch, List<Integer> needSam, List<List<ClassScore>> imageLabels,
+            List<List<Detection>> detections, LabelResult[] out) {
         int chunk = models.sam().encoderBatch();
         for (int start = 0; start < needSam.size(); start += chunk) {
             List<Integer> ids = needSam.subList(start, Math.min(needSam.size(), start + chunk));
@@ -192,7 +206,6 @@ public final class PseudoLabeler {
                 }
             }
         }
-        return new ArrayList<>(java.util.Arrays.asList(out));
     }
 
     private static LabelResult modelError(Prepared p, RuntimeException e) {
@@ -329,7 +342,7 @@ public final class PseudoLabeler {
 
     private static float imageQuality(List<ClassScore> labels, List<LabeledInstance> instances) {
         List<Float> qualities = new ArrayList<>();
-        java.util.Set<Integer> found = new java.util.HashSet<>();
+        Set<Integer> found = new HashSet<>();
         for (LabeledInstance i : instances) {
             qualities.add(i.quality());
             found.add(i.classId());

@@ -1,5 +1,6 @@
 package io.pseudolabel.masks;
 
+import java.util.function.IntConsumer;
 import io.pseudolabel.geom.Box;
 import java.util.Arrays;
 import java.util.Optional;
@@ -190,7 +191,7 @@ public final class BitMask {
     }
 
     /** Calls {@code action} with the row-major index of every on pixel, in increasing order. */
-    void forEachSetBit(java.util.function.IntConsumer action) {
+    void forEachSetBit(IntConsumer action) {
         for (int wi = 0; wi < words.length; wi++) {
             long word = words[wi];
             while (word != 0) {

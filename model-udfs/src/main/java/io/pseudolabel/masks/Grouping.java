@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Picks one SAM candidate per detected box (DESIGN §4).
+ * Picks one SAM candidate per detected box (README "What runs", "Grouping").
  *
  * <ol>
  *   <li>Every candidate is clipped to the box grown by {@code boxMargin} (and clipped to the image):

@@ -1,7 +1,9 @@
 package io.pseudolabel.masks;
 
+import java.io.Serializable;
+
 /**
- * Knobs of the box–mask grouping (DESIGN §4; config keys {@code grouping.box-margin},
+ * Knobs of the box–mask grouping (ARCHITECTURE.md; config keys {@code grouping.box-margin},
  * {@code grouping.min-box-iou}, {@code grouping.near-tie}).
  *
  * @param boxMargin fraction of the box's width/height added on every side before clipping candidates
@@ -13,7 +15,7 @@ package io.pseudolabel.masks;
  *                  are painted 255; 0 = off
  */
 public record GroupingConfig(float boxMargin, float minBoxIou, float nearTie, float ignoreBelow, int ignoreBoundary)
-        implements java.io.Serializable {
+        implements Serializable {
 
     public static final GroupingConfig DEFAULTS = new GroupingConfig(0.05f, 0.3f, 0.02f);
 

@@ -3,7 +3,7 @@ package io.pseudolabel.masks;
 import io.pseudolabel.geom.Box;
 
 /**
- * One labelled object in an image, as the output table stores it (DESIGN §5 {@code instances}):
+ * One labelled object in an image, as the output table stores it (the label table's {@code instances}):
  * class id (1..C) and name, the detected box in original-image pixels, the detector's score, SAM's
  * predicted IoU of the kept mask, which SAM candidate won, the mask as COCO RLE, and SAM 2.1's object score
  * logit for the box where the export gives one (null otherwise), and the instance's quality in [0,1]

@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Paints instances into one semantic map (DESIGN §4 step 4). Every tie is broken the same way each time,
+ * Paints instances into one semantic map (the labeller's composition step, ARCHITECTURE.md). Every tie is broken the same way each time,
  * ending with list order (earlier wins), so the same instances always give the same bytes:
  * <ul>
  *   <li>{@link OverlapRule#SMALLER_ON_TOP}: smaller area, then higher score, then earlier.</li>

@@ -1,5 +1,7 @@
 package io.pseudolabel.onnx;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,7 +21,7 @@ public final class Feed {
      * A float input made of {@code parts} laid end to end (e.g. a batch of images), without concatenating them
      * on the heap: they are copied straight into the call's native buffer.
      */
-    public Feed floats(String name, java.util.List<float[]> parts, long... shape) {
+    public Feed floats(String name, List<float[]> parts, long... shape) {
         long length = 0;
         for (float[] p : parts) {
             length += p.length;
@@ -47,7 +49,7 @@ public final class Feed {
         }
         if (n != length) {
             throw new IllegalArgumentException("input " + name + ": " + length + " values for shape "
-                    + java.util.Arrays.toString(shape));
+                    + Arrays.toString(shape));
         }
     }
 

@@ -1,5 +1,8 @@
 package io.pseudolabel.onnx;
 
+import ai.djl.engine.Engine;
+import ai.djl.translate.TranslateException;
+import java.util.Arrays;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -43,10 +46,10 @@ public final class OnnxGraph implements AutoCloseable {
         OrtSession session = null;
         try {
             // DJL's engine creates the process-wide ORT environment (with its thread pool settings) first.
-            ai.djl.engine.Engine.getEngine("OnnxRuntime");
+            Engine.getEngine("OnnxRuntime");
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(options.optLevel()));
+            so.setOptimizationLevel(options.optLevel());
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
@@ -114,14 +117,14 @@ public final class OnnxGraph implements AutoCloseable {
             return NativeCalls.run(file.toString(), () -> {
                 try {
                     return predictor.predict(feed);
-                } catch (ai.djl.translate.TranslateException e) {
+                } catch (TranslateException e) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
             });
         } catch (RuntimeException e) {
             StringBuilder fed = new StringBuilder();
             feed.shapes().forEach((k, v) -> fed.append(fed.length() == 0 ? "" : ", ").append(k)
-                    .append(java.util.Arrays.toString(v)));
+                    .append(Arrays.toString(v)));
             throw new ModelContractException("running " + file + " failed on inputs " + fed + ": " + e.getMessage(), e);
         } finally {
             buffers.release(); // the predictor is closed: its input tensors are gone

@@ -1,5 +1,6 @@
 package io.pseudolabel.onnx;
 
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import java.io.Serializable;
 
 /**
@@ -7,16 +8,17 @@ import java.io.Serializable;
  *
  * @param device where to run; {@code GPU} without CUDA is an error, never a silent CPU fallback
  * @param gpuId the CUDA device id (the address Spark assigned to the task), or -1 for none assigned
- * @param optLevel ORT graph optimisation: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT (some
- *     quantised exports only load with less than ALL_OPT)
+ * @param optLevel ORT graph optimisation ({@code pseudolabel.models.ort.opt-level}; some quantised exports only
+ *     load below ALL_OPT)
  * @param intraOpThreads threads inside one operator, 0 = ORT's default
  * @param interOpThreads threads across operators, 0 = ORT's default
  */
-public record RuntimeOptions(ExecutionDevice device, int gpuId, String optLevel, int intraOpThreads,
+public record RuntimeOptions(ExecutionDevice device, int gpuId, OptLevel optLevel, int intraOpThreads,
         int interOpThreads) implements Serializable {
 
-    public static RuntimeOptions cpu() {
-        return new RuntimeOptions(ExecutionDevice.CPU, -1, "ALL_OPT", 0, 0);
+    /** The same settings on the CPU (the driver's models: it is assigned no GPU). */
+    public RuntimeOptions onCpu() {
+        return new RuntimeOptions(ExecutionDevice.CPU, -1, optLevel, intraOpThreads, interOpThreads);
     }
 
     /** The device actually used: AUTO resolves to GPU only when a GPU id was assigned. */

@@ -1,5 +1,6 @@
 package io.pseudolabel.onnx;
 
+import java.util.Locale;
 import java.util.Arrays;
 
 /**
@@ -24,7 +25,7 @@ public record TensorSpec(String name, String type, long[] shape) {
         for (int i = 0; i < shape.length; i++) {
             dims.append(i == 0 ? "" : ",").append(shape[i] < 0 ? "?" : Long.toString(shape[i]));
         }
-        return name + " " + type.toLowerCase(java.util.Locale.ROOT) + "[" + dims + "]";
+        return name + " " + type.toLowerCase(Locale.ROOT) + "[" + dims + "]";
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.pseudolabel.onnx;
 
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,13 +13,13 @@ public final class Tensors {
     private Tensors() {}
 
     /** A tensor over {@code data} itself: a direct buffer is handed to ONNX Runtime without a copy. */
-    public static NDArray floats(NDManager manager, String name, java.nio.FloatBuffer data, long... shape) {
+    public static NDArray floats(NDManager manager, String name, FloatBuffer data, long... shape) {
         NDArray array = manager.create(data, new Shape(shape));
         array.setName(name);
         return array;
     }
 
-    public static NDArray longs(NDManager manager, String name, java.nio.LongBuffer data, long... shape) {
+    public static NDArray longs(NDManager manager, String name, LongBuffer data, long... shape) {
         NDArray array = manager.create(data, new Shape(shape));
         array.setName(name);
         return array;
@@ -36,7 +39,7 @@ public final class Tensors {
     }
 
     /** Flattens rows of equal length into one array, for a batch tensor. */
-    public static float[] concat(java.util.List<float[]> rows) {
+    public static float[] concat(List<float[]> rows) {
         int n = rows.isEmpty() ? 0 : rows.get(0).length;
         float[] out = new float[rows.size() * n];
         for (int i = 0; i < rows.size(); i++) {

@@ -1,5 +1,6 @@
 package io.pseudolabel.sam;
 
+import java.util.Locale;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.image.Sam2ImageProcessor;
@@ -163,7 +164,7 @@ public final class SamModel implements AutoCloseable {
         TensorSpec spec = g.signature().input(input);
         if (!spec.type().equals(type)) {
             throw new ModelContractException("SAM decoder " + g.file() + " input " + spec + " must be "
-                    + type.toLowerCase(java.util.Locale.ROOT) + "; found " + g.signature().describe());
+                    + type.toLowerCase(Locale.ROOT) + "; found " + g.signature().describe());
         }
     }
 

@@ -17,9 +17,4 @@ public record SamSettings(String encoderFile, String decoderFile, float maskThre
             throw new IllegalArgumentException("pseudolabel.sam.image-batch-size must be >= 1: " + imageBatchSize);
         }
     }
-
-    /** The defaults of reference.conf. */
-    public static SamSettings defaults() {
-        return io.pseudolabel.config.LabelerSettings.from(com.typesafe.config.ConfigFactory.defaultReference()).sam();
-    }
 }

@@ -1,5 +1,6 @@
 package io.pseudolabel.scenes;
 
+import java.util.Arrays;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.BitMask;
@@ -297,7 +298,7 @@ public final class SceneGenerator {
     /** Each object's alpha: 1 (full colour) or, for a faint one, in [MIN_FAINT_ALPHA, MAX_FAINT_ALPHA]. */
     private double[] faintAlphas(int index, int objects) {
         double[] a = new double[objects];
-        java.util.Arrays.fill(a, 1.0);
+        Arrays.fill(a, 1.0);
         if (faintShare > 0) {
             SplittableRandom rnd = new SplittableRandom(mix(seed ^ 0x6661696E74L, index)); // "faint"
             for (int k = 0; k < objects; k++) {

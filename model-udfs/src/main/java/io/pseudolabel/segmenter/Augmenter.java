@@ -40,14 +40,14 @@ public final class Augmenter {
 
     /** Random crops with random flips. */
     public Augmenter(int cropSize, float minScale, float maxScale) {
-        this(cropSize, minScale, maxScale, SegmenterConfig.RANDOM_CROP, true);
+        this(cropSize, minScale, maxScale, CropMode.RANDOM, true);
     }
 
-    public Augmenter(int cropSize, float minScale, float maxScale, String cropMode, boolean flip) {
+    public Augmenter(int cropSize, float minScale, float maxScale, CropMode cropMode, boolean flip) {
         this.cropSize = cropSize;
         this.minScale = minScale;
         this.maxScale = maxScale;
-        this.resizeCenter = SegmenterConfig.RESIZE_CENTER_CROP.equals(cropMode);
+        this.resizeCenter = cropMode == CropMode.RESIZE_CENTER;
         this.flip = flip;
     }
 

@@ -78,15 +78,7 @@ public final class BackboneWeights {
         model.tensors().forEach((name, t) -> shapes.put(name, t.shape()));
         LinkedHashMap<String, long[]> expected = expected(shapes);
         Map<String, Safetensors.Entry> entries = file.entries();
-        String prefix;
-        if (entries.containsKey("conv1.weight")) {
-            prefix = "";
-        } else if (entries.containsKey(TensorNames.BACKBONE + "conv1.weight")) {
-            prefix = TensorNames.BACKBONE;
-        } else {
-            throw new IllegalArgumentException(file.source() + ": not a torchvision/timm ResNet: no tensor conv1.weight "
-                    + "(nor backbone.conv1.weight); first tensors: " + first(entries.keySet(), 5));
-        }
+        String prefix = prefix(file);
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             Safetensors.Entry t = entries.get(prefix + e.getKey());
@@ -133,6 +125,19 @@ public final class BackboneWeights {
             merged.put(TensorNames.BACKBONE + local, file.tensor(prefix + local));
         }
         return new Loaded(new SegmenterWeights(merged), expected.size(), ignored, prefix);
+    }
+
+    /** "" for a torchvision/timm file, "backbone." for one written by train. */
+    private static String prefix(Safetensors.File file) {
+        Map<String, Safetensors.Entry> entries = file.entries();
+        if (entries.containsKey("conv1.weight")) {
+            return "";
+        }
+        if (entries.containsKey(TensorNames.BACKBONE + "conv1.weight")) {
+            return TensorNames.BACKBONE;
+        }
+        throw new IllegalArgumentException(file.source() + ": not a torchvision/timm ResNet: no tensor conv1.weight "
+                + "(nor backbone.conv1.weight); first tensors: " + first(entries.keySet(), 5));
     }
 
     /** e.g. "ResNet backbone with 3/4/23/3 bottleneck units, stem 64 channels". */

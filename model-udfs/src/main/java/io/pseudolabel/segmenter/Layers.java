@@ -60,9 +60,4 @@ final class Layers {
         }
         return nchw.getNDArrayInternal().interpolation(new long[] {h, w}, BILINEAR, false);
     }
-
-    /** Output size of a convolution or pooling along one axis. */
-    static long convOut(long in, int kernel, int stride, int pad, int dilation) {
-        return (in + 2L * pad - (long) dilation * (kernel - 1) - 1) / stride + 1;
-    }
 }

@@ -7,8 +7,8 @@ import java.io.Serializable;
  * number of classes) and the training recipe (crop, scale range, optimizer, learning rate, batch).
  *
  * <p>Two models with equal architecture fields have the same parameter names and shapes, so their
- * weights can be exchanged and averaged. {@link #paper(int)} is the paper's ResNet-101 setting;
- * {@link #tiny(int)} is a small ResNet-18 for tests, CPU demos and quick experiments.
+ * weights can be exchanged and averaged. The values come from {@code pseudolabel.train.*} (spark-job's
+ * reference.conf, read by its {@code TrainSettings}); none are defaulted here.
  *
  * @param depth         ResNet depth: 18 or 34 (basic blocks), 50 or 101 (bottlenecks)
  * @param numClasses    classes including background (VOC: 21); label 255 is ignored
@@ -20,11 +20,10 @@ import java.io.Serializable;
  * @param cropSize      side of the square training crop (320 in the paper)
  * @param minScale      smallest random scale of the training augmentation ({@code random} crops)
  * @param maxScale      largest random scale of the training augmentation ({@code random} crops)
- * @param cropMode      {@code "random"}: random scale in [minScale, maxScale), random crop window;
- *                      {@code "resize-center"}: shorter side resized to cropSize, centre crop (the paper's §4.2)
+ * @param cropMode      how a training crop is taken ({@link CropMode})
  * @param flip          random horizontal flip (probability 1/2) of every training crop
  * @param batchSize     crops per training step (per worker)
- * @param optimizer     {@code "adam"} or {@code "sgd"} (SGD with momentum)
+ * @param optimizer     Adam or SGD with momentum
  * @param learningRate  base learning rate
  * @param momentum      SGD momentum, or Adam's beta1
  * @param weightDecay   L2 weight decay added to the gradient of weights (not of BN or biases)
@@ -42,10 +41,10 @@ public record SegmenterConfig(
         int cropSize,
         float minScale,
         float maxScale,
-        String cropMode,
+        CropMode cropMode,
         boolean flip,
         int batchSize,
-        String optimizer,
+        Optimizer optimizer,
         float learningRate,
         float momentum,
         float weightDecay,
@@ -54,10 +53,6 @@ public record SegmenterConfig(
 
     /** The output stride of the backbone: 16 (the last stage is dilated instead of strided). */
     public static final int OUTPUT_STRIDE = 16;
-    /** Crop mode: random scale and random window. */
-    public static final String RANDOM_CROP = "random";
-    /** Crop mode: shorter side resized to the crop size, then the centre window (the paper's §4.2). */
-    public static final String RESIZE_CENTER_CROP = "resize-center";
     /** ASPP dilation rates at output stride 16. */
     public static final int[] ASPP_RATES = {6, 12, 18};
 
@@ -83,12 +78,8 @@ public record SegmenterConfig(
         if (!(minScale > 0 && maxScale >= minScale)) {
             throw new IllegalArgumentException("need 0 < minScale <= maxScale: " + minScale + ", " + maxScale);
         }
-        if (!RANDOM_CROP.equals(cropMode) && !RESIZE_CENTER_CROP.equals(cropMode)) {
-            throw new IllegalArgumentException("cropMode must be " + RANDOM_CROP + " or " + RESIZE_CENTER_CROP + ": "
-                    + cropMode);
-        }
-        if (!"adam".equals(optimizer) && !"sgd".equals(optimizer)) {
-            throw new IllegalArgumentException("optimizer must be adam or sgd: " + optimizer);
+        if (cropMode == null || optimizer == null) {
+            throw new IllegalArgumentException("cropMode and optimizer must be given: " + cropMode + ", " + optimizer);
         }
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learningRate must be positive: " + learningRate);
@@ -110,35 +101,6 @@ public record SegmenterConfig(
         }
     }
 
-    /**
-     * The paper's setting: ResNet-101, images resized and centre-cropped to 320 (and flipped), SGD momentum 0.9,
-     * lr 0.01, poly decay.
-     */
-    public static SegmenterConfig paper(int numClasses) {
-        return new SegmenterConfig(101, numClasses, 64, 256, 48, 256, 0.1f, 320, 0.5f, 2.0f, RESIZE_CENTER_CROP,
-                true, 16, "sgd", 0.01f, 0.9f, 1e-4f, 30_000, 42L);
-    }
-
-    /**
-     * A small model for CPUs: ResNet-18 with 16 base channels (stages 16/32/64/128), ASPP and decoder
-     * at 64 channels, 24 low-level channels; 128 crops, scale 0.5-1.5, batch 8, Adam at 2e-3 with poly
-     * decay over 250 steps (reached val mIoU 0.95 on 40 synthetic scenes, 73 CPU-seconds of training).
-     */
-    public static SegmenterConfig tiny(int numClasses) {
-        return new SegmenterConfig(18, numClasses, 16, 64, 24, 64, 0.0f, 128, 0.5f, 1.5f, RANDOM_CROP, true, 8,
-                "adam", 2e-3f, 0.9f, 0f, 250, 42L);
-    }
-
-    /** Channels of the stride-4 (stage 1) features the decoder reads. */
-    public int lowLevelInputChannels() {
-        return bottleneck() ? baseChannels * 4 : baseChannels;
-    }
-
-    /** Channels of the stride-16 (stage 4) features ASPP reads. */
-    public int highLevelChannels() {
-        return baseChannels * 8 * (bottleneck() ? 4 : 1);
-    }
-
     /** Whether the backbone uses bottleneck blocks (ResNet-50/101). */
     public boolean bottleneck() {
         return depth >= 50;
@@ -155,42 +117,5 @@ public record SegmenterConfig(
             default:
                 return new int[] {3, 4, 23, 3};
         }
-    }
-
-    public SegmenterConfig withClasses(int classes) {
-        return new SegmenterConfig(depth, classes, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
-                dropout, cropSize, minScale, maxScale, cropMode, flip, batchSize, optimizer, learningRate, momentum,
-                weightDecay, totalSteps, seed);
-    }
-
-    public SegmenterConfig withCrop(int crop, float minScale, float maxScale) {
-        return new SegmenterConfig(depth, numClasses, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
-                dropout, crop, minScale, maxScale, cropMode, flip, batchSize, optimizer, learningRate, momentum,
-                weightDecay, totalSteps, seed);
-    }
-
-    public SegmenterConfig withBatchSize(int batch) {
-        return new SegmenterConfig(depth, numClasses, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
-                dropout, cropSize, minScale, maxScale, cropMode, flip, batch, optimizer, learningRate, momentum,
-                weightDecay, totalSteps, seed);
-    }
-
-    public SegmenterConfig withOptimizer(String opt, float lr, float momentum, float weightDecay, int totalSteps) {
-        return new SegmenterConfig(depth, numClasses, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
-                dropout, cropSize, minScale, maxScale, cropMode, flip, batchSize, opt, lr, momentum, weightDecay,
-                totalSteps, seed);
-    }
-
-    public SegmenterConfig withSeed(long s) {
-        return new SegmenterConfig(depth, numClasses, baseChannels, asppChannels, lowLevelChannels, decoderChannels,
-                dropout, cropSize, minScale, maxScale, cropMode, flip, batchSize, optimizer, learningRate, momentum,
-                weightDecay, totalSteps, s);
-    }
-
-    /** Whether {@code other} builds a model with the same parameter names and shapes. */
-    public boolean sameArchitecture(SegmenterConfig other) {
-        return depth == other.depth && numClasses == other.numClasses && baseChannels == other.baseChannels
-                && asppChannels == other.asppChannels && lowLevelChannels == other.lowLevelChannels
-                && decoderChannels == other.decoderChannels;
     }
 }

@@ -42,7 +42,7 @@ final class SegmenterOptimizer {
     SegmenterOptimizer(SegmenterConfig config, PairList<String, Parameter> all, Map<String, String> documented) {
         this.config = config;
         this.documented = documented;
-        this.adam = "adam".equals(config.optimizer());
+        this.adam = config.optimizer() == Optimizer.ADAM;
         for (Pair<String, Parameter> p : all) {
             if (!p.getValue().requiresGradient()) {
                 continue;

@@ -16,7 +16,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.pseudolabel.image.RgbImage;
-import io.pseudolabel.masks.ClassMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -244,11 +243,6 @@ public final class SegmenterTrainer implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(prev);
         }
-    }
-
-    /** {@link #predict} as a class map. */
-    public ClassMap predictMap(RgbImage image) {
-        return new ClassMap(image.width(), image.height(), predict(image));
     }
 
     /** Raw logits {@code [B,C,H,W]} of a normalised NCHW batch in inference mode, as floats (tests, tools). */

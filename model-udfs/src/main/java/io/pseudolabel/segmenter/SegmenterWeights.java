@@ -1,5 +1,6 @@
 package io.pseudolabel.segmenter;
 
+import java.util.ArrayList;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -196,7 +197,7 @@ public final class SegmenterWeights implements Serializable {
     @Override
     public boolean equals(Object o) {
         return o instanceof SegmenterWeights w && w.tensors.equals(tensors)
-                && new java.util.ArrayList<>(w.tensors.keySet()).equals(new java.util.ArrayList<>(tensors.keySet()));
+                && new ArrayList<>(w.tensors.keySet()).equals(new ArrayList<>(tensors.keySet()));
     }
 
     @Override

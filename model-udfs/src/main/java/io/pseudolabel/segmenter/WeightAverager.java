@@ -1,5 +1,6 @@
 package io.pseudolabel.segmenter;
 
+import java.util.function.Function;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,10 +39,6 @@ public final class WeightAverager {
         /** Weight sets added so far (over all merged sums). */
         public long count() {
             return count;
-        }
-
-        public double totalWeight() {
-            return totalWeight;
         }
 
         public Sum add(SegmenterWeights w) {
@@ -125,7 +122,7 @@ public final class WeightAverager {
             return new SegmenterWeights(out);
         }
 
-        private void checkLayout(List<String> names, java.util.function.Function<String, long[]> shapeOf) {
+        private void checkLayout(List<String> names, Function<String, long[]> shapeOf) {
             if (!names.equals(List.copyOf(sums.keySet()))) {
                 throw new IllegalArgumentException("weight sets differ in their tensor names");
             }

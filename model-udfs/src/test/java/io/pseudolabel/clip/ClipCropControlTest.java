@@ -74,7 +74,7 @@ class ClipCropControlTest {
 
     @Test
     void anOffCentreCropDisagreesWithWhatTheImageShowsInItsMiddle() {
-        try (ClipModel clip = ClipModel.load(Fixtures.model("clip"), RuntimeOptions.cpu())) {
+        try (ClipModel clip = ClipModel.load(Fixtures.model("clip"), Fixtures.cpu())) {
             ClipImageConfig config = ClipImageConfig.fromJson(Fixtures.model("clip").resolve("preprocessor_config.json"));
             double centre = agreement(clip, clip::preprocess);
             double off = agreement(clip, image -> OffCentreClipCrop.pixelValues(config, image));

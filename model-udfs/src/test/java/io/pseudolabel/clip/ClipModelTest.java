@@ -34,13 +34,13 @@ class ClipModelTest {
         List<RgbImage> images = scenes.stream().map(SceneImages::decoded).toList();
         float[][] split;
         float[][] combined;
-        try (ClipModel clip = ClipModel.load(Fixtures.model("clip"), RuntimeOptions.cpu())) {
+        try (ClipModel clip = ClipModel.load(Fixtures.model("clip"), Fixtures.cpu())) {
             assertEquals(ClipFormat.SPLIT, clip.format());
             assertTrue(clip.describe().contains("pixel_values") && clip.describe().contains("input_ids"),
                     clip.describe());
             split = probabilities(clip, images);
         }
-        try (ClipModel clip = ClipModel.load(Fixtures.model("clip-combined"), RuntimeOptions.cpu())) {
+        try (ClipModel clip = ClipModel.load(Fixtures.model("clip-combined"), Fixtures.cpu())) {
             assertEquals(ClipFormat.COMBINED, clip.format());
             combined = probabilities(clip, images);
         }
@@ -60,7 +60,7 @@ class ClipModelTest {
     void aBatchGivesWhatSingleImagesGive() {
         List<RgbImage> images = List.of(SceneImages.decoded(SceneImages.scene(3)),
                 SceneImages.decoded(SceneImages.scene(4)));
-        try (ClipModel clip = ClipModel.load(Fixtures.model("clip"), RuntimeOptions.cpu())) {
+        try (ClipModel clip = ClipModel.load(Fixtures.model("clip"), Fixtures.cpu())) {
             float[][] both = clip.embedImages(images.stream().map(clip::preprocess).toList());
             for (int i = 0; i < 2; i++) {
                 float[][] one = clip.embedImages(List.of(clip.preprocess(images.get(i))));
@@ -72,7 +72,7 @@ class ClipModelTest {
 
     @Test
     void classEmbeddingsAreUnitVectorsInClassOrderWhateverTheBatchSize() {
-        try (ClipModel clip = ClipModel.load(Fixtures.model("clip"), RuntimeOptions.cpu())) {
+        try (ClipModel clip = ClipModel.load(Fixtures.model("clip"), Fixtures.cpu())) {
             // 6 classes x 2 templates = 12 prompts, in batches of 5 (5 + 5 + 2) and of 64
             ClipTextEmbeddings a = clip.embedClasses(CLASSES, TEMPLATES, 5, "fp");
             ClipTextEmbeddings b = clip.embedClasses(CLASSES, TEMPLATES, 64, "fp");

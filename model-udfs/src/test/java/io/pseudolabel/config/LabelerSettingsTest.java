@@ -1,12 +1,16 @@
 package io.pseudolabel.config;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.dino.PromptMode;
-import io.pseudolabel.labeler.Supervision;
 import io.pseudolabel.masks.OverlapRule;
 import io.pseudolabel.onnx.ExecutionDevice;
 import java.nio.file.Path;
@@ -26,7 +30,7 @@ class LabelerSettingsTest {
         LabelerSettings s = settings(Map.of("pseudolabel.models.dir", "/m"));
         assertEquals(ExecutionDevice.AUTO, s.runtime().device());
         assertEquals(-1, s.runtime().gpuId());
-        assertEquals("ALL_OPT", s.runtime().optLevel());
+        assertEquals(OptLevel.ALL_OPT, s.runtime().optLevel());
         assertEquals(Supervision.NONE, s.supervision());
         assertEquals(100f, s.clip().logitScale());
         assertEquals(3, s.clip().topN());
@@ -112,12 +116,12 @@ class LabelerSettingsTest {
     @Test
     void theSettingsAreSerialisableForExecutors() throws Exception {
         LabelerSettings s = settings(Map.of("pseudolabel.models.dir", "/m"));
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(s);
         }
-        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
-                new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        try (ObjectInputStream in = new ObjectInputStream(
+                new ByteArrayInputStream(bytes.toByteArray()))) {
             assertEquals(s, in.readObject());
         }
     }

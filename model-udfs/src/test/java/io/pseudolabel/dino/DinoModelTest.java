@@ -21,7 +21,7 @@ class DinoModelTest {
     @ParameterizedTest
     @ValueSource(strings = {"grounding-dino", "grounding-dino-hf"})
     void boxesAreWithinTwoPixelsOfTheObjects(String dir) {
-        try (DinoModel dino = DinoModel.load(Fixtures.model(dir), RuntimeOptions.cpu(), DinoSettings.defaults())) {
+        try (DinoModel dino = DinoModel.load(Fixtures.model(dir), Fixtures.cpu(), Fixtures.settings().dino())) {
             assertTrue(dino.describe().contains("pixel_values"), dino.describe());
             // two scenes of different sizes keep this fast (each phrase is one inference)
             List<Scene> scenes = SceneImages.distinctClassScenes(2);
@@ -52,7 +52,7 @@ class DinoModelTest {
         List<String> present = scene.objects().stream().map(SceneObject::name).toList();
         List<String> absent = SceneImages.WORLD.classNames().stream().filter(n -> !present.contains(n))
                 .limit(1).collect(Collectors.toList());
-        try (DinoModel dino = DinoModel.load(Fixtures.model(dir), RuntimeOptions.cpu(), DinoSettings.defaults())) {
+        try (DinoModel dino = DinoModel.load(Fixtures.model(dir), Fixtures.cpu(), Fixtures.settings().dino())) {
             assertEquals(List.of(), dino.detect(SceneImages.decoded(scene), absent));
             assertEquals(List.of(), dino.detect(SceneImages.decoded(scene), List.of()));
         }

@@ -1,5 +1,6 @@
 package io.pseudolabel.image;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,7 +37,7 @@ class ImageDecoderGoldenTest {
             if (c.get("name").getAsString().equals("gray16.png")) {
                 RgbImage img = decoder.decode(Goldens.hex(c.get("file").getAsString()), "gray16.png");
                 // Pillow's convert('RGB') of mode I clips: every sample >= 255 becomes white
-                assertFalse(java.util.Arrays.equals(Goldens.hex(c.get("pillow_out").getAsString()), img.rgb()));
+                assertFalse(Arrays.equals(Goldens.hex(c.get("pillow_out").getAsString()), img.rgb()));
                 assertEquals(0, img.get(0, 0, 0)); // 100/256 -> 0
                 assertEquals(255, img.get(5, 0, 0)); // 255*257+100 -> 255
             }

@@ -1,5 +1,7 @@
 package io.pseudolabel.image;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -131,7 +133,7 @@ class ResamplerTest {
 
     @Test
     void fastPathsMatchTheGenericTapLoopOnRandomSizes() {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        SplittableRandom r = new SplittableRandom(9);
         int[][] cases = {{640, 480, 1066, 800}, {640, 480, 1024, 768}, {640, 480, 298, 224}, {7, 5, 13, 11}, {13, 11, 7, 5},
             {3, 3, 1, 1}, {1, 1, 5, 2}, {100, 60, 101, 59}, {50, 50, 149, 23}};
         for (int[] c : cases) {
@@ -142,7 +144,7 @@ class ResamplerTest {
             RgbImage src = new RgbImage(c[0], c[1], px);
             for (Resampler.Filter f : Resampler.Filter.values()) {
                 assertArrayEquals(referenceResize(src, c[2], c[3], f).rgb(), Resampler.resize(src, c[2], c[3], f).rgb(),
-                        java.util.Arrays.toString(c) + " " + f);
+                        Arrays.toString(c) + " " + f);
             }
         }
     }

@@ -1,5 +1,8 @@
 package io.pseudolabel.image;
 
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -56,8 +59,8 @@ class Sam2ImageProcessorTest {
                 }
             }
             RgbImage frame = Sam2ImageProcessor.samexporter().stretch(new RgbImage(w, h, rgb));
-            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(frame.rgb());
-            assertEquals(c.get("sha256").getAsString(), java.util.HexFormat.of().formatHex(sha), w + "x" + h);
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(frame.rgb());
+            assertEquals(c.get("sha256").getAsString(), HexFormat.of().formatHex(sha), w + "x" + h);
             cases++;
         }
         assertEquals(4, cases);
@@ -109,8 +112,8 @@ class Sam2ImageProcessorTest {
         for (int i = 0; i < big.rgb().length; i++) {
             big.rgb()[i] = (byte) (i * 37);
         }
-        assertNotEquals(java.util.Arrays.hashCode(Sam2ImageProcessor.samexporter().stretch(big).rgb()),
-                java.util.Arrays.hashCode(Sam2ImageProcessor.onnxCommunity().stretch(big).rgb()));
+        assertNotEquals(Arrays.hashCode(Sam2ImageProcessor.samexporter().stretch(big).rgb()),
+                Arrays.hashCode(Sam2ImageProcessor.onnxCommunity().stretch(big).rgb()));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.pseudolabel.labeler;
 
+import java.security.MessageDigest;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,14 +22,14 @@ class ContentHashesTest {
     Path tmp;
 
     static String sha256(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
     @Test
     void aFileIsReadOnceWhileItsSizeAndTimeStayAndAgainWhenTheyChange() throws Exception {
         Path f = tmp.resolve("model.onnx");
         byte[] bytes = new byte[3 << 20];
-        new java.util.Random(1).nextBytes(bytes);
+        new Random(1).nextBytes(bytes);
         Files.write(f, bytes);
         FileTime old = FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
         Files.setLastModifiedTime(f, old);

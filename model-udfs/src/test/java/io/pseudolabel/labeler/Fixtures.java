@@ -19,9 +19,14 @@ import java.util.stream.Stream;
 public final class Fixtures {
     private Fixtures() {}
 
+    /** model-udfs/fixtures/models, from model-udfs/ (its tests), spark-job/ (their tests) or the checkout (bench). */
     public static Path models() {
-        Path p = Path.of("fixtures", "models");
-        return p.toFile().isDirectory() ? p.toAbsolutePath() : Path.of("model-udfs", "fixtures", "models").toAbsolutePath();
+        for (Path p : List.of(Path.of("fixtures", "models"), Path.of("..", "model-udfs", "fixtures", "models"))) {
+            if (p.toFile().isDirectory()) {
+                return p.toAbsolutePath().normalize();
+            }
+        }
+        return Path.of("model-udfs", "fixtures", "models").toAbsolutePath();
     }
 
     public static Path model(String name) {
@@ -42,6 +47,11 @@ public final class Fixtures {
         }
     }
 
+    /** reference.conf's ONNX Runtime settings on the CPU. */
+    public static RuntimeOptions cpu() {
+        return LabelerSettings.from(ConfigFactory.defaultReference()).runtime().onCpu();
+    }
+
     public static LabelerSettings settings() {
         return settings(Map.of());
     }
@@ -52,7 +62,7 @@ public final class Fixtures {
         m.put("pseudolabel.models.dir", models().toString());
         overrides.forEach((k, v) -> m.put("pseudolabel." + k, v));
         return LabelerSettings.from(ConfigFactory.parseMap(m).withFallback(ConfigFactory.defaultReference()))
-                .withRuntime(RuntimeOptions.cpu());
+                .withRuntime(cpu());
     }
 
     public static ClipTextEmbeddings text(LabelerSettings s, List<String> classes) {

@@ -1,5 +1,6 @@
 package io.pseudolabel.labeler;
 
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.masks.Selection;

@@ -1,5 +1,6 @@
 package io.pseudolabel.labeler;
 
+import java.util.Arrays;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.masks.LabeledInstance;
@@ -100,7 +101,7 @@ class QualityEndToEndTest {
                 }
             }
             boolean weak = a.instances().stream().anyMatch(inst -> inst.quality() < 0.75f);
-            assertEquals(weak, !java.util.Arrays.equals(x, y), "scene " + i);
+            assertEquals(weak, !Arrays.equals(x, y), "scene " + i);
             kept += weak ? 0 : 1;
         }
         assertTrue(ignored > 0, "some faint instance is below 0.75");

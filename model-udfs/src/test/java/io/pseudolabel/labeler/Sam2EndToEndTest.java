@@ -1,5 +1,14 @@
 package io.pseudolabel.labeler;
 
+import io.pseudolabel.clip.ImageClassifier;
+import io.pseudolabel.image.Sam2ImageProcessor;
+import io.pseudolabel.sam.SamFormat;
+import io.pseudolabel.sam.SamModel;
+import io.pseudolabel.scenes.Scene;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +37,7 @@ class Sam2EndToEndTest {
 
     static double sam1;
     /** Each family's mIoU with its contract geometry, computed once. */
-    static final Map<String, Double> CONTRACT = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Map<String, Double> CONTRACT = new ConcurrentHashMap<>();
 
     static double contract(String dir) {
         return CONTRACT.computeIfAbsent(dir,
@@ -36,7 +45,7 @@ class Sam2EndToEndTest {
     }
 
     static LabelerSettings with(String samFixture, Map<String, String> more) {
-        java.util.HashMap<String, String> m = new java.util.HashMap<>(more);
+        HashMap<String, String> m = new HashMap<>(more);
         m.put("models.sam", Fixtures.model(samFixture).toString());
         return Fixtures.settings(m);
     }
@@ -74,23 +83,23 @@ class Sam2EndToEndTest {
     @Test
     void aFailedEncoderCallCostsOnlyTheImagesInIt() {
         LabelerSettings s = with("sam2-hf", Map.of("supervision", "boxes", "sam.image-batch-size", "2"));
-        java.util.List<String> classes = PseudoLabelerEndToEndTest.WORLD.classNames();
+        List<String> classes = PseudoLabelerEndToEndTest.WORLD.classNames();
         try (ModelSet models = ModelSet.load(s, s.runtime())) {
             assertEquals(2, models.sam().encoderBatch());
-            PseudoLabeler labeler = new PseudoLabeler(models, s, classes, (io.pseudolabel.clip.ImageClassifier) null,
+            PseudoLabeler labeler = new PseudoLabeler(models, s, classes, (ImageClassifier) null,
                     Selection.WHOLE_OVER_PART);
-            java.util.List<Prepared> batch = new java.util.ArrayList<>();
+            List<Prepared> batch = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                io.pseudolabel.scenes.Scene scene = SceneImages.scene(i);
+                Scene scene = SceneImages.scene(i);
                 batch.add(labeler.prepare(new ImageInput(scene.id(), scene.id() + ".jpg", SceneImages.jpeg(scene),
-                        java.util.List.of(), scene.objects().stream()
+                        List.of(), scene.objects().stream()
                                 .map(o -> new GivenBox(o.name(), o.box())).toList())));
             }
             // image 2's encoder input is broken: the call it shares with image 3 fails, the calls for 0+1 and 4 run
             Prepared bad = batch.get(2);
             batch.set(2, new Prepared(bad.input(), bad.image(), bad.clipPixels(), bad.dinoPixels(), new float[10],
                     null));
-            java.util.List<LabelResult> out = labeler.label(batch);
+            List<LabelResult> out = labeler.label(batch);
             for (int i : new int[] {0, 1, 4}) {
                 assertEquals(LabelStatus.OK, out.get(i).status(), out.get(i).error());
                 assertTrue(!out.get(i).instances().isEmpty());
@@ -211,13 +220,13 @@ class Sam2EndToEndTest {
     @Test
     void theVariantsReallyDifferFromTheContract() {
         // guards the controls themselves: each replaces exactly the step it names
-        try (io.pseudolabel.sam.SamModel sam = io.pseudolabel.sam.SamModel.load(Fixtures.model("sam2-hf"),
-                io.pseudolabel.onnx.RuntimeOptions.cpu(), io.pseudolabel.sam.SamSettings.defaults())) {
+        try (SamModel sam = SamModel.load(Fixtures.model("sam2-hf"),
+                Fixtures.cpu(), Fixtures.settings().sam())) {
             assertTrue(sam.describe().contains("x*1024/W, y*1024/H"));
         }
         Box box = new Box(10, 20, 110, 220);
-        Sam2Geometry c = Sam2Geometry.of(io.pseudolabel.sam.SamFormat.SAM2_HF,
-                io.pseudolabel.image.Sam2ImageProcessor.onnxCommunity());
+        Sam2Geometry c = Sam2Geometry.of(SamFormat.SAM2_HF,
+                Sam2ImageProcessor.onnxCommunity());
         assertEquals(new Box(32, 85.333336f, 352, 938.6667f), c.toModelFrame(box, 320, 240));
         assertEquals(new Box(32, 64, 352, 704), new OneScaleForBothAxes(c).toModelFrame(box, 320, 240));
     }

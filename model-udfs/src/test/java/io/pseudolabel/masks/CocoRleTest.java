@@ -1,5 +1,8 @@
 package io.pseudolabel.masks;
 
+import io.pseudolabel.geom.Box;
+import java.util.ArrayList;
+import java.util.List;
 import static io.pseudolabel.masks.BitMaskTest.parse;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +42,7 @@ class CocoRleTest {
         // 4 wide, 3 high = 12 pixels. Empty: one off run [12] -> 12 + 48 = 60 '<'.
         // Full: a zero-length off run, then 12 on: [0, 12] -> "0<".
         BitMask empty = new BitMask(4, 3);
-        BitMask full = BitMask.ofBox(4, 3, new io.pseudolabel.geom.Box(0, 0, 4, 3));
+        BitMask full = BitMask.ofBox(4, 3, new Box(0, 0, 4, 3));
         assertEquals(new Rle(3, 4, "<"), CocoRle.encode(empty));
         assertEquals(new Rle(3, 4, "0<"), CocoRle.encode(full));
         assertEquals(empty, CocoRle.decode(new Rle(3, 4, "<")));
@@ -140,7 +143,7 @@ class CocoRleTest {
 
     /** Column-major runs written the obvious way, to cross-check the encoder. */
     private static int[] naiveCounts(BitMask m) {
-        java.util.List<Integer> runs = new java.util.ArrayList<>();
+        List<Integer> runs = new ArrayList<>();
         int run = 0;
         int value = 0;
         for (int x = 0; x < m.width(); x++) {

@@ -1,5 +1,6 @@
 package io.pseudolabel.masks;
 
+import java.awt.image.IndexColorModel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -116,15 +117,15 @@ class PalettePngTest {
         for (int i = 0; i < 16; i++) {
             r[i] = (byte) (i * 16);
         }
-        java.awt.image.IndexColorModel cm = new java.awt.image.IndexColorModel(4, 16, r, g, b);
+        IndexColorModel cm = new IndexColorModel(4, 16, r, g, b);
         BufferedImage img = new BufferedImage(5, 3, BufferedImage.TYPE_BYTE_BINARY, cm);
         byte[] ids = new byte[15];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = (byte) (i % 16);
             img.getRaster().setSample(i % 5, i / 5, 0, i % 16);
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(img, "png", out);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
         assertEquals(new ClassMap(5, 3, ids), PalettePng.read(out.toByteArray()));
     }
 }

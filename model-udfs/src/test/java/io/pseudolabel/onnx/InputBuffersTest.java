@@ -1,5 +1,7 @@
 package io.pseudolabel.onnx;
 
+import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -53,10 +55,10 @@ class InputBuffersTest {
             b.release();
         }
         // and a feed checks the parts' total against the shape
-        Feed feed = new Feed().floats("x", java.util.List.of(new float[6], new float[6]), 2, 2, 3);
+        Feed feed = new Feed().floats("x", List.of(new float[6], new float[6]), 2, 2, 3);
         assertEquals(1, feed.data().size());
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new Feed().floats("x", java.util.List.of(new float[6], new float[5]), 2, 2, 3));
+        Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Feed().floats("x", List.of(new float[6], new float[5]), 2, 2, 3));
     }
 
     @Test
@@ -110,7 +112,7 @@ class InputBuffersTest {
      */
     @Test
     void repeatedGraphCallsLeaveNoNativeGarbage() {
-        try (OnnxGraph decoder = OnnxGraph.load(Fixtures.model("sam").resolve("onnx").resolve("decoder.onnx"), RuntimeOptions.cpu())) {
+        try (OnnxGraph decoder = OnnxGraph.load(Fixtures.model("sam").resolve("onnx").resolve("decoder.onnx"), Fixtures.cpu())) {
             Feed feed = new Feed().floats("image_embeddings", new float[256 * 64 * 64], 1, 256, 64, 64)
                     .floats("point_coords", new float[] {10, 10, 200, 200}, 1, 2, 2)
                     .floats("point_labels", new float[] {2f, 3f}, 1, 2)

@@ -32,13 +32,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** SAM 2.1 in both export families through DJL and ONNX Runtime: detection, features, batching, object scores. */
 class Sam2ModelTest {
-    static final RuntimeOptions CPU = RuntimeOptions.cpu();
+    static final RuntimeOptions CPU = Fixtures.cpu();
 
     @TempDir
     Path tmp;
 
     static SamSettings batch(int images) {
-        SamSettings d = SamSettings.defaults();
+        SamSettings d = Fixtures.settings().sam();
         return new SamSettings(d.encoderFile(), d.decoderFile(), d.maskThreshold(), images);
     }
 
@@ -54,7 +54,7 @@ class Sam2ModelTest {
     @CsvSource({"sam2-samexporter, SAM2_SAMEXPORTER, 'SAM 2.1, samexporter export', 1",
         "sam2-hf, SAM2_HF, 'SAM 2.1, onnx-community (transformers.js) export', 4"})
     void theFamilyIsReadFromTheGraphsAndNamedInDescribe(String dir, SamFormat format, String family, int batch) {
-        try (SamModel sam = SamModel.load(Fixtures.model(dir), CPU, SamSettings.defaults())) {
+        try (SamModel sam = SamModel.load(Fixtures.model(dir), CPU, Fixtures.settings().sam())) {
             assertEquals(format, sam.format());
             assertEquals(family, format.family());
             assertTrue(sam.describe().startsWith(family), sam.describe());
@@ -133,7 +133,7 @@ class Sam2ModelTest {
         Scene scene = SceneImages.distinctClassScenes(6).stream().filter(s -> s.objects().size() >= 2
                 && s.image().width() != s.image().height()).findFirst().orElseThrow();
         RgbImage image = SceneImages.decoded(scene);
-        try (SamModel sam = SamModel.load(Fixtures.model(dir), CPU, SamSettings.defaults())) {
+        try (SamModel sam = SamModel.load(Fixtures.model(dir), CPU, Fixtures.settings().sam())) {
             SamEmbedding e = sam.embed(image);
             List<Box> boxes = new ArrayList<>(scene.objects().stream().map(SceneObject::box).toList());
             boxes.add(new Box(1, 1, 6, 5)); // a box on the background
@@ -174,11 +174,11 @@ class Sam2ModelTest {
     void onnxCommunityWeightsAreReadFromTheOnnxDataBesideTheGraph() throws IOException {
         Path dir = tmp.resolve("elsewhere/sam2");
         Fixtures.copyTree(Fixtures.model("sam2-hf"), dir);
-        try (SamModel sam = SamModel.load(dir, CPU, SamSettings.defaults())) {
+        try (SamModel sam = SamModel.load(dir, CPU, Fixtures.settings().sam())) {
             assertEquals(SamFormat.SAM2_HF, sam.format());
         }
         Files.delete(dir.resolve("onnx/vision_encoder.onnx_data"));
-        fails(() -> SamModel.load(dir, CPU, SamSettings.defaults()), dir.resolve("onnx/vision_encoder.onnx").toString(),
+        fails(() -> SamModel.load(dir, CPU, Fixtures.settings().sam()), dir.resolve("onnx/vision_encoder.onnx").toString(),
                 "cannot load ONNX graph");
     }
 
@@ -192,7 +192,7 @@ class Sam2ModelTest {
                 dir.resolve("vision_encoder.onnx_data"));
         Files.copy(Fixtures.model("sam2-samexporter").resolve("sam2.1_hiera_tiny.decoder.onnx"),
                 dir.resolve("sam2.1_hiera_tiny.decoder.onnx"));
-        fails(() -> SamModel.load(dir, CPU, SamSettings.defaults()), dir.resolve("vision_encoder.onnx").toString(),
+        fails(() -> SamModel.load(dir, CPU, Fixtures.settings().sam()), dir.resolve("vision_encoder.onnx").toString(),
                 "does not match its decoder (SAM 2.1, samexporter export)",
                 "expected input image and outputs high_res_feats_0, high_res_feats_1, image_embed",
                 "found inputs: pixel_values float[?,3,1024,1024]", "image_embeddings.0");
@@ -202,7 +202,7 @@ class Sam2ModelTest {
         Files.copy(Fixtures.model("sam-chw").resolve("sam_vit_b.encoder.onnx"), sam1.resolve("sam_vit_b.encoder.onnx"));
         Files.copy(Fixtures.model("sam2-samexporter").resolve("sam2.1_hiera_tiny.decoder.onnx"),
                 sam1.resolve("sam2.1_hiera_tiny.decoder.onnx"));
-        fails(() -> SamModel.load(sam1, CPU, SamSettings.defaults()), "sam_vit_b.encoder.onnx",
+        fails(() -> SamModel.load(sam1, CPU, Fixtures.settings().sam()), "sam_vit_b.encoder.onnx",
                 "does not match its decoder", "image_embeddings float[1,256,64,64]");
     }
 
@@ -212,7 +212,7 @@ class Sam2ModelTest {
         Fixtures.copyTree(Fixtures.model("sam2-samexporter"), dir);
         Path decoder = dir.resolve("sam2.1_hiera_tiny.decoder.onnx");
         Files.copy(Fixtures.model("clip").resolve("onnx/text_model.onnx"), decoder, StandardCopyOption.REPLACE_EXISTING);
-        fails(() -> SamModel.load(dir, CPU, SamSettings.defaults()), "SAM decoder " + decoder,
+        fails(() -> SamModel.load(dir, CPU, Fixtures.settings().sam()), "SAM decoder " + decoder,
                 "matches no known contract", "(SAM 1 official)", "(SAM 1 HF boxes)",
                 "image_embed, high_res_feats_0, high_res_feats_1, point_coords, point_labels, mask_input, has_mask_input "
                         + "(SAM 2.1 samexporter)",
@@ -228,7 +228,7 @@ class Sam2ModelTest {
         Path config = dir.resolve("preprocessor_config.json");
         Files.writeString(config, "{\"size\": {\"longest_edge\": 1024}, \"do_pad\": true}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SamModel.load(dir, CPU, SamSettings.defaults()));
+                () -> SamModel.load(dir, CPU, Fixtures.settings().sam()));
         assertTrue(e.getMessage().contains(config.toString())
                 && e.getMessage().contains("{\"height\": 1024, \"width\": 1024}")
                 && e.getMessage().contains("longest_edge"), e.getMessage());

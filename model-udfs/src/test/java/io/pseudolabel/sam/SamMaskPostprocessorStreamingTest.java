@@ -1,5 +1,6 @@
 package io.pseudolabel.sam;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -77,7 +78,7 @@ class SamMaskPostprocessorStreamingTest {
         for (int[] c : cases) {
             float[] src = random(c[0] * c[1], seed++);
             assertArrayEquals(referenceBilinear(src, c[0], c[1], c[2], c[3], c[4], c[5]),
-                    SamMaskPostprocessor.bilinear(src, c[0], c[1], c[2], c[3], c[4], c[5]), java.util.Arrays.toString(c));
+                    SamMaskPostprocessor.bilinear(src, c[0], c[1], c[2], c[3], c[4], c[5]), Arrays.toString(c));
         }
     }
 }

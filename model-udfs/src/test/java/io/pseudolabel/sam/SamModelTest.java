@@ -53,7 +53,7 @@ class SamModelTest {
         Scene scene = SceneImages.distinctClassScenes(6).stream().filter(s -> s.objects().size() >= 2).findFirst()
                 .orElseThrow();
         RgbImage image = SceneImages.decoded(scene);
-        try (SamModel sam = SamModel.load(Fixtures.model(dir), RuntimeOptions.cpu(), SamSettings.defaults())) {
+        try (SamModel sam = SamModel.load(Fixtures.model(dir), Fixtures.cpu(), Fixtures.settings().sam())) {
             assertEquals(format, sam.format());
             SamEmbedding e = sam.embed(image);
             assertEquals(image.width(), e.width());
@@ -119,7 +119,7 @@ class SamModelTest {
     void hfPointOnlyDecoderFixtureHasTheMainBranchContract() {
         // what the refused fixture looks like: points [B,PB,N,2] float, labels [B,PB,N] int64
         try (OnnxGraph g = OnnxGraph.load(Fixtures.model("sam-hf-points").resolve("onnx/prompt_encoder_mask_decoder.onnx"),
-                RuntimeOptions.cpu())) {
+                Fixtures.cpu())) {
             assertEquals("input_points float[?,?,?,2]", g.signature().input("input_points").toString());
             assertEquals("input_labels int64[?,?,?]", g.signature().input("input_labels").toString());
             assertTrue(g.signature().hasOutput("iou_scores") && g.signature().hasOutput("pred_masks"));
@@ -135,13 +135,13 @@ class SamModelTest {
     }
 
     static SamFormat decoderFormat(Path file) {
-        try (OnnxGraph g = OnnxGraph.load(file, RuntimeOptions.cpu())) {
+        try (OnnxGraph g = OnnxGraph.load(file, Fixtures.cpu())) {
             return SamModel.decoderFormat(g);
         }
     }
 
     static String encoderInputName(Path file) {
-        try (OnnxGraph g = OnnxGraph.load(file, RuntimeOptions.cpu())) {
+        try (OnnxGraph g = OnnxGraph.load(file, Fixtures.cpu())) {
             return SamModel.encoderInputName(g);
         }
     }

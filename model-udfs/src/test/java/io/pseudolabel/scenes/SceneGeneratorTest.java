@@ -1,5 +1,8 @@
 package io.pseudolabel.scenes;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -191,17 +194,17 @@ class SceneGeneratorTest {
     /** Size, SHA-256 of the pixels and of the truth map, and every object's class and box. */
     static String describe(Scene s) {
         try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            String rgb = java.util.HexFormat.of().formatHex(md.digest(s.image().rgb())).substring(0, 16);
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            String rgb = HexFormat.of().formatHex(md.digest(s.image().rgb())).substring(0, 16);
             byte[] ids = s.truth().ids();
-            String truth = java.util.HexFormat.of().formatHex(md.digest(ids)).substring(0, 16);
+            String truth = HexFormat.of().formatHex(md.digest(ids)).substring(0, 16);
             StringBuilder b = new StringBuilder(s.image().width() + "x" + s.image().height() + " rgb " + rgb
                     + " truth " + truth);
             for (SceneObject o : s.objects()) {
                 b.append("; ").append(o.name()).append(' ').append(o.box());
             }
             return b.toString();
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

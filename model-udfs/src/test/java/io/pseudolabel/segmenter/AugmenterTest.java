@@ -1,5 +1,8 @@
 package io.pseudolabel.segmenter;
 
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -38,7 +41,7 @@ class AugmenterTest {
         assertArrayEquals(new byte[] {2, 3, 5, 6}, c.labels());
         Augmenter.Crop f = Augmenter.crop(image3x2(), labels, 3, 2, 2, 1, 0, true);
         assertArrayEquals(new byte[] {3, 2, 6, 5}, f.labels());
-        assertArrayEquals(new float[] {3, 2, 6, 5}, java.util.Arrays.copyOfRange(f.chw(), 8, 12));
+        assertArrayEquals(new float[] {3, 2, 6, 5}, Arrays.copyOfRange(f.chw(), 8, 12));
         // A flipped padded crop mirrors the padding too.
         Augmenter.Crop fp = Augmenter.crop(image3x2(), labels, 3, 2, 4, 0, 0, true);
         assertArrayEquals(new byte[] {X, 3, 2, 1, X, 6, 5, 4, X, X, X, X, X, X, X, X}, fp.labels());
@@ -53,7 +56,7 @@ class AugmenterTest {
             ids[i] = (byte) (i % 8);
         }
         Sample wide = new Sample(new RgbImage(8, 4, rgb), new ClassMap(8, 4, ids));
-        Augmenter still = new Augmenter(4, 0.5f, 2f, SegmenterConfig.RESIZE_CENTER_CROP, false);
+        Augmenter still = new Augmenter(4, 0.5f, 2f, CropMode.RESIZE_CENTER, false);
         Random rnd = new Random(1);
         for (int k = 0; k < 3; k++) {
             Augmenter.Crop c = still.augment(wide, rnd);
@@ -61,18 +64,18 @@ class AugmenterTest {
         }
         assertEquals(new Random(1).nextInt(), rnd.nextInt(), "no random draw without flips");
         // With flips, the same window, mirrored or not.
-        Augmenter flipping = new Augmenter(4, 0.5f, 2f, SegmenterConfig.RESIZE_CENTER_CROP, true);
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Augmenter flipping = new Augmenter(4, 0.5f, 2f, CropMode.RESIZE_CENTER, true);
+        Set<String> seen = new HashSet<>();
         for (int k = 0; k < 20; k++) {
-            seen.add(java.util.Arrays.toString(java.util.Arrays.copyOf(flipping.augment(wide, rnd).labels(), 4)));
+            seen.add(Arrays.toString(Arrays.copyOf(flipping.augment(wide, rnd).labels(), 4)));
         }
-        assertEquals(java.util.Set.of("[2, 3, 4, 5]", "[5, 4, 3, 2]"), seen);
+        assertEquals(Set.of("[2, 3, 4, 5]", "[5, 4, 3, 2]"), seen);
         // 6 wide, 12 tall, crop 3: scaled by 1/2 to 3x6, rows 1..3 of it (source rows 3, 5, 7 by nearest).
         byte[] tall = new byte[6 * 12];
         for (int i = 0; i < tall.length; i++) {
             tall[i] = (byte) (i / 6);
         }
-        Augmenter.Crop c = new Augmenter(3, 1f, 1f, SegmenterConfig.RESIZE_CENTER_CROP, false)
+        Augmenter.Crop c = new Augmenter(3, 1f, 1f, CropMode.RESIZE_CENTER, false)
                 .augment(new Sample(new RgbImage(6, 12, new byte[6 * 12 * 3]), new ClassMap(6, 12, tall)), rnd);
         assertArrayEquals(new byte[] {3, 3, 3, 5, 5, 5, 7, 7, 7}, c.labels());
     }

@@ -39,7 +39,7 @@ class BackboneParityTest {
     }
 
     static SegmenterConfig config(int depth, int base) {
-        return new SegmenterConfig(depth, 3, base, 8, 8, 8, 0f, 32, 1f, 1f, "random", true, 1, "sgd", 0.01f, 0.9f, 0f, 0, 5L);
+        return new SegmenterConfig(depth, 3, base, 8, 8, 8, 0f, 32, 1f, 1f, CropMode.RANDOM, true, 1, Optimizer.SGD, 0.01f, 0.9f, 0f, 0, 5L);
     }
 
     static Safetensors.File read(String file) throws IOException {

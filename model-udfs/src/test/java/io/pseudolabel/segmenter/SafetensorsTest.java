@@ -1,5 +1,6 @@
 package io.pseudolabel.segmenter;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +49,7 @@ class SafetensorsTest {
         long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, headerLength % 8, "header padded to 8 bytes");
         Safetensors.File f = Safetensors.read(bytes, "x.safetensors");
-        assertEquals(java.util.List.of("b.weight", "a.scalar", "empty"), java.util.List.copyOf(f.entries().keySet()));
+        assertEquals(List.of("b.weight", "a.scalar", "empty"), List.copyOf(f.entries().keySet()));
         assertEquals(Map.of("format", "pt"), f.metadata());
         assertEquals(t.get("b.weight"), f.tensor("b.weight"));
         assertEquals(t.get("a.scalar"), f.tensor("a.scalar"));

@@ -1,5 +1,7 @@
 package io.pseudolabel.segmenter;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import ai.djl.Device;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.scenes.FixtureWorld;
@@ -33,7 +35,7 @@ public final class SegmenterBench {
 
     /** CPU time of the whole process (all threads), so that a loaded machine does not skew the numbers. */
     static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        return ((OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
@@ -47,7 +49,8 @@ public final class SegmenterBench {
     }
 
     static void speed(int crop, int batch, int steps) {
-        SegmenterConfig c = SegmenterConfig.tiny(7).withCrop(crop, 1f, 1f).withBatchSize(batch);
+        SegmenterConfig c = new SegmenterConfig(18, 7, 16, 64, 24, 64, 0f, crop, 1f, 1f, CropMode.RANDOM, true, batch,
+                Optimizer.ADAM, 2e-3f, 0.9f, 0f, 250, 42L);
         SceneGenerator gen = new SceneGenerator(FixtureWorld.load(), 1);
         List<Sample> train = scenes(gen, 0, 8);
         try (SegmenterTrainer t = new SegmenterTrainer(c, Device.cpu())) {
@@ -66,8 +69,8 @@ public final class SegmenterBench {
     }
 
     static void demo(int steps, int crop, int batch, float lr, int base) {
-        SegmenterConfig c = new SegmenterConfig(18, 7, base, base * 4, 24, base * 4, 0f, crop, 0.5f, 1.5f, "random", true, batch,
-                "adam", lr, 0.9f, 0f, steps, 42L);
+        SegmenterConfig c = new SegmenterConfig(18, 7, base, base * 4, 24, base * 4, 0f, crop, 0.5f, 1.5f, CropMode.RANDOM, true, batch,
+                Optimizer.ADAM, lr, 0.9f, 0f, steps, 42L);
         SceneGenerator gen = new SceneGenerator(FixtureWorld.load(), 2024);
         List<Sample> train = scenes(gen, 0, 40);
         List<Sample> val = scenes(gen, 1000, 20);

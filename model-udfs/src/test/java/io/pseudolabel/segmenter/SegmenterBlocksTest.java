@@ -1,5 +1,6 @@
 package io.pseudolabel.segmenter;
 
+import ai.djl.nn.Block;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,10 +19,10 @@ import org.junit.jupiter.api.Test;
 class SegmenterBlocksTest {
 
     static SegmenterConfig tiny(int classes) {
-        return new SegmenterConfig(18, classes, 8, 16, 8, 16, 0f, 64, 0.5f, 1.5f, "random", true, 2, "adam", 1e-3f, 0.9f, 0f, 0, 7L);
+        return new SegmenterConfig(18, classes, 8, 16, 8, 16, 0f, 64, 0.5f, 1.5f, CropMode.RANDOM, true, 2, Optimizer.ADAM, 1e-3f, 0.9f, 0f, 0, 7L);
     }
 
-    private static Shape[] run(ai.djl.nn.Block block, NDManager m, Shape... in) {
+    private static Shape[] run(Block block, NDManager m, Shape... in) {
         block.initialize(m, DataType.FLOAT32, in);
         NDList xs = new NDList();
         for (Shape s : in) {
@@ -43,7 +44,7 @@ class SegmenterBlocksTest {
             assertEquals(new Shape(2, 8, 16, 24), basic[0]);
             assertEquals(new Shape(2, 64, 4, 6), basic[1]);
 
-            SegmenterConfig r50 = new SegmenterConfig(50, 3, 4, 8, 8, 8, 0f, 64, 1f, 1f, "random", true, 1, "sgd", 1e-3f, 0.9f, 0f, 0, 1L);
+            SegmenterConfig r50 = new SegmenterConfig(50, 3, 4, 8, 8, 8, 0f, 64, 1f, 1f, CropMode.RANDOM, true, 1, Optimizer.SGD, 1e-3f, 0.9f, 0f, 0, 1L);
             Shape[] bottleneck = run(new ResNetBackbone(r50), m, new Shape(1, 3, 48, 32));
             assertEquals(new Shape(1, 16, 12, 8), bottleneck[0]);
             assertEquals(new Shape(1, 128, 3, 2), bottleneck[1]);

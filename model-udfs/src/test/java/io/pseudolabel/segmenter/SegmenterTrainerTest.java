@@ -1,5 +1,6 @@
 package io.pseudolabel.segmenter;
 
+import java.util.LinkedHashMap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,8 +19,9 @@ class SegmenterTrainerTest {
 
     /** ResNet-18, base 8, 32x32 crops at scale 1, batch 4. */
     static SegmenterConfig config(String optimizer, long seed) {
-        return new SegmenterConfig(18, 3, 8, 16, 8, 16, 0f, 32, 1f, 1f, "random", true, 4, optimizer,
-                optimizer.equals("adam") ? 3e-3f : 0.05f, 0.9f, 1e-4f, 0, seed);
+        Optimizer o = Optimizer.parse(optimizer);
+        return new SegmenterConfig(18, 3, 8, 16, 8, 16, 0f, 32, 1f, 1f, CropMode.RANDOM, true, 4, o,
+                o == Optimizer.ADAM ? 3e-3f : 0.05f, 0.9f, 1e-4f, 0, seed);
     }
 
     /** 48x48 grey images with a red square (class 1) and a blue square (class 2), 255 on a border ring. */
@@ -168,8 +170,8 @@ class SegmenterTrainerTest {
             assertTrue(o.names().contains("m.backbone.layer1.0.conv1.weight"), o.names().toString());
             assertTrue(o.names().contains("step"));
             // The same tensors under DJL's parameter names, as weights.bin / optimizer.bin held them before.
-            java.util.LinkedHashMap<String, SegmenterWeights.Tensor> legacy = new java.util.LinkedHashMap<>();
-            java.util.LinkedHashMap<String, SegmenterWeights.Tensor> legacyOpt = new java.util.LinkedHashMap<>();
+            LinkedHashMap<String, SegmenterWeights.Tensor> legacy = new LinkedHashMap<>();
+            LinkedHashMap<String, SegmenterWeights.Tensor> legacyOpt = new LinkedHashMap<>();
             legacyOpt.put("step", o.get("step"));
             for (var p : a.block().getParameters()) {
                 String doc = TensorNames.documented(p.getKey());

@@ -1,102 +1,55 @@
 package io.pseudolabel.job;
 
+import java.util.Optional;
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
+import io.pseudolabel.job.common.JobConfig;
+import io.pseudolabel.job.common.Spark;
+import io.pseudolabel.job.common.UsageException;
 import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.job.run.RunNotPublishedException;
 import io.pseudolabel.onnx.ModelContractException;
 import io.pseudolabel.onnx.NativeCalls;
-
 import java.io.PrintStream;
-import java.util.Set;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
- * {@code pseudolabel <command> [options]}, the same after {@code spark-submit --class io.pseudolabel.job.Main}.
- * Exit codes: 0 done, 1 failed (the message says why), 2 bad command line, 3 a label run kept but not
- * published (too many failed images), 4 a label run refused because another run holds or took the output root.
+ * {@code pseudolabel <command> [options]}, the same after {@code spark-submit --class io.pseudolabel.job.Main}: one
+ * picocli {@code @Command} class per command ({@link #COMMANDS}), each a {@link JobCommand}. Exit codes: 0 done,
+ * 1 failed (the message says why), 2 bad command line, 3 a label run kept but not published (too many failed
+ * images), 4 a label run refused because another run holds or took the output root, 5 a label run kept but not
+ * published (label quality dropped).
  */
 public final class Main {
-    static final String USAGE = """
-            usage: pseudolabel <command> [options]
-              demo             [--output DIR] [--train N] [--val N] [--clip-head] [--sam2[=samexporter]]
-                               generate synthetic scenes, label them with the fixture models in local[2],
-                               train a small DeepLabV3+ on the pseudo-labels, print both mIoUs; --clip-head also
-                               fine-tunes a CLIP head for a deliberately confused fixture CLIP and compares it
-                               with zero-shot; --sam2 masks with the SAM 2.1 fixture (onnx-community export, or
-                               samexporter's)
-              validate-models  --models DIR        load DIR/clip, DIR/grounding-dino, DIR/sam and print their formats
-                                                   (SAM: the family, SAM 1 or SAM 2.1 and which export)
-              label            --images URI --models URI --output URI [--layout folder|voc|coco] [--split NAME]
-                               [--annotations COCO_JSON]
-                               [--classes voc|coco|FILE] [--supervision none|image-labels|boxes]
-                               [--run-id ID] [--incremental] [--clip-head URI] [--master URL]
-              finetune-clip    --images URI --labels CSV|folder --output URI [--classes voc|coco|FILE]
-                               [--class-map CSV] [--models URI]
-                               train LayerNorm + Linear on CLIP image embeddings of a labelled set (CLIP frozen)
-              export voc|coco  --labels URI --output PATH [--classes voc|coco|FILE]
-                               voc: [--split NAME (train)] [--overwrite]: SegmentationClass/<id>.png and
-                               ImageSets/Segmentation/<split>.txt; coco: [--annotations COCO_JSON] one instances
-                               JSON with RLE masks, ids of the run's COCO annotations when it labelled a COCO set
-              train            --labels URI --output URI [--images DIR] [--rounds R] [--local-steps K]
-                               [--workers W] [--classes voc|coco|FILE] [--val-gt VOC_ROOT [--split val]]
-                               [--backbone-weights SAFETENSORS_URI]
-                               DeepLabV3+ on the pseudo-labels, R synchronous rounds over W Spark workers;
-                               the backbone from a torchvision/timm ResNet safetensors file (e.g. ImageNet)
-              predict          --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]
-              eval             --pred URI --gt URI [--split NAME] [--classes voc|coco|FILE] [--num-classes N]
-                               [--json FILE] [--html FILE] [--samples K]
-              review           --labels URI --output DIR [--images URI] [--worst K] [--sample K] [--class NAME]
-                               [--compare RUN] [--csv FILE]
-                               a static gallery (no ground truth): worst label quality first, a random sample,
-                               the images that changed most against another run; --csv lists the worst K
-              eval-classify    --images URI --layout voc|coco (--models DIR [--clip-head URI] | --labels URI)
-                               [--split NAME (val)]
-                               [--annotations COCO_JSON] [--classes voc|coco|FILE] [--output DIR]
-                               classification AP per class and mAP of image labels against VOC/COCO objects
-              bench            [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]
-                               [--spark-repeats R]
-                               benchmarks against their budgets; a table, bench.md and bench.json in DIR;
-                               --only scale (on request): a COCO train2017-shaped night and eval (--images N, 118287)
-            common: --config FILE (HOCON), --conf key=value (repeatable), -Dkey=value (JVM), --help (this command's)
-            pseudolabel --version: this build's version and commit, and the Spark, DJL, ONNX Runtime and libtorch
-                                   versions on the classpath
-            exit status: 0 done, 1 failed, 2 bad command line, 3 label run kept but not published (more failed
-                         images than pseudolabel.job.max-failed-fraction), 4 output root held by another run,
-                         5 label run kept but not published (mean quality fell more than
-                         pseudolabel.job.max-quality-drop)
-            """;
+    /** The commands, in the order help lists them. */
+    static final List<String> COMMANDS = List.of("demo", "validate-models", "label", "finetune-clip", "export",
+            "train", "predict", "eval", "review", "eval-classify", "bench");
 
-    /** The commands, in USAGE's order. */
-    static final java.util.List<String> COMMANDS = java.util.List.of("demo", "validate-models", "label",
-            "finetune-clip", "export", "train", "predict", "eval", "review", "eval-classify", "bench");
+    /** The benchmarks' command: on the classpath of {@code ./pseudolabel bench} only, never in the cluster jar. */
+    static final String BENCH_COMMAND = "io.pseudolabel.job.bench.BenchCommand";
 
-    /** {@code command}'s lines of {@link #USAGE} and the common options, for {@code pseudolabel <command> --help}. */
-    static String usage(String command) {
-        StringBuilder b = new StringBuilder("usage: pseudolabel ");
-        boolean in = false;
-        for (String line : USAGE.split("\n")) {
-            String name = line.length() > 2 && line.startsWith("  ") && line.charAt(2) != ' '
-                    ? line.strip().split("\\s+")[0] : null;
-            if (name != null) {
-                in = name.equals(command) || name.equals(command + "|coco") || name.startsWith(command + "|");
-                if (in) {
-                    b.append(line.strip().replaceFirst("\\s{2,}", " ")).append('\n');
-                    continue;
-                }
-            } else if (line.startsWith("common:") || line.startsWith("exit status:")) {
-                in = false;
-            }
-            if (in) {
-                b.append("  ").append(line.strip()).append('\n');
-            }
-        }
-        for (String line : USAGE.split("\n")) {
-            if (line.startsWith("common:")) {
-                b.append(line).append('\n');
-            }
-        }
-        return b.toString();
-    }
+    public static final String COMMON_HELP = "common: --config FILE (HOCON), --conf key=value (repeatable), "
+            + "-Dkey=value (JVM), --help (this command's)";
+
+    /** The top-level command: only the list of subcommands and the help around it. */
+    @Command(name = "pseudolabel", synopsisHeading = "", customSynopsis = "usage: pseudolabel <command> [options]",
+            commandListHeading = "commands:%n", footer = {
+                COMMON_HELP,
+                "pseudolabel --version: this build's version and commit, and the Spark, DJL, ONNX Runtime and libtorch",
+                "                       versions on the classpath",
+                "exit status: 0 done, 1 failed, 2 bad command line, 3 label run kept but not published (more failed",
+                "             images than pseudolabel.job.max-failed-fraction), 4 output root held by another run,",
+                "             5 label run kept but not published (mean quality fell more than",
+                "             pseudolabel.job.max-quality-drop)"})
+    static final class Top {}
 
     private Main() {}
 
@@ -140,78 +93,154 @@ public final class Main {
         }
     }
 
+    /** The command line: the top command with one subcommand per {@link #COMMANDS} entry present here. */
+    static CommandLine commandLine() {
+        CommandLine top = new CommandLine(new Top());
+        top.addSubcommand(new DemoCommand());
+        top.addSubcommand(new ValidateModelsCommand());
+        top.addSubcommand(new LabelCommand());
+        top.addSubcommand(new FinetuneClipCommand());
+        top.addSubcommand(new ExportCommand());
+        top.addSubcommand(new TrainCommand());
+        top.addSubcommand(new PredictCommand());
+        top.addSubcommand(new EvalCommand());
+        top.addSubcommand(new ReviewCommand());
+        top.addSubcommand(new ClassifyCommand());
+        benchCommand().ifPresent(top::addSubcommand);
+        top.setUsageHelpWidth(120);
+        for (CommandLine sub : top.getSubcommands().values()) {
+            sub.setUsageHelpWidth(120);
+        }
+        return top;
+    }
+
+    /** {@code bench}, when the benchmarks are on the classpath (the launcher puts them there for bench only). */
+    static Optional<Object> benchCommand() {
+        try {
+            return Optional.of(Class.forName(BENCH_COMMAND).getDeclaredConstructor().newInstance());
+        } catch (ClassNotFoundException e) {
+            return Optional.empty();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create " + BENCH_COMMAND, e);
+        }
+    }
+
     static Outcome execute(String[] args, PrintStream out, PrintStream err) {
         NioLocalFileSystem.installAsDefault();
-        CommandLine cl;
-        Config config;
+        CommandLine top = commandLine();
+        if (args.length == 0) {
+            return usage("no command given", top, err);
+        }
+        if (args[0].equals("--version") || args[0].equals("version") || args[0].equals("-V")) {
+            out.print(Version.describe());
+            return new Outcome(0, 0);
+        }
+        if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            CommandLine sub = args.length > 1 ? top.getSubcommands().get(args[1]) : null;
+            out.print((sub != null ? sub : top).getUsageMessage());
+            return new Outcome(0, 0);
+        }
+        if (args[0].equals("bench") && !top.getSubcommands().containsKey("bench")) {
+            err.println("error: bench: the benchmarks are not on this classpath (the cluster jar leaves them out); "
+                    + "run ./pseudolabel bench in a checkout");
+            return new Outcome(1, 0);
+        }
+        CommandLine command;
+        JobCommand job;
         try {
-            // demo --clip-head is a switch; label --clip-head takes a URI
-            Set<String> flags = args.length > 0 && args[0].equals("demo") ? Set.of("help", "clip-head", "sam2")
-                    : Set.of("incremental", "help", "png", "overwrite");
-            if (args.length > 0 && (args[0].equals("--version") || args[0].equals("version"))) {
-                out.print(Version.describe());
+            ParseResult parsed = top.parseArgs(args);
+            ParseResult sub = parsed.subcommand();
+            if (sub == null) {
+                return usage("no command given", top, err);
+            }
+            command = sub.commandSpec().commandLine();
+            if (sub.isUsageHelpRequested()) {
+                out.print(command.getUsageMessage());
                 return new Outcome(0, 0);
             }
-            if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
-                out.print(args.length > 1 && COMMANDS.contains(args[1]) ? usage(args[1]) : USAGE);
-                return new Outcome(0, 0);
-            }
-            cl = CommandLine.parse(args, flags);
-            if (cl.flag("help") || java.util.Arrays.asList(args).contains("-h")) {
-                if (!COMMANDS.contains(cl.command())) {
-                    throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
-                }
-                out.print(usage(cl.command()));
-                return new Outcome(0, 0);
-            }
-            if (!COMMANDS.contains(cl.command())) {
-                throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
-            }
-            config = JobConfig.load(cl.get("config"), cl.confs());
-        } catch (CommandLine.UsageException e) {
-            return usage(e, err);
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            job = (JobCommand) sub.commandSpec().userObject();
+        } catch (CommandLine.ParameterException e) {
+            CommandLine where = e.getCommandLine();
+            return usage(message(e), where == null ? top : where, err);
+        }
+        Config config;
+        long stopTimeout;
+        try {
+            config = JobConfig.load(job.common().config, job.common().confs);
+            stopTimeout = JobSettings.from(config).stopTimeoutMillis();
+        } catch (UsageException e) {
+            return usage(e.getMessage(), command, err);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             err.println("error: " + e.getMessage());
             return new Outcome(1, 0); // nothing has started yet
         }
-        long stopTimeout = config.getDuration("pseudolabel.job.stop-timeout", TimeUnit.MILLISECONDS);
-        return guarded(stopTimeout, err, () -> switch (cl.command()) {
-            case "validate-models" -> Commands.validateModels(cl, config, out);
-            case "label" -> Commands.label(cl, config, out);
-            case "finetune-clip" -> Commands.finetuneClip(cl, config, out);
-            case "eval" -> Commands.eval(cl, config, out);
-            case "eval-classify" -> Commands.evalClassify(cl, config, out);
-            case "review" -> Commands.review(cl, config, out);
-            case "demo" -> Commands.demo(cl, config, out);
-            case "export" -> Commands.export(cl, config, out);
-            case "train" -> Commands.train(cl, config, out);
-            case "predict" -> Commands.predict(cl, config, out);
-            case "bench" -> Commands.bench(cl, config, out);
-            default -> throw new CommandLine.UsageException("unknown command '" + cl.command() + "'");
-        });
+        return guarded(stopTimeout, err, command, () -> job.run(config, out));
+    }
+
+    /** picocli's parse error in this project's words: the option or argument named, and what to do. */
+    static String message(CommandLine.ParameterException e) {
+        CommandLine where = e.getCommandLine();
+        String name = where == null ? "pseudolabel" : where.getCommandName();
+        boolean top = where == null || where.getCommandSpec().userObject() instanceof Top;
+        // picocli checks required options before it reports what it could not match: the unknown name first
+        List<String> unmatched = e instanceof CommandLine.UnmatchedArgumentException u ? u.getUnmatched()
+                : where == null ? List.of() : where.getUnmatchedArguments();
+        if (!unmatched.isEmpty()) {
+            if (top) {
+                return "unknown command '" + unmatched.get(0) + "'";
+            }
+            List<String> options = unmatched.stream().filter(a -> a.startsWith("-")).toList();
+            if (!options.isEmpty()) {
+                String option = options.get(0).contains("=") ? options.get(0).substring(0, options.get(0).indexOf('='))
+                        : options.get(0);
+                List<String> known = new ArrayList<>();
+                for (OptionSpec o : where.getCommandSpec().options()) {
+                    if (!o.usageHelp() && !o.versionHelp()) {
+                        known.add(o.longestName());
+                    }
+                }
+                known.sort(null);
+                return "unknown option " + option + " for " + name + "; known: " + String.join(", ", known);
+            }
+            return "unexpected argument" + (unmatched.size() > 1 ? "s" : "") + " for " + name + ": '"
+                    + String.join("', '", unmatched) + "' (options start with --; a value with spaces needs quotes)";
+        }
+        if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+            ArgSpec missing = m.getMissing().get(0);
+            String option = missing instanceof OptionSpec o ? o.longestName() : missing.paramLabel();
+            if (e.getMessage().startsWith("Missing required parameter for option")) {
+                return option + " needs a value";
+            }
+            return name + " needs " + option;
+        }
+        return e.getMessage();
     }
 
     /** A command's body; returns its exit code. */
-    interface Command {
+    interface Body {
         int run() throws Exception;
     }
 
     /**
-     * Runs {@code command}: a usage error exits 2, a failure prints its message and exits 1 once the Spark
+     * Runs {@code body}: a usage error exits 2, a failure prints its message and exits 1 once the Spark
      * tasks it left running have stopped (see {@link Spark#cancelAndAwait}).
      */
-    static Outcome guarded(long stopTimeout, PrintStream err, Command command) {
+    static Outcome guarded(long stopTimeout, PrintStream err, Body body) {
+        return guarded(stopTimeout, err, null, body);
+    }
+
+    static Outcome guarded(long stopTimeout, PrintStream err, CommandLine command, Body body) {
         try {
-            return new Outcome(command.run(), stopTimeout);
-        } catch (CommandLine.UsageException e) {
-            Outcome o = usage(e, err);
+            return new Outcome(body.run(), stopTimeout);
+        } catch (UsageException e) {
+            Outcome o = usage(e.getMessage(), command, err);
             return new Outcome(o.code(), stopTimeout);
         } catch (RunNotPublishedException e) {
             // A run that ended without publishing (failure gate, output root busy, lost compare-and-set): no
             // task is left running, and its own exit code tells the scheduler which.
             err.println("error: " + e.getMessage());
             return new Outcome(e.exitCode(), stopTimeout);
-        } catch (ModelContractException | IllegalArgumentException | java.io.UncheckedIOException e) {
+        } catch (ModelContractException | IllegalArgumentException | UncheckedIOException e) {
             err.println("error: " + e.getMessage());
             return failed(stopTimeout, err);
         } catch (Exception e) {
@@ -221,9 +250,9 @@ public final class Main {
         }
     }
 
-    private static Outcome usage(CommandLine.UsageException e, PrintStream err) {
-        err.println("error: " + e.getMessage());
-        err.print(USAGE);
+    private static Outcome usage(String message, CommandLine command, PrintStream err) {
+        err.println("error: " + message);
+        err.print(command == null ? commandLine().getUsageMessage() : command.getUsageMessage());
         return new Outcome(2, 0);
     }
 

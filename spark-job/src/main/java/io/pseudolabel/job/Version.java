@@ -1,5 +1,7 @@
 package io.pseudolabel.job;
 
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -44,7 +46,7 @@ final class Version {
         } catch (ClassNotFoundException e) {
             return "not on the classpath";
         } catch (ReflectiveOperationException | LinkageError e) {
-            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException i ? i.getCause() : e;
+            Throwable cause = e instanceof InvocationTargetException i ? i.getCause() : e;
             return "on the classpath (its native library did not load: " + cause + ")";
         }
     }
@@ -56,7 +58,7 @@ final class Version {
                 p.load(in);
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + resource + " from the classpath", e);
+            throw new UncheckedIOException("cannot read " + resource + " from the classpath", e);
         }
         return p;
     }

@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import java.util.Comparator;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;
@@ -74,7 +75,7 @@ class BadInputFolderTest {
         assertEquals(Map.of("BAD_IMAGE", 5L, "OK", 3L), s.counts());
         // The errors the run reports, tallied as the rows were written, are the table's first five by uri.
         List<String> tableErrors = rows.values().stream().filter(r -> !"OK".equals(r.getAs("status")))
-                .sorted(java.util.Comparator.comparing(r -> r.<String>getAs("uri"))).limit(5)
+                .sorted(Comparator.comparing(r -> r.<String>getAs("uri"))).limit(5)
                 .map(r -> r.<String>getAs("error")).toList();
         assertEquals(tableErrors, s.firstErrors());
     }

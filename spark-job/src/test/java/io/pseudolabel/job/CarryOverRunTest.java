@@ -1,5 +1,8 @@
 package io.pseudolabel.job;
 
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;
@@ -56,10 +59,10 @@ class CarryOverRunTest {
         String edited = ids.get(1);
         Path xml = voc.resolve("Annotations/" + edited + ".xml");
         String text = Files.readString(xml);
-        java.util.regex.Matcher xmax = java.util.regex.Pattern.compile("<xmax>(\\d+)</xmax>").matcher(text);
+        Matcher xmax = Pattern.compile("<xmax>(\\d+)</xmax>").matcher(text);
         assertTrue(xmax.find());
         int oldX2 = Integer.parseInt(xmax.group(1));
-        java.util.regex.Matcher xmin = java.util.regex.Pattern.compile("<xmin>(\\d+)</xmin>").matcher(text);
+        Matcher xmin = Pattern.compile("<xmin>(\\d+)</xmin>").matcher(text);
         assertTrue(xmin.find());
         float x1 = Integer.parseInt(xmin.group(1)) - 1; // VOC is 1-based inclusive; boxes are pixel edges
         Files.writeString(xml, text.substring(0, xmax.start(1)) + (oldX2 - 6) + text.substring(xmax.end(1)));
@@ -108,7 +111,7 @@ class CarryOverRunTest {
         }
         // Real exports are hundreds of MB (SAM 2.1's weights sit in .onnx_data files); the fixtures are KB.
         byte[] weights = new byte[3 << 20];
-        new java.util.Random(3).nextBytes(weights);
+        new Random(3).nextBytes(weights);
         Path big = root.resolve("sam/onnx/weights.onnx_data");
         Files.write(big, weights);
         Files.setLastModifiedTime(big, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
@@ -152,7 +155,7 @@ class CarryOverRunTest {
         Path out = tmp.resolve("out");
         LabelJob.Summary first = run(images, out, "night1", Map.of("pseudolabel.job.layout", "folder"));
         LabelJob.Summary second = run(images, out, "night2", Map.of("pseudolabel.job.layout", "folder",
-                "pseudolabel.clip.image-batch-size", "3", "pseudolabel.clip.text-batch-size", "5",
+                "pseudolabel.clip.text-batch-size", "5",
                 "pseudolabel.job.batch-size", "2", "pseudolabel.job.prepare-threads", "0",
                 "pseudolabel.models.ort.intra-op-threads", "1", "pseudolabel.models.device", "cpu"));
         assertEquals(first.fingerprint(), second.fingerprint());

@@ -1,5 +1,8 @@
 package io.pseudolabel.job;
 
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.IntStream;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -135,13 +138,13 @@ class CocoLayoutAndExportTest {
         for (JsonElement e : exported.getAsJsonArray("categories")) {
             categoryName.put(e.getAsJsonObject().get("id").getAsInt(), e.getAsJsonObject().get("name").getAsString());
         }
-        assertEquals(world.classNames(), java.util.stream.IntStream.rangeClosed(1, world.classNames().size())
+        assertEquals(world.classNames(), IntStream.rangeClosed(1, world.classNames().size())
                 .mapToObj(categoryName::get).toList(), "categories 1..K in class order");
         // object by object against the generated scenes: each annotation is one scene object (class, mask, box) and
         // carries its row's instance (det_score); every object is exported once
         Map<String, Integer> seen = new HashMap<>();
         float worstBoxError = 0;
-        java.util.Set<String> matched = new java.util.HashSet<>();
+        Set<String> matched = new HashSet<>();
         for (JsonElement e : exported.getAsJsonArray("annotations")) {
             JsonObject a = e.getAsJsonObject();
             String file = fileOf.get(a.get("image_id").getAsLong());

@@ -1,5 +1,7 @@
 package io.pseudolabel.job;
 
+import java.awt.image.BufferedImage;
+import javax.imageio.ImageIO;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,8 +114,8 @@ class CommandLineTest {
         for (String id : val) {
             Path png = pred.resolve("png/" + id + ".png");
             assertTrue(Files.isRegularFile(png), png.toString());
-            java.awt.image.BufferedImage p = javax.imageio.ImageIO.read(png.toFile());
-            java.awt.image.BufferedImage truth = javax.imageio.ImageIO.read(voc.resolve("JPEGImages/" + id + ".jpg")
+            BufferedImage p = ImageIO.read(png.toFile());
+            BufferedImage truth = ImageIO.read(voc.resolve("JPEGImages/" + id + ".jpg")
                     .toFile());
             assertEquals(truth.getWidth(), p.getWidth(), id);
             assertEquals(truth.getHeight(), p.getHeight(), id);

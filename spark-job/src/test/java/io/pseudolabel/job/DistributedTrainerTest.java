@@ -1,5 +1,7 @@
 package io.pseudolabel.job;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.eval.EvalJob;
@@ -116,8 +118,8 @@ class DistributedTrainerTest {
         assertTrue(other.getMessage().contains("were trained on labels run p1") && other.getMessage().contains(
                 "this train reads labels run p2") && other.getMessage().contains("new --output"), other.getMessage());
 
-        List<String> renamed = new java.util.ArrayList<>(classes);
-        java.util.Collections.reverse(renamed);
+        List<String> renamed = new ArrayList<>(classes);
+        Collections.reverse(renamed);
         IllegalArgumentException classList = assertThrows(IllegalArgumentException.class, () -> DistributedTrainer
                 .train(TestSpark.session(), settings(2), renamed, labels, null, out, TestSpark.limits(), quiet()));
         assertTrue(classList.getMessage().contains("with classes " + renamed), classList.getMessage());

@@ -1,7 +1,9 @@
 package io.pseudolabel.job;
 
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 import io.pseudolabel.job.export.Exports;
-import io.pseudolabel.job.label.LabelTable;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
 import io.pseudolabel.masks.PalettePng;
@@ -50,8 +52,8 @@ class ExportsTest {
         return dir;
     }
 
-    static <T> scala.collection.immutable.Seq<T> seq(List<T> items) {
-        return scala.jdk.javaapi.CollectionConverters.asScala(items).toList();
+    static <T> Seq<T> seq(List<T> items) {
+        return CollectionConverters.asScala(items).toList();
     }
 
     static List<String> names(Path dir) throws Exception {

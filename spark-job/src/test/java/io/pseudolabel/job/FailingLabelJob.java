@@ -1,14 +1,15 @@
 package io.pseudolabel.job;
 
+import java.util.HashMap;
 import com.typesafe.config.Config;
 import io.pseudolabel.clip.ZeroShotClassifier;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
-import io.pseudolabel.job.label.JobSettings;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.label.LabelPartition;
-import io.pseudolabel.job.label.LabelTable;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.label.LabelTally;
 import io.pseudolabel.job.label.LabelTask;
 import io.pseudolabel.job.label.ReadRetry;
@@ -85,7 +86,7 @@ final class FailingLabelJob {
 
     /** reference.conf over the fixture models, with {@code more}. */
     static Config config(Map<String, String> more) {
-        Map<String, String> m = new java.util.HashMap<>(Map.of("pseudolabel.job.batch-size", "4"));
+        Map<String, String> m = new HashMap<>(Map.of("pseudolabel.job.batch-size", "4"));
         m.putAll(more);
         return TestSpark.config(m);
     }

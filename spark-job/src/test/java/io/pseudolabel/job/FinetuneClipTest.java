@@ -1,5 +1,10 @@
 package io.pseudolabel.job;
 
+import com.typesafe.config.Config;
+import io.pseudolabel.image.ImageLimits;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.scenes.FixtureWorld;
@@ -29,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * list or another CLIP model is refused.
  */
 class FinetuneClipTest {
-    private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
+    private static final ImageLimits LIMITS = TestSpark.limits();
 
     @TempDir
     static Path tmp;
@@ -121,7 +126,7 @@ class FinetuneClipTest {
         args.addAll(List.of(more));
         Run r = run(args.toArray(new String[0]));
         assertEquals(0, r.code(), r.err());
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("mAP\\s+([0-9.]+)").matcher(r.out());
+        Matcher m = Pattern.compile("mAP\\s+([0-9.]+)").matcher(r.out());
         assertTrue(m.find(), r.out());
         return Double.parseDouble(m.group(1));
     }
@@ -140,7 +145,7 @@ class FinetuneClipTest {
     void demoClassificationMapIsEvalClassifys() {
         double zero = classificationMap();
         double trained = classificationMap("--clip-head", head.toString());
-        com.typesafe.config.Config c = TestSpark.config(java.util.Map.of("pseudolabel.models.clip", confused,
+        Config c = TestSpark.config(Map.of("pseudolabel.models.clip", confused,
                 "pseudolabel.job.layout", "voc", "pseudolabel.job.split", "train",
                 "pseudolabel.job.classes", voc.resolve("classes.txt").toString()));
         double[] demo = HeadDemo.classificationMap(TestSpark.session(), c, voc, head.toString(),

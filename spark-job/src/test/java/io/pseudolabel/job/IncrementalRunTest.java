@@ -1,5 +1,14 @@
 package io.pseudolabel.job;
 
+import com.google.gson.JsonParser;
+import io.pseudolabel.job.run.RunNotPublishedException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
@@ -116,9 +125,9 @@ class IncrementalRunTest {
                 "transform(instances, i -> named_struct('class_id', i.class_id, 'name', i.name, 'box', i.box, "
                         + "'det_score', i.det_score, 'mask_iou', i.mask_iou, 'candidate', i.candidate, 'rle', i.rle))"))
                 .write().parquet(old.toString());
-        Path labels = Path.of(java.net.URI.create(first.labelsDir()));
+        Path labels = Path.of(URI.create(first.labelsDir()));
         try (var files = Files.walk(labels)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(f);
             }
         }
@@ -181,10 +190,10 @@ class IncrementalRunTest {
     /** Labels every image as run {@code runId}, cancelling every Spark job when its first task ends. */
     static void killedWhenATaskEnds(Path out, String runId, Path images) throws Exception {
         SparkSession spark = TestSpark.session();
-        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
-        org.apache.spark.scheduler.SparkListener killer = new org.apache.spark.scheduler.SparkListener() {
+        AtomicBoolean killed = new AtomicBoolean();
+        SparkListener killer = new SparkListener() {
             @Override
-            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            public void onTaskEnd(SparkListenerTaskEnd end) {
                 if (killed.compareAndSet(false, true)) {
                     spark.sparkContext().cancelAllJobs();
                 }
@@ -215,9 +224,9 @@ class IncrementalRunTest {
         for (int i = 2; i < 4; i++) {
             writeScene(images, "a" + i, i);
         }
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
-        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("-Dai.djl")) {
                 cmd.add(arg);
             }
@@ -247,11 +256,11 @@ class IncrementalRunTest {
         assertFalse(Files.exists(out.resolve("runs/good/_NEXT")), "nothing was published after good");
 
         // Its lease is still there: the next run is refused until it expires, then takes it over.
-        var busy = assertThrows(io.pseudolabel.job.run.RunNotPublishedException.class,
+        var busy = assertThrows(RunNotPublishedException.class,
                 () -> run(images, out, "after", true));
         assertTrue(busy.getMessage().contains("in use by run killed"), busy.getMessage());
         Path lease = out.resolve("_lease/" + String.format("%020d.json", 2));
-        var dead = com.google.gson.JsonParser.parseString(Files.readString(lease)).getAsJsonObject();
+        var dead = JsonParser.parseString(Files.readString(lease)).getAsJsonObject();
         long expires = dead.get("heartbeatAtMillis").getAsLong() + dead.get("timeoutMillis").getAsLong();
         while (System.currentTimeMillis() <= expires + 50) {
             Thread.sleep(50);

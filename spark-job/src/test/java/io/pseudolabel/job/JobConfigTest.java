@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.common.JobConfig;
 import com.typesafe.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,15 @@ class JobConfigTest {
         // application --conf spark.* goes into the SparkConf like spark-submit's, so it maps the same way
         Config c = JobConfig.load(null, List.of("spark.pseudolabel.job.batch-size=7"));
         assertEquals(7, c.getInt("pseudolabel.job.batch-size"));
+    }
+
+    @Test
+    void theRemovedClipBatchSizeNamesTheKeyThatReplacedIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.load(null, List.of("pseudolabel.clip.image-batch-size=4")));
+        assertTrue(e.getMessage().contains("pseudolabel.clip.image-batch-size"), e.getMessage());
+        assertTrue(e.getMessage().contains("was removed"), e.getMessage());
+        assertTrue(e.getMessage().contains("pseudolabel.job.batch-size"), e.getMessage());
     }
 
     @Test

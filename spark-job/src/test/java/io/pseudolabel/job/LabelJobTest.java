@@ -1,9 +1,12 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.job.label.LabelPartition;
+import java.util.HashMap;
+import java.util.TreeSet;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
-import io.pseudolabel.job.label.LabelTable;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.ClassMap;
@@ -58,7 +61,7 @@ class LabelJobTest {
 
     static LabelJob.Summary label(String supervision, Path output, String runId, Map<String, String> more)
             throws Exception {
-        Map<String, String> settings = new java.util.HashMap<>(Map.of("pseudolabel.job.layout", "voc",
+        Map<String, String> settings = new HashMap<>(Map.of("pseudolabel.job.layout", "voc",
                 "pseudolabel.job.split", "train", "pseudolabel.job.classes", voc.resolve("classes.txt").toString(),
                 "pseudolabel.supervision", supervision));
         settings.putAll(more);
@@ -98,7 +101,7 @@ class LabelJobTest {
             int w = r.getAs("width");
             int h = r.getAs("height");
             byte[] jpeg = Files.readAllBytes(voc.resolve("JPEGImages/" + id + ".jpg"));
-            assertEquals(io.pseudolabel.job.label.LabelPartition.sha256(jpeg), r.getAs("content_sha256"));
+            assertEquals(LabelPartition.sha256(jpeg), r.getAs("content_sha256"));
             assertEquals("OK", r.getAs("status"));
             assertNull(r.getAs("error"));
             assertEquals(s.fingerprint(), r.getAs("model_fingerprint"));
@@ -108,14 +111,14 @@ class LabelJobTest {
             List<Row> instances = r.getList(r.fieldIndex("instances"));
             // the image labels CLIP gave are exactly the classes of the scene's ground truth
             ClassMap truth = PalettePng.read(Files.readAllBytes(voc.resolve("SegmentationClass/" + id + ".png")));
-            java.util.TreeSet<String> truthClasses = new java.util.TreeSet<>();
+            TreeSet<String> truthClasses = new TreeSet<>();
             for (byte b : truth.ids()) {
                 int c = b & 0xFF;
                 if (c != 0 && c != 255) {
                     truthClasses.add(classes.get(c - 1));
                 }
             }
-            assertEquals(truthClasses, new java.util.TreeSet<>(labels.stream().map(l -> l.<String>getAs("name"))
+            assertEquals(truthClasses, new TreeSet<>(labels.stream().map(l -> l.<String>getAs("name"))
                     .toList()), id + " labels");
             assertTrue(instances.size() >= truthClasses.size(), id + ": an instance per class at least");
             ClassMap semantic = PalettePng.read(r.getAs("semantic_png"));
@@ -221,7 +224,7 @@ class LabelJobTest {
     }
 
     private static Map<String, Row> rowsByUri(String labelsDir) {
-        Map<String, Row> out = new java.util.HashMap<>();
+        Map<String, Row> out = new HashMap<>();
         for (Row r : TestSpark.session().read().parquet(labelsDir).collectAsList()) {
             out.put(r.getAs("uri"), r);
         }

@@ -1,6 +1,9 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.label.ExecutorModels;
+import java.lang.management.ManagementFactory;
+import org.apache.spark.sql.SparkSession;
+import io.pseudolabel.job.common.Spark;
+import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.onnx.NativeCalls;
 import org.apache.spark.SparkException;
 import org.apache.spark.TaskEndReason;
@@ -104,7 +107,7 @@ class NativeLifecycleTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
         // the module openings this JVM runs with (the launcher passes the same)
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions"))
                 .forEach(cmd::add);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FailingCommand.class.getName(),
@@ -127,7 +130,7 @@ class NativeLifecycleTest {
     static final class FailingCommand {
         public static void main(String[] args) {
             long stop = TimeUnit.MINUTES.toMillis(2);
-            var spark = org.apache.spark.sql.SparkSession.builder().master("local[4]").appName("failing")
+            var spark = SparkSession.builder().master("local[4]").appName("failing")
                     .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                     .getOrCreate();
             Main.Outcome o = Main.guarded(stop, System.err, () -> {

@@ -1,9 +1,11 @@
 package io.pseudolabel.job;
 
+import java.net.URI;
+import java.util.concurrent.atomic.AtomicBoolean;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.pseudolabel.job.data.FlakyFileSystem;
-import io.pseudolabel.job.label.ExecutorModels;
+import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.LeaseHolderProcess;
 import io.pseudolabel.job.run.RunNotPublishedException;
@@ -96,10 +98,9 @@ class NightlyRunTest {
         assertEquals(0, first.code(), first.err());
 
         ExecutorModels.clear(); // local[2]: the executors are this JVM; a task that runs would load again
-        int loads = ExecutorModels.loads();
         MainTest.Run second = cli(images.toString(), out, "night2");
         assertEquals(0, second.code(), second.err());
-        assertEquals(loads, ExecutorModels.loads(), "no model set loaded when nothing needs labelling");
+        assertEquals(0, ExecutorModels.open(), "no model set loaded when nothing needs labelling");
         assertEquals("night1", latest(out), "an unchanged night leaves _LATEST on the run that holds the rows");
         JsonObject m = manifest(out, "night2");
         assertEquals("unchanged", m.get("outcome").getAsString());
@@ -137,7 +138,7 @@ class NightlyRunTest {
         images(images, 2, 4);
 
         AtomicReference<String> broken = new AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger reads = new AtomicInteger();
         Thread watcher = new Thread(() -> {
             while (!stop.get() && broken.get() == null) {
@@ -301,7 +302,7 @@ class NightlyRunTest {
                 "1", "pseudolabel.job.max-failed-fraction", "1"));
         assertEquals(Map.of("READ_ERROR", 2L), failed.counts());
         assertEquals(2, FlakyFileSystem.opens(uri + "/img0.jpg"));
-        Row r = rowsById(Path.of(java.net.URI.create(failed.labelsDir()))).get("img0");
+        Row r = rowsById(Path.of(URI.create(failed.labelsDir()))).get("img0");
         assertEquals("READ_ERROR", r.getAs("status"));
         assertEquals("cannot read " + uri + "/img0.jpg (2 attempts): flaky: the store did not answer for "
                 + uri + "/img0.jpg (open 2)", r.getAs("error"));

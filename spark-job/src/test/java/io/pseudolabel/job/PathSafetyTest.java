@@ -1,5 +1,10 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.image.RgbImage;
+import java.awt.image.BufferedImage;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.imageio.ImageIO;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageIds;
 import io.pseudolabel.job.data.ImageRef;
@@ -119,7 +124,7 @@ class PathSafetyTest {
         Path dir = Files.createDirectories(tmp.resolve("folder"));
         SceneGenerator scenes = new SceneGenerator(FixtureWorld.load(), 3L);
         Files.write(dir.resolve("a.jpg"), VocSceneWriter.jpeg(scenes.scene(0).image(), 0.9f));
-        javax.imageio.ImageIO.write(toBuffered(scenes.scene(1).image()), "png", dir.resolve("a.png").toFile());
+        ImageIO.write(toBuffered(scenes.scene(1).image()), "png", dir.resolve("a.png").toFile());
         Files.write(dir.resolve("b.jpg"), VocSceneWriter.jpeg(scenes.scene(2).image(), 0.9f));
 
         List<ImageRef> listed = DatasetLister.list("folder", dir.toString(), null, null, false, false,
@@ -205,20 +210,20 @@ class PathSafetyTest {
         return dir;
     }
 
-    static java.util.Set<String> names(Path dir) throws Exception {
+    static Set<String> names(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
-            return new java.util.TreeSet<>(s.map(p -> p.getFileName().toString()).toList());
+            return new TreeSet<>(s.map(p -> p.getFileName().toString()).toList());
         }
     }
 
-    static java.util.Set<String> setOf(String... items) {
-        return new java.util.TreeSet<>(List.of(items));
+    static Set<String> setOf(String... items) {
+        return new TreeSet<>(List.of(items));
     }
 
 
-    static java.awt.image.BufferedImage toBuffered(io.pseudolabel.image.RgbImage img) {
-        java.awt.image.BufferedImage b = new java.awt.image.BufferedImage(img.width(), img.height(),
-                java.awt.image.BufferedImage.TYPE_INT_RGB);
+    static BufferedImage toBuffered(RgbImage img) {
+        BufferedImage b = new BufferedImage(img.width(), img.height(),
+                BufferedImage.TYPE_INT_RGB);
         byte[] rgb = img.rgb();
         for (int y = 0; y < img.height(); y++) {
             for (int x = 0; x < img.width(); x++) {

@@ -1,5 +1,9 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.segmenter.DeepLabV3Plus;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.eval.EvalJob;
@@ -95,7 +99,7 @@ class PretrainedBackboneTest {
         // Pretrain on the other split; its model.safetensors holds the backbone under backbone.*.
         DistributedTrainer.Result pre = DistributedTrainer.train(TestSpark.session(), settings(12), classes,
                 otherLabels, null, tmp.resolve("pretrain").toString(), TestSpark.limits(), quiet());
-        String pretrained = Path.of(java.net.URI.create(pre.modelDir())).resolve(WeightFiles.MODEL).toString();
+        String pretrained = Path.of(URI.create(pre.modelDir())).resolve(WeightFiles.MODEL).toString();
 
         int rounds = 3;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -186,7 +190,7 @@ class PretrainedBackboneTest {
         SegmenterModel current = SegmenterModel.read(first.modelDir(), hadoop);
         // Rewrite the model and the checkpoint as the older code wrote them: DJL-named PLSW files.
         Map<String, String> djl = djlNames(current);
-        Path modelDir = Path.of(java.net.URI.create(first.modelDir()));
+        Path modelDir = Path.of(URI.create(first.modelDir()));
         Path round = Path.of(out, "checkpoints", "round-00001");
         for (Path dir : List.of(modelDir, round)) {
             SegmenterWeights w = SegmenterWeights.fromSafetensors(Files.readAllBytes(dir.resolve(WeightFiles.MODEL)), "m");
@@ -208,8 +212,8 @@ class PretrainedBackboneTest {
 
     /** Documented name to DJL parameter name for this model's architecture. */
     static Map<String, String> djlNames(SegmenterModel m) {
-        Map<String, String> out = new java.util.HashMap<>();
-        for (String djl : new io.pseudolabel.segmenter.DeepLabV3Plus(m.config()).getParameters().keys()) {
+        Map<String, String> out = new HashMap<>();
+        for (String djl : new DeepLabV3Plus(m.config()).getParameters().keys()) {
             out.put(TensorNames.documented(djl), djl);
         }
         return out;
@@ -217,7 +221,7 @@ class PretrainedBackboneTest {
 
     /** Weights (or optimizer state with {@code m.} names) under their DJL names, as weights.bin held them. */
     static SegmenterWeights rename(SegmenterWeights w, Map<String, String> djl, String optimizerPrefix) {
-        java.util.LinkedHashMap<String, SegmenterWeights.Tensor> out = new java.util.LinkedHashMap<>();
+        LinkedHashMap<String, SegmenterWeights.Tensor> out = new LinkedHashMap<>();
         w.tensors().forEach((name, t) -> {
             if (optimizerPrefix.isEmpty()) {
                 out.put(djl.get(name), t);

@@ -1,5 +1,8 @@
 package io.pseudolabel.job;
 
+import java.util.ArrayList;
+import org.junit.jupiter.api.Assertions;
+import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Lease;
 import io.pseudolabel.job.run.RunNotPublishedException;
@@ -125,7 +128,7 @@ class S3LabelTest {
         Configuration conf = TestSpark.session().sparkContext().hadoopConfiguration();
         try (Lease held = Lease.acquire(root + "/out", "cron-night", RunSettings.from(TestSpark.config(Map.of())),
                 conf, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
-            RunNotPublishedException busy = org.junit.jupiter.api.Assertions.assertThrows(
+            RunNotPublishedException busy = Assertions.assertThrows(
                     RunNotPublishedException.class, () -> run(root, "manual", log));
             assertTrue(busy.getMessage().contains("in use by run cron-night"), busy.getMessage());
         }
@@ -147,7 +150,7 @@ class S3LabelTest {
         s3.put(bucket, "conf/nightly.conf", ("pseudolabel.job.batch-size = 3\n"
                 + "pseudolabel.models.dir = \"s3a://AKIAEXAMPLE:topsecret@" + bucket + "/models\"\n")
                 .getBytes(StandardCharsets.UTF_8));
-        List<String> confs = new java.util.ArrayList<>();
+        List<String> confs = new ArrayList<>();
         s3.s3aSettings(bucket).forEach((k, v) -> confs.add("spark.hadoop." + k + "=" + v));
         confs.add("pseudolabel.job.partitions=5");
         try {

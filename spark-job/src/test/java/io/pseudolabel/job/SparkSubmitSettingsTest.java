@@ -1,5 +1,7 @@
 package io.pseudolabel.job;
 
+import java.lang.management.ManagementFactory;
+import java.net.URI;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.pseudolabel.scenes.FixtureWorld;
@@ -59,7 +61,7 @@ class SparkSubmitSettingsTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions"))
                 .forEach(cmd::add);
         cmd.addAll(List.of("-Dai.djl.offline=true", "-Djava.awt.headless=true"));
@@ -111,7 +113,7 @@ class SparkSubmitSettingsTest {
         Path manifest = out.resolve("runs").resolve(latest.substring(latest.lastIndexOf('/') + 1))
                 .resolve("_MANIFEST.json");
         if (!Files.isRegularFile(manifest)) {
-            manifest = Path.of(latest.startsWith("file:") ? java.net.URI.create(latest).getPath() : latest)
+            manifest = Path.of(latest.startsWith("file:") ? URI.create(latest).getPath() : latest)
                     .resolve("_MANIFEST.json");
         }
         JsonObject m = JsonParser.parseString(Files.readString(manifest)).getAsJsonObject();

@@ -1,5 +1,6 @@
 package io.pseudolabel.job;
 
+import java.net.URI;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
@@ -80,7 +81,7 @@ class SparkUiAndReadersTest {
 
         // created_at: INT64 with TIMESTAMP(MICROS, UTC), not INT96
         Path part;
-        try (Stream<Path> files = Files.list(Path.of(java.net.URI.create(s.labelsDir())))) {
+        try (Stream<Path> files = Files.list(Path.of(URI.create(s.labelsDir())))) {
             part = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
         }
         try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(

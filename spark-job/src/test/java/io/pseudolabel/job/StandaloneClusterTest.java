@@ -1,6 +1,7 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.label.ExecutorUse;
+import com.typesafe.config.Config;
+import io.pseudolabel.job.executor.ExecutorUse;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;
@@ -275,7 +276,7 @@ class StandaloneClusterTest {
         return VocSceneWriter.jpeg(scenes.scene(index).image(), VocSceneWriter.JPEG_QUALITY);
     }
 
-    static com.typesafe.config.Config vocConfig(int partitions) {
+    static Config vocConfig(int partitions) {
         return TestSpark.config(Map.of("pseudolabel.job.layout", "voc", "pseudolabel.job.split", "train",
                 "pseudolabel.job.classes", voc.resolve("classes.txt").toString(), "pseudolabel.models.device", "cpu",
                 "pseudolabel.job.partitions", Integer.toString(partitions)));

@@ -1,8 +1,10 @@
 package io.pseudolabel.job;
 
+import io.pseudolabel.image.ImageLimits;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.job.data.NioLocalFileSystem;
+import io.pseudolabel.labeler.Fixtures;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
@@ -36,12 +38,12 @@ public final class TestSpark {
     }
 
     public static Path fixtureModels() {
-        return Path.of("..", "model-udfs", "fixtures", "models").toAbsolutePath().normalize();
+        return Fixtures.models();
     }
 
     /** {@code pseudolabel.image.*} as reference.conf sets them. */
-    public static io.pseudolabel.image.ImageLimits limits() {
-        return io.pseudolabel.image.ImageLimits.from(config(Map.of()));
+    public static ImageLimits limits() {
+        return ImageLimits.from(config(Map.of()));
     }
 
     /** reference.conf with the fixture models and {@code overrides} (full keys). */

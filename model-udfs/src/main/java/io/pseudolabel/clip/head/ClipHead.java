@@ -1,5 +1,6 @@
 package io.pseudolabel.clip.head;
 
+import io.pseudolabel.clip.ClipSettings;
 import io.pseudolabel.clip.ClipZeroShot;
 import io.pseudolabel.clip.ImageClassifier;
 
@@ -53,7 +54,7 @@ public record ClipHead(List<String> classNames, String clipFingerprint, boolean 
 
     /** A multi-label head's sigmoids are independent: they get {@code clip-head.min-prob}, not a softmax threshold. */
     @Override
-    public float minProb(io.pseudolabel.clip.ClipSettings settings) {
+    public float minProb(ClipSettings settings) {
         return multiLabel ? settings.multiLabelMinProb() : settings.minProb();
     }
 

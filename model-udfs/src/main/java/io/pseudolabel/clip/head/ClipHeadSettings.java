@@ -1,5 +1,6 @@
 package io.pseudolabel.clip.head;
 
+import java.util.Arrays;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 
@@ -7,8 +8,8 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /** {@code pseudolabel.clip-head.*}, read once on the driver; every error names the full key. */
-public record ClipHeadSettings(int views, Loss loss, boolean dropUnknownLabels, Augment augment, Train train)
-        implements Serializable {
+public record ClipHeadSettings(int views, Loss loss, boolean dropUnknownLabels, Augment augment, Train train,
+        long maxDriverEmbeddingsMb) implements Serializable {
 
     private static final String P = "pseudolabel.clip-head.";
 
@@ -76,7 +77,7 @@ public record ClipHeadSettings(int views, Loss loss, boolean dropUnknownLabels, 
                 default -> throw new IllegalArgumentException(P + "unknown-labels must be error or drop; got '"
                         + r.getString(P + "unknown-labels") + "'");
             };
-            return new ClipHeadSettings(views, loss, drop, a, t);
+            return new ClipHeadSettings(views, loss, drop, a, t, r.getLong(P + "max-driver-embeddings-mb"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }
@@ -93,7 +94,7 @@ public record ClipHeadSettings(int views, Loss loss, boolean dropUnknownLabels, 
         return switch (loss) {
             case SOFTMAX -> false;
             case SIGMOID -> true;
-            case AUTO -> java.util.Arrays.stream(labelsPerImage).anyMatch(n -> n > 1);
+            case AUTO -> Arrays.stream(labelsPerImage).anyMatch(n -> n > 1);
         };
     }
 }

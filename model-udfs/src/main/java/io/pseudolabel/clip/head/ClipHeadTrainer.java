@@ -1,5 +1,6 @@
 package io.pseudolabel.clip.head;
 
+import java.util.Arrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -68,17 +69,8 @@ public final class ClipHeadTrainer {
     public static Result train(float[] embeddings, int dim, float[][] targets, List<String> classNames,
             String clipFingerprint, boolean multiLabel, ClipHeadSettings.Train t, Listener listener) {
         int n = targets.length;
-        if (n == 0 || dim <= 0 || (long) n * dim != embeddings.length) {
-            throw new IllegalArgumentException("need as many target rows as embeddings, and some: "
-                    + embeddings.length + " floats of dim " + dim + ", " + n + " targets");
-        }
         int c = classNames.size();
-        for (int i = 0; i < n; i++) {
-            if (targets[i].length != c) {
-                throw new IllegalArgumentException("training row " + i + " has " + targets[i].length
-                        + " targets; expected " + c);
-            }
-        }
+        checkShapes(embeddings, dim, targets, c);
         float[] x = embeddings;
         for (int i = 0; i < n; i++) {
             normalizeInPlace(x, i * dim, dim);
@@ -131,6 +123,21 @@ public final class ClipHeadTrainer {
             return new Result(head, epochs, total);
         } finally {
             JniUtils.setGradMode(prevGrad);
+        }
+    }
+
+    /** Some rows, {@code dim} floats each, and {@code classes} targets per row. */
+    private static void checkShapes(float[] embeddings, int dim, float[][] targets, int classes) {
+        int n = targets.length;
+        if (n == 0 || dim <= 0 || (long) n * dim != embeddings.length) {
+            throw new IllegalArgumentException("need as many target rows as embeddings, and some: "
+                    + embeddings.length + " floats of dim " + dim + ", " + n + " targets");
+        }
+        for (int i = 0; i < n; i++) {
+            if (targets[i].length != classes) {
+                throw new IllegalArgumentException("training row " + i + " has " + targets[i].length
+                        + " targets; expected " + classes);
+            }
         }
     }
 
@@ -207,7 +214,7 @@ public final class ClipHeadTrainer {
         int c = classNames.size();
         float bound = (float) (1 / Math.sqrt(dim));
         float[] gamma = new float[dim];
-        java.util.Arrays.fill(gamma, 1f);
+        Arrays.fill(gamma, 1f);
         float[] w = new float[c * dim];
         for (int i = 0; i < w.length; i++) {
             w[i] = (rnd.nextFloat() * 2 - 1) * bound;
@@ -274,7 +281,7 @@ public final class ClipHeadTrainer {
         long hits = 0;
         long total = 0;
         for (int i = 0; i < targets.length; i++) {
-            one[0] = java.util.Arrays.copyOfRange(embeddings, i * dim, (i + 1) * dim);
+            one[0] = Arrays.copyOfRange(embeddings, i * dim, (i + 1) * dim);
             double a = accuracy(head, one, new float[][] {targets[i]});
             int decisions = head.multiLabel() ? targets[i].length : 1;
             hits += Math.round(a * decisions);

@@ -1,5 +1,14 @@
 package io.pseudolabel.clip.head;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.pseudolabel.clip.ClipSettings;
+import io.pseudolabel.clip.ClipZeroShot;
+import io.pseudolabel.clip.ImageClassifier;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -42,16 +51,16 @@ class ClipHeadTest {
 
     @Test
     void aMultiLabelHeadKeepsClassesAtClipHeadMinProbNotTheSoftmaxThreshold() {
-        io.pseudolabel.clip.ClipSettings s = new io.pseudolabel.clip.ClipSettings(100, 3, 0.1f, 0.5f, 8, 8,
+        ClipSettings s = new ClipSettings(100, 3, 0.1f, 0.5f, 8,
                 List.of("a photo of a {}."));
         assertEquals(0.5f, head(true).minProb(s));
         assertEquals(0.1f, head(false).minProb(s));
         // Independent sigmoids 0.9 and 0.3: a class at 0.3 is not picked under the multi-label threshold.
         float[] sigmoids = {0.9f, 0.3f};
-        assertEquals(List.of(0), io.pseudolabel.clip.ClipZeroShot.topLabels(sigmoids, 3, head(true).minProb(s)));
-        assertEquals(List.of(0, 1), io.pseudolabel.clip.ClipZeroShot.topLabels(sigmoids, 3, s.minProb()));
+        assertEquals(List.of(0), ClipZeroShot.topLabels(sigmoids, 3, head(true).minProb(s)));
+        assertEquals(List.of(0, 1), ClipZeroShot.topLabels(sigmoids, 3, s.minProb()));
         // Zero-shot keeps clip.min-prob.
-        io.pseudolabel.clip.ImageClassifier zeroShot = new io.pseudolabel.clip.ImageClassifier() {
+        ImageClassifier zeroShot = new ImageClassifier() {
             public List<String> classNames() {
                 return List.of("cat", "dog");
             }
@@ -80,7 +89,7 @@ class ClipHeadTest {
     void fileRoundTripsEveryFieldAndDigestFollowsTheWeights() throws IOException {
         ClipHead h = head(true);
         byte[] bytes = ClipHeadFormat.toBytes(h, Map.of("epochs", 3));
-        assertEquals("PLCLIPHD", new String(bytes, 0, 8, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("PLCLIPHD", new String(bytes, 0, 8, StandardCharsets.US_ASCII));
         ClipHead back = ClipHeadFormat.read(new ByteArrayInputStream(bytes), "mem");
         assertEquals(h.classNames(), back.classNames());
         assertEquals("fp1", back.clipFingerprint());
@@ -134,7 +143,7 @@ class ClipHeadTest {
         byte[] longer = Arrays.copyOf(good, good.length + 4);
         assertBad("bytes after", longer);
         byte[] nan = good.clone();
-        java.nio.ByteBuffer.wrap(nan).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(good.length - 4, Float.NaN);
+        ByteBuffer.wrap(nan).order(ByteOrder.LITTLE_ENDIAN).putFloat(good.length - 4, Float.NaN);
         assertBad("non-finite", nan);
     }
 
@@ -159,24 +168,24 @@ class ClipHeadTest {
         assertBad("'layer_norm_eps' is \"tiny\", not a number",
                 withHeader(good, h -> h.addProperty("layer_norm_eps", "tiny")));
         byte[] longHeader = good.clone();
-        java.nio.ByteBuffer.wrap(longHeader).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, -1);
+        ByteBuffer.wrap(longHeader).order(ByteOrder.LITTLE_ENDIAN).putInt(8, -1);
         assertBad("header length 4294967295 is out of range", longHeader);
         byte[] zeroHeader = good.clone();
-        java.nio.ByteBuffer.wrap(zeroHeader).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, 0);
+        ByteBuffer.wrap(zeroHeader).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 0);
         assertBad("header length 0 is out of range", zeroHeader);
         assertBad("is truncated", Arrays.copyOf(good, good.length - 40));
     }
 
     /** {@code good} with its JSON header edited and the payload kept. */
-    static byte[] withHeader(byte[] good, java.util.function.Consumer<com.google.gson.JsonObject> edit) {
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(good).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    static byte[] withHeader(byte[] good, Consumer<JsonObject> edit) {
+        ByteBuffer in = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
         int n = in.getInt(8);
-        com.google.gson.JsonObject h = com.google.gson.JsonParser.parseString(
-                new String(good, 12, n, java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonObject h = JsonParser.parseString(
+                new String(good, 12, n, StandardCharsets.UTF_8)).getAsJsonObject();
         edit.accept(h);
-        byte[] json = h.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] json = h.toString().getBytes(StandardCharsets.UTF_8);
         byte[] payload = Arrays.copyOfRange(good, 12 + n, good.length);
-        return java.nio.ByteBuffer.allocate(12 + json.length + payload.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        return ByteBuffer.allocate(12 + json.length + payload.length).order(ByteOrder.LITTLE_ENDIAN)
                 .put(good, 0, 8).putInt(json.length).put(json).put(payload).array();
     }
 

@@ -1,5 +1,6 @@
 package io.pseudolabel.clip.head;
 
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,9 +21,9 @@ class ClipHeadTrainerTest {
     @Test
     void softmaxTargetsOfAMultiLabelImageShareOneUnitOfWeight() {
         float[][] y = {{1, 1, 0}, {0, 0, 1}};
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0.5f, 0.5f, 0, 0, 0, 1},
+        Assertions.assertArrayEquals(new float[] {0.5f, 0.5f, 0, 0, 0, 1},
                 ClipHeadTrainer.lossTargets(y, 3, false));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1, 1, 0, 0, 0, 1},
+        Assertions.assertArrayEquals(new float[] {1, 1, 0, 0, 0, 1},
                 ClipHeadTrainer.lossTargets(y, 3, true));
         // The CE loss of a two-label image is that of its normalised row, not twice it.
         float[][] x = {{1, 0, 0, 1}};
@@ -32,7 +33,7 @@ class ClipHeadTrainerTest {
         double half = ClipHeadTrainer.train(x, new float[][] {{0.5f, 0.5f}}, CLASSES, "fp", false, t, null).epochs()
                 .get(0).loss();
         assertEquals(half, multiHot, 1e-6);
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ClipHeadTrainer.lossTargets(new float[][] {{0, 0}}, 2, false));
     }
 

@@ -1,5 +1,6 @@
 package io.pseudolabel.clip.head;
 
+import java.util.Arrays;
 import io.pseudolabel.image.ClipImageConfig;
 import io.pseudolabel.image.ClipImageProcessor;
 import io.pseudolabel.image.Resampler;
@@ -84,7 +85,7 @@ class ViewAugmenterTest {
         ViewAugmenter a = new ViewAugmenter(TORCHVISION, 32, 32, Resampler.Filter.BICUBIC);
         RgbImage v1 = a.view(img, 42);
         assertArrayEquals(v1.rgb(), a.view(img, 42).rgb());
-        assertFalse(java.util.Arrays.equals(v1.rgb(), a.view(img, 43).rgb()));
+        assertFalse(Arrays.equals(v1.rgb(), a.view(img, 43).rgb()));
         assertEquals(ViewEmbedder.viewSeed(1, "a.jpg", 2), ViewEmbedder.viewSeed(1, "a.jpg", 2));
         assertTrue(ViewEmbedder.viewSeed(1, "a.jpg", 2) != ViewEmbedder.viewSeed(1, "a.jpg", 3));
     }

@@ -7,9 +7,9 @@ import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
-import io.pseudolabel.job.label.JobSettings;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.label.LabelJob;
-import io.pseudolabel.job.label.ModelLocalizer;
+import io.pseudolabel.job.executor.ModelLocalizer;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ModelFingerprint;
 import org.apache.hadoop.conf.Configuration;
@@ -79,7 +79,7 @@ public final class ClassifyJob {
             }
             description = ClassifierSource.describe(classifier) + " from " + clip.clipDir();
             scores = clipScores(spark, new ClipScoreTask(clip, fingerprint, classifier,
-                    local.clip().imageBatchSize(), job.prepareThreads(), local.image()), refs, job);
+                    job.batchSize(), job.prepareThreads(), local.image()), refs, job);
         }
         ClassifyResult r = ClassifyResult.of(gt, scores, description, System.currentTimeMillis() - start);
         if (r.numImages() == 0) {
@@ -98,7 +98,7 @@ public final class ClassifyJob {
                 new SerializableConfiguration(jsc.hadoopConfiguration()));
         int partitions = LabelJob.partitions(job, refs.size(), jsc.defaultParallelism());
         Map<String, ImageScores> byId = new LinkedHashMap<>();
-        jsc.sc().setJobDescription(String.format(java.util.Locale.ROOT, "eval-classify: CLIP scores of %,d images",
+        jsc.sc().setJobDescription(String.format(Locale.ROOT, "eval-classify: CLIP scores of %,d images",
                 refs.size()));
         try {
             for (ImageScores s : jsc.parallelize(refs, partitions)

@@ -1,15 +1,15 @@
 package io.pseudolabel.job.classify;
 
+import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
-import io.pseudolabel.job.label.ExecutorModels;
-import io.pseudolabel.job.label.LabelPartition;
-import io.pseudolabel.job.label.ModelLocalizer;
-import io.pseudolabel.job.label.PreparePool;
+import io.pseudolabel.job.executor.ExecutorModels;
+import io.pseudolabel.job.executor.ModelLocalizer;
+import io.pseudolabel.job.executor.PreparePool;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -43,7 +43,7 @@ public final class ClipScorePartition implements FlatMapFunction<Iterator<ImageR
     public Iterator<ImageScores> call(Iterator<ImageRef> images) {
         ClipScoreTask t = task.value();
         Configuration conf = hadoopConf.value().value();
-        RuntimeOptions runtime = t.clip().runtime().withGpuId(LabelPartition.assignedGpu());
+        RuntimeOptions runtime = t.clip().runtime().withGpuId(TaskGpus.assigned());
         try (ExecutorModels.Lease<ClipModel> lease = ExecutorModels.acquireClip(
                 ModelLocalizer.localize(t.clip(), conf).clipPath(), t.fingerprint(), runtime)) {
             return scoreAll(images, t, conf, runtime, lease.get());

@@ -11,9 +11,9 @@ import java.io.Serializable;
  *
  * @param clip settings naming only the CLIP directory (possibly remote; each executor localises it)
  * @param fingerprint {@link io.pseudolabel.labeler.ModelFingerprint#ofClip} of the CLIP directory
- * @param batchSize images per {@code embedImages} call ({@code pseudolabel.clip.image-batch-size})
+ * @param batchSize images per {@code embedImages} call ({@code pseudolabel.job.batch-size})
  * @param prepareThreads read/decode/preprocess threads per task ({@code pseudolabel.job.prepare-threads};
- *     {@link io.pseudolabel.job.label.PreparePool#AUTO} for auto)
+ *     {@link io.pseudolabel.job.executor.PreparePool#AUTO} for auto)
  * @param limits {@code pseudolabel.image.*}
  */
 public record ClipScoreTask(LabelerSettings clip, String fingerprint, ImageClassifier classifier, int batchSize,

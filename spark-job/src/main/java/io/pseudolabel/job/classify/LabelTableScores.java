@@ -1,5 +1,7 @@
 package io.pseudolabel.job.classify;
 
+import io.pseudolabel.job.common.LabelTable;
+import io.pseudolabel.labeler.LabelStatus;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -30,7 +32,7 @@ public final class LabelTableScores {
     public static Map<String, ImageScores> read(SparkSession spark, String table, List<String> classNames) {
         Dataset<Row> df = spark.read().parquet(table);
         List<String> columns = Arrays.asList(df.columns());
-        for (String c : List.of("image_id", "status", "error", "labels")) {
+        for (String c : List.of(LabelTable.IMAGE_ID, LabelTable.STATUS, LabelTable.ERROR, LabelTable.LABELS)) {
             if (!columns.contains(c)) {
                 throw new IllegalArgumentException(table + " is not a label table: no column '" + c + "' (columns: "
                         + columns + ")");
@@ -42,10 +44,10 @@ public final class LabelTableScores {
         }
         Map<String, ImageScores> out = new LinkedHashMap<>();
         // One row per image with at most top-n labels: small enough to bring to the driver.
-        for (Row r : df.select("image_id", "status", "error", "labels").collectAsList()) {
+        for (Row r : df.select(LabelTable.IMAGE_ID, LabelTable.STATUS, LabelTable.ERROR, LabelTable.LABELS).collectAsList()) {
             String id = r.getString(0);
             ImageScores s;
-            if (!"OK".equals(r.getString(1))) {
+            if (!LabelStatus.OK.name().equals(r.getString(1))) {
                 s = ImageScores.failed(id, r.getString(1) + ": " + r.getString(2));
             } else {
                 float[] scores = new float[classNames.size()];

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.data;
 
+import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class ClassList {
                 }
                 text = HadoopFiles.readString(spec, conf);
             } else {
-                Path file = spec.startsWith("file:") ? Path.of(java.net.URI.create(spec)) : Path.of(spec);
+                Path file = spec.startsWith("file:") ? Path.of(URI.create(spec)) : Path.of(spec);
                 if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("--classes must be voc, coco or a file of class names; no file "
                             + spec);

@@ -152,12 +152,6 @@ public final class CocoAnnotations {
     public Map<Long, Image> images() {
         return images;
     }
-
-    /** Category names in id order (COCO's order: the 80 classes sorted by their sparse ids). */
-    public List<String> categoryNames() {
-        return new ArrayList<>(categories.values());
-    }
-
     /** Category ids by name, as the file numbers them (COCO's are sparse: 1..90 for 80 classes). */
     public Map<String, Integer> categoryIds() {
         Map<String, Integer> ids = new LinkedHashMap<>();

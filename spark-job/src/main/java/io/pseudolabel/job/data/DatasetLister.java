@@ -1,5 +1,8 @@
 package io.pseudolabel.job.data;
 
+import java.util.HashMap;
+import java.util.Map;
+import javax.xml.parsers.ParserConfigurationException;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.labeler.GivenBox;
 import org.apache.hadoop.conf.Configuration;
@@ -140,7 +143,7 @@ public final class DatasetLister {
         try (var in = jsonPath.getFileSystem(conf).open(jsonPath)) {
             coco = CocoAnnotations.read(in, annotations);
         }
-        java.util.Map<String, FileStatus> stats = new java.util.HashMap<>();
+        Map<String, FileStatus> stats = new HashMap<>();
         if (withStats) {
             Path dir = new Path(HadoopFiles.normalize(root));
             for (FileStatus st : dir.getFileSystem(conf).listStatus(dir)) {
@@ -172,7 +175,7 @@ public final class DatasetLister {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             return f.newDocumentBuilder();
-        } catch (javax.xml.parsers.ParserConfigurationException e) {
+        } catch (ParserConfigurationException e) {
             throw new IllegalStateException("no XML parser for VOC annotations", e);
         }
     }

@@ -1,5 +1,11 @@
 package io.pseudolabel.job.data;
 
+import java.io.File;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.slf4j.LoggerFactory;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -28,8 +34,8 @@ public final class HadoopFiles {
     private HadoopFiles() {}
 
     // Compiled once: the driver normalizes several paths per listed image (String.matches compiles each time).
-    private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
-    private static final java.util.regex.Pattern WINDOWS_DRIVE = java.util.regex.Pattern.compile("^[a-zA-Z]:\\\\.*");
+    private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+    private static final Pattern WINDOWS_DRIVE = Pattern.compile("^[a-zA-Z]:\\\\.*");
 
     /** A path string with a scheme; plain local paths become absolute file: URIs. */
     public static String normalize(String uri) {
@@ -99,10 +105,10 @@ public final class HadoopFiles {
                 }
                 try {
                     // a random pause, so a reader does not keep meeting the same writer at the same moment
-                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 50));
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(5, 50));
                 } catch (InterruptedException stop) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while reading " + uri);
+                    throw new InterruptedIOException("interrupted while reading " + uri);
                 }
             }
         }
@@ -121,7 +127,7 @@ public final class HadoopFiles {
     public static void write(String uri, byte[] data, Configuration conf) throws IOException {
         Path target = new Path(normalize(uri));
         FileSystem fs = target.getFileSystem(conf);
-        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+        if (fs instanceof LocalFileSystem local) {
             fs = local.getRawFileSystem();
         }
         try (FSDataOutputStream out = fs.create(target, true)) {
@@ -221,7 +227,7 @@ public final class HadoopFiles {
     }
 
     private static java.nio.file.Path localPath(Path p) throws IOException {
-        java.nio.file.Path file = new java.io.File(p.toUri().getPath()).toPath();
+        java.nio.file.Path file = new File(p.toUri().getPath()).toPath();
         Files.createDirectories(file.getParent());
         return file;
     }
@@ -235,7 +241,7 @@ public final class HadoopFiles {
             fs.delete(p, false);
         } catch (IOException e) {
             // A leftover hidden temporary file; the operation's own outcome is what counts.
-            org.slf4j.LoggerFactory.getLogger(HadoopFiles.class).warn("cannot delete temporary file {}: {}", p,
+            LoggerFactory.getLogger(HadoopFiles.class).warn("cannot delete temporary file {}: {}", p,
                     e.toString());
         }
     }

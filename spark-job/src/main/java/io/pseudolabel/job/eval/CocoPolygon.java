@@ -30,6 +30,8 @@ public final class CocoPolygon {
      * The uncompressed COCO runs (column-major, starting with an off run) of one polygon
      * {@code [x0, y0, x1, y1, ...]} in an {@code h x w} image.
      */
+    // byte-level pycocotools polygon rasteriser, one pass; exempt from the 60-line method check
+    @SuppressWarnings("checkstyle:MethodLength")
     public static int[] counts(double[] xy, int h, int w) {
         if (h < 0 || w < 0) {
             throw new IllegalArgumentException("image size must not be negative: " + h + "x" + w);

@@ -1,5 +1,10 @@
 package io.pseudolabel.job.eval;
 
+import com.google.gson.JsonParseException;
+import java.util.function.LongPredicate;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.SerializableConfiguration;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.run.Runs;
 import org.apache.hadoop.conf.Configuration;
@@ -196,8 +201,8 @@ final class EvalInputs {
         for (int i = 0; i < shards; i++) {
             ids.add(i);
         }
-        org.apache.spark.broadcast.Broadcast<org.apache.spark.util.SerializableConfiguration> confBc =
-                jsc.broadcast(new org.apache.spark.util.SerializableConfiguration(conf));
+        Broadcast<SerializableConfiguration> confBc =
+                jsc.broadcast(new SerializableConfiguration(conf));
         String dir = imageDir;
         JavaPairRDD<String, LabelItem> pairs = jsc.parallelize(ids, shards).flatMapToPair(shard -> {
             CocoInstances mine = readCoco(json, confBc.value().value(),
@@ -218,13 +223,13 @@ final class EvalInputs {
         return (int) Math.max(1, Math.min(Math.max(images, 1), Math.max(parallelism, byBytes)));
     }
 
-    private static CocoInstances readCoco(String json, Configuration conf, java.util.function.LongPredicate keep) {
+    private static CocoInstances readCoco(String json, Configuration conf, LongPredicate keep) {
         Path p = new Path(json);
         try (Reader r = new InputStreamReader(p.getFileSystem(conf).open(p), StandardCharsets.UTF_8)) {
             return CocoInstances.parse(r, keep);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read COCO instances " + json + ": " + e.getMessage(), e);
-        } catch (IllegalStateException | com.google.gson.JsonParseException | NumberFormatException e) {
+        } catch (IllegalStateException | JsonParseException | NumberFormatException e) {
             throw new IllegalArgumentException("not a COCO instances JSON: " + json + ": " + e.getMessage(), e);
         }
     }
@@ -232,19 +237,19 @@ final class EvalInputs {
     private static JavaPairRDD<String, LabelItem> table(SparkSession spark, String uri) {
         Dataset<Row> df = spark.read().parquet(uri);
         Set<String> cols = Set.of(df.columns());
-        for (String c : List.of("image_id", "semantic_png")) {
+        for (String c : List.of(LabelTable.IMAGE_ID, LabelTable.SEMANTIC_PNG)) {
             if (!cols.contains(c)) {
                 throw new IllegalArgumentException("prediction table " + uri + " has no column " + c + "; columns: "
                         + String.join(", ", df.columns()));
             }
         }
         Column none = lit(null).cast("string");
-        Dataset<Row> sel = df.select(col("image_id"), col("semantic_png"),
-                cols.contains("uri") ? col("uri") : none.as("uri"),
-                cols.contains("status") ? col("status") : none.as("status"),
-                cols.contains("error") ? col("error") : none.as("error"),
+        Dataset<Row> sel = df.select(col(LabelTable.IMAGE_ID), col(LabelTable.SEMANTIC_PNG),
+                cols.contains(LabelTable.URI) ? col(LabelTable.URI) : none.as(LabelTable.URI),
+                cols.contains(LabelTable.STATUS) ? col(LabelTable.STATUS) : none.as(LabelTable.STATUS),
+                cols.contains(LabelTable.ERROR) ? col(LabelTable.ERROR) : none.as(LabelTable.ERROR),
                 // label tables since issue 21; older runs and other tables have none
-                cols.contains("quality") ? col("quality").cast("float") : lit(null).cast("float").as("quality"));
+                cols.contains(LabelTable.QUALITY) ? col(LabelTable.QUALITY).cast("float") : lit(null).cast("float").as(LabelTable.QUALITY));
         return sel.javaRDD().mapToPair(row -> new Tuple2<>(row.getString(0), (LabelItem) new LabelItem.TableRow(
                 row.isNullAt(1) ? null : (byte[]) row.get(1), row.getString(2), row.getString(3), row.getString(4),
                 row.isNullAt(5) ? null : row.getFloat(5))));

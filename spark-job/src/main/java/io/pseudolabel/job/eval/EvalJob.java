@@ -1,5 +1,6 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.masks.ClassMap;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -163,7 +164,7 @@ public final class EvalJob {
             }
         } else {
             names.add("background");
-            names.addAll(io.pseudolabel.job.data.ClassList.VOC);
+            names.addAll(ClassList.VOC);
         }
         if (names.size() > 255) {
             throw new IllegalArgumentException(names.size() + " classes; at most 255 (255 is the ignore id)");

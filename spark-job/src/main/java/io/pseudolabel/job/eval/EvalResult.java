@@ -78,14 +78,6 @@ public final class EvalResult {
         return perClassIou;
     }
 
-    public Map<String, Double> perClassPrecision() {
-        return precision;
-    }
-
-    public Map<String, Double> perClassRecall() {
-        return recall;
-    }
-
     public List<String> classesCounted() {
         return counted;
     }
@@ -202,20 +194,7 @@ public final class EvalResult {
         }
         json.put("worst_images", worst);
         if (p.quality.images() > 0) {
-            Map<String, Object> q = new LinkedHashMap<>();
-            q.put("images", p.quality.images());
-            q.put("spearman", finite(p.quality.spearman()));
-            List<Map<String, Object>> bands = new ArrayList<>();
-            for (QualityAgreement.Band b : p.quality.reliability()) {
-                Map<String, Object> o = new LinkedHashMap<>();
-                o.put("quality_from", b.from());
-                o.put("quality_to", b.to());
-                o.put("images", b.images());
-                o.put("mean_image_miou", finite(b.meanIou()));
-                bands.add(o);
-            }
-            q.put("reliability", bands);
-            json.put("label_quality", q);
+            json.put("label_quality", qualityJson());
         }
         if (predDescription != null) {
             json.put("pred", predDescription);
@@ -225,6 +204,24 @@ public final class EvalResult {
             json.put("seconds", millis / 1000.0);
         }
         return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(json);
+    }
+
+    /** Label quality against image mIoU: Spearman and the reliability bands. */
+    private Map<String, Object> qualityJson() {
+        Map<String, Object> q = new LinkedHashMap<>();
+        q.put("images", p.quality.images());
+        q.put("spearman", finite(p.quality.spearman()));
+        List<Map<String, Object>> bands = new ArrayList<>();
+        for (QualityAgreement.Band b : p.quality.reliability()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("quality_from", b.from());
+            o.put("quality_to", b.to());
+            o.put("images", b.images());
+            o.put("mean_image_miou", finite(b.meanIou()));
+            bands.add(o);
+        }
+        q.put("reliability", bands);
+        return q;
     }
 
     private static Double finite(double d) {

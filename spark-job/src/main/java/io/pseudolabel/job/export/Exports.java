@@ -1,11 +1,19 @@
 package io.pseudolabel.job.export;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.FileNotFoundException;
+import java.util.HashMap;
+import java.util.Optional;
+import io.pseudolabel.job.common.LabelTable;
 import com.google.gson.stream.JsonWriter;
 import io.pseudolabel.job.data.CocoAnnotations;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageIds;
 import io.pseudolabel.job.data.OutputPaths;
-import io.pseudolabel.job.label.RunningTasks;
+import io.pseudolabel.job.executor.RunningTasks;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.CocoRle;
 import org.apache.hadoop.conf.Configuration;
@@ -13,6 +21,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -22,6 +31,8 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.util.LongAccumulator;
 
 import java.io.IOException;
+import java.io.BufferedWriter;
+import java.io.Writer;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +66,36 @@ public final class Exports {
      * refused unless {@code overwrite}, and then replaced whole (PNGs of images no longer in the table go too).
      * Every file name is checked to stay inside {@code dir} ({@link OutputPaths}).
      */
+    /** Whether the export's folder exists; refused when it is a file, or holds files and no --overwrite. */
+    private static boolean checkTarget(FileSystem fs, Path targetPath, String dir, boolean overwrite)
+            throws IOException {
+        if (!fs.exists(targetPath)) {
+            return false;
+        }
+        FileStatus st = fs.getFileStatus(targetPath);
+        if (!st.isDirectory()) {
+            throw new IllegalArgumentException("export voc: " + dir + " is a file, not a folder");
+        }
+        if (fs.listStatus(targetPath).length > 0 && !overwrite) {
+            throw new IllegalArgumentException("export voc: " + dir + " is not empty; pass --overwrite to replace "
+                    + "it whole (the previous export is deleted once the new one is complete)");
+        }
+        return true;
+    }
+
+    /** ImageSets/Segmentation/<split>.txt: the exported ids, one a line, sorted. */
+    private static void writeSplit(FileSystem fs, Dataset<Row> ok, Path list) throws IOException {
+        FileSystem listFs = fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+        try (FSDataOutputStream stream = listFs.create(list, false);
+                Writer w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8))) {
+            Iterator<Row> ids = ok.select(LabelTable.IMAGE_ID).orderBy(LabelTable.IMAGE_ID).toLocalIterator();
+            while (ids.hasNext()) {
+                w.write(ids.next().getString(0));
+                w.write('\n');
+            }
+        }
+    }
+
     public static long voc(SparkSession spark, String labels, String dir, String split, boolean overwrite,
             long stopTimeoutMillis, PrintStream log) throws IOException {
         String problem = ImageIds.problem(split);
@@ -67,19 +108,9 @@ public final class Exports {
         String target = HadoopFiles.normalize(dir);
         Path targetPath = new Path(target);
         FileSystem fs = targetPath.getFileSystem(hadoop);
-        boolean exists = fs.exists(targetPath);
-        if (exists) {
-            FileStatus st = fs.getFileStatus(targetPath);
-            if (!st.isDirectory()) {
-                throw new IllegalArgumentException("export voc: " + dir + " is a file, not a folder");
-            }
-            if (fs.listStatus(targetPath).length > 0 && !overwrite) {
-                throw new IllegalArgumentException("export voc: " + dir + " is not empty; pass --overwrite to replace "
-                        + "it whole (the previous export is deleted once the new one is complete)");
-            }
-        }
-        Dataset<Row> ok = spark.read().parquet(labels).filter(col("status").equalTo("OK"))
-                .select("image_id", "semantic_png");
+        boolean exists = checkTarget(fs, targetPath, dir, overwrite);
+        Dataset<Row> ok = spark.read().parquet(labels).filter(LabelTable.ok())
+                .select(LabelTable.IMAGE_ID, LabelTable.SEMANTIC_PNG);
         checkIds(ok, labels);
         String staging = HadoopFiles.sibling(target, "tmp");
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
@@ -99,17 +130,8 @@ public final class Exports {
             Path stagingPath = new Path(staging);
             fs.mkdirs(new Path(pngs)); // no OK row: an empty export
             spark.sparkContext().setJobDescription("export voc: " + SEGMENTATION_SETS + "/" + split + ".txt");
-            Path list = new Path(HadoopFiles.child(HadoopFiles.child(staging, SEGMENTATION_SETS), split + ".txt"));
-            FileSystem listFs = fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem() : fs;
-            try (FSDataOutputStream stream = listFs.create(list, false);
-                    java.io.Writer w = new java.io.BufferedWriter(new OutputStreamWriter(stream,
-                            StandardCharsets.UTF_8))) {
-                Iterator<Row> ids = ok.select("image_id").orderBy("image_id").toLocalIterator();
-                while (ids.hasNext()) {
-                    w.write(ids.next().getString(0));
-                    w.write('\n');
-                }
-            }
+            writeSplit(fs, ok, new Path(HadoopFiles.child(HadoopFiles.child(staging, SEGMENTATION_SETS),
+                    split + ".txt")));
             swap(fs, stagingPath, targetPath, exists, log);
         } catch (IOException | RuntimeException e) {
             // The failed job's other tasks may still write a PNG each before they notice they were killed.
@@ -136,7 +158,7 @@ public final class Exports {
      * or an id twice (the second PNG would replace the first), naming up to five of them.
      */
     private static void checkIds(Dataset<Row> ok, String labels) {
-        List<String> unsafe = ok.select("image_id").javaRDD().map(r -> r.getString(0))
+        List<String> unsafe = ok.select(LabelTable.IMAGE_ID).javaRDD().map(r -> r.getString(0))
                 .filter(id -> id == null || ImageIds.problem(id) != null).take(5);
         if (!unsafe.isEmpty()) {
             String first = unsafe.get(0);
@@ -145,7 +167,7 @@ public final class Exports {
                     .map(id -> id == null ? "null" : "'" + id.replace("\n", "\\n") + "'").toList()
                     + (first == null ? "" : " ('" + first + "' " + ImageIds.problem(first) + ")"));
         }
-        List<Row> twice = ok.groupBy("image_id").count().filter(col("count").gt(1)).limit(5).collectAsList();
+        List<Row> twice = ok.groupBy(LabelTable.IMAGE_ID).count().filter(col("count").gt(1)).limit(5).collectAsList();
         if (!twice.isEmpty()) {
             throw new IllegalArgumentException("export voc: " + labels + " has more than one OK row for image_id "
                     + twice.stream().map(r -> "'" + r.getString(0) + "' (" + r.getLong(1) + " rows)").toList()
@@ -193,7 +215,7 @@ public final class Exports {
      */
     public record CocoIds(String source, Map<String, CocoAnnotations.Image> images, Map<String, Integer> categories) {
         public static CocoIds of(CocoAnnotations coco, String source) {
-            Map<String, CocoAnnotations.Image> byId = new java.util.HashMap<>();
+            Map<String, CocoAnnotations.Image> byId = new HashMap<>();
             for (CocoAnnotations.Image img : coco.images().values()) {
                 String name = img.fileName();
                 String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
@@ -204,7 +226,7 @@ public final class Exports {
 
         public static CocoIds read(String annotations, Configuration conf) throws IOException {
             if (!HadoopFiles.exists(annotations, conf)) {
-                throw new java.io.FileNotFoundException("COCO annotations not found: " + annotations);
+                throw new FileNotFoundException("COCO annotations not found: " + annotations);
             }
             Path p = new Path(HadoopFiles.normalize(annotations));
             try (var in = p.getFileSystem(conf).open(p)) {
@@ -218,33 +240,33 @@ public final class Exports {
      * {@code _MANIFEST.json} (beside {@code labels/}) when its layout was coco; empty for other layouts or a
      * table without a manifest.
      */
-    public static java.util.Optional<String> cocoAnnotationsOf(String labels, Configuration conf) throws IOException {
+    public static Optional<String> cocoAnnotationsOf(String labels, Configuration conf) throws IOException {
         Path dir = new Path(HadoopFiles.normalize(labels));
-        if (!dir.getName().equals("labels") || dir.getParent() == null) {
-            return java.util.Optional.empty();
+        if (!dir.getName().equals(LabelTable.LABELS) || dir.getParent() == null) {
+            return Optional.empty();
         }
         String manifest = new Path(dir.getParent(), "_MANIFEST.json").toString();
         if (!HadoopFiles.exists(manifest, conf)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(HadoopFiles.readString(manifest, conf))
+        JsonObject m = JsonParser.parseString(HadoopFiles.readString(manifest, conf))
                 .getAsJsonObject();
         if (!m.has("config") || m.get("config").isJsonNull()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         // JobConfig.render writes "pseudolabel " before the section's fields without braces around them, so only the
         // first field lands under pseudolabel; read job.* from wherever it is.
-        com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(m.get("config").getAsString());
+        Config c = ConfigFactory.parseString(m.get("config").getAsString());
         String job = c.hasPath("pseudolabel.job") ? "pseudolabel.job" : "job";
         if (!c.hasPath(job + ".layout") || !c.getString(job + ".layout").equals("coco")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String annotations = c.getString(job + ".annotations");
         if (annotations.contains("***")) {
             throw new IllegalArgumentException("export coco: the annotations of run " + manifest + " are recorded "
                     + "redacted (" + annotations + "); pass --annotations");
         }
-        return java.util.Optional.of(annotations);
+        return Optional.of(annotations);
     }
 
     /** {@link #coco(SparkSession, String, String, List, CocoIds)} numbering images and categories 1..N. */
@@ -271,12 +293,12 @@ public final class Exports {
                         + ids.source());
             }
         }
-        Dataset<Row> rows = spark.read().parquet(labels).filter(col("status").equalTo("OK"))
-                .select("image_id", "uri", "width", "height", "instances").orderBy("image_id");
+        Dataset<Row> rows = spark.read().parquet(labels).filter(LabelTable.ok())
+                .select(LabelTable.IMAGE_ID, LabelTable.URI, LabelTable.WIDTH, LabelTable.HEIGHT, LabelTable.INSTANCES).orderBy(LabelTable.IMAGE_ID);
         Path target = new Path(HadoopFiles.normalize(file));
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         FileSystem fs = target.getFileSystem(conf);
-        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+        if (fs instanceof LocalFileSystem local) {
             fs = local.getRawFileSystem(); // no .crc file beside the JSON
         }
         if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
@@ -306,68 +328,13 @@ public final class Exports {
 
     private static long writeCoco(Dataset<Row> rows, String labels, List<String> classNames, CocoIds ids,
             FileSystem fs, Path tmp) throws IOException {
-        long annotations = 0;
+        long annotations;
         try (FSDataOutputStream stream = fs.create(tmp, false);
                 JsonWriter json = new JsonWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8))) {
             json.beginObject();
             json.name("info").beginObject().name("description").value("pseudolabel export of " + labels).endObject();
-            Map<String, Long> imageIds = new TreeMap<>();
-            json.name("images").beginArray();
-            Iterator<Row> it = rows.select("image_id", "uri", "width", "height").toLocalIterator();
-            long next = 1;
-            while (it.hasNext()) {
-                Row r = it.next();
-                String imageId = r.getString(0);
-                String uri = r.getString(1);
-                long id;
-                String fileName;
-                if (ids != null) {
-                    CocoAnnotations.Image img = ids.images().get(imageId);
-                    if (img == null) {
-                        throw new IllegalArgumentException("export coco: image " + imageId + " (" + uri + ") is not "
-                                + "in " + ids.source());
-                    }
-                    id = img.id();
-                    fileName = img.fileName();
-                } else {
-                    id = next++;
-                    String name = uri.substring(uri.lastIndexOf('/') + 1);
-                    fileName = imageId + (name.contains(".") ? name.substring(name.lastIndexOf('.')) : "");
-                }
-                imageIds.put(imageId, id);
-                json.beginObject().name("id").value(id).name("file_name").value(fileName)
-                        .name("width").value(r.getInt(2)).name("height").value(r.getInt(3)).endObject();
-            }
-            json.endArray();
-            json.name("annotations").beginArray();
-            Iterator<Row> all = rows.toLocalIterator();
-            while (all.hasNext()) {
-                Row r = all.next();
-                long imageId = imageIds.get(r.getString(0));
-                for (Row inst : r.<Row>getList(4)) {
-                    Row rle = inst.getAs("rle");
-                    List<Integer> size = rle.getList(0);
-                    CocoRle.Rle value = new CocoRle.Rle(size.get(0), size.get(1), rle.getString(1));
-                    BitMask mask = CocoRle.decode(value);
-                    var bounds = mask.bounds();
-                    json.beginObject().name("id").value(++annotations).name("image_id").value(imageId)
-                            .name("category_id").value(categoryId(inst.getAs("class_id"), classNames, ids))
-                            .name("segmentation").beginObject()
-                            .name("size").beginArray().value(value.height()).value(value.width()).endArray()
-                            .name("counts").value(value.counts()).endObject()
-                            .name("area").value(mask.area());
-                    json.name("bbox").beginArray();
-                    if (bounds.isPresent()) {
-                        var b = bounds.get();
-                        json.value(b.x1()).value(b.y1()).value(b.width()).value(b.height());
-                    } else {
-                        json.value(0).value(0).value(0).value(0);
-                    }
-                    json.endArray().name("iscrowd").value(0).name("score").value((float) inst.getAs("det_score"))
-                            .endObject();
-                }
-            }
-            json.endArray();
+            Map<String, Long> imageIds = writeImages(json, rows, ids);
+            annotations = writeAnnotations(json, rows, imageIds, classNames, ids);
             json.name("categories").beginArray();
             for (int i = 0; i < classNames.size(); i++) {
                 json.beginObject().name("id").value(categoryId(i + 1, classNames, ids)).name("name")
@@ -376,6 +343,76 @@ public final class Exports {
             json.endArray();
             json.endObject();
         }
+        return annotations;
+    }
+
+    /** COCO's images: the run's COCO ids and file names where it labelled a COCO set, else 1, 2, ...; by image id. */
+    private static Map<String, Long> writeImages(JsonWriter json, Dataset<Row> rows, CocoIds ids) throws IOException {
+        Map<String, Long> imageIds = new TreeMap<>();
+        json.name("images").beginArray();
+        Iterator<Row> it = rows.select(LabelTable.IMAGE_ID, LabelTable.URI, LabelTable.WIDTH, LabelTable.HEIGHT)
+                .toLocalIterator();
+        long next = 1;
+        while (it.hasNext()) {
+            Row r = it.next();
+            String imageId = r.getString(0);
+            String uri = r.getString(1);
+            long id;
+            String fileName;
+            if (ids != null) {
+                CocoAnnotations.Image img = ids.images().get(imageId);
+                if (img == null) {
+                    throw new IllegalArgumentException("export coco: image " + imageId + " (" + uri + ") is not "
+                            + "in " + ids.source());
+                }
+                id = img.id();
+                fileName = img.fileName();
+            } else {
+                id = next++;
+                String name = uri.substring(uri.lastIndexOf('/') + 1);
+                fileName = imageId + (name.contains(".") ? name.substring(name.lastIndexOf('.')) : "");
+            }
+            imageIds.put(imageId, id);
+            json.beginObject().name("id").value(id).name("file_name").value(fileName)
+                    .name("width").value(r.getInt(2)).name("height").value(r.getInt(3)).endObject();
+        }
+        json.endArray();
+        return imageIds;
+    }
+
+    /** One COCO annotation per instance: its RLE, area, bounding box and score; returns how many. */
+    private static long writeAnnotations(JsonWriter json, Dataset<Row> rows, Map<String, Long> imageIds,
+            List<String> classNames, CocoIds ids) throws IOException {
+        long annotations = 0;
+        json.name("annotations").beginArray();
+        Iterator<Row> all = rows.toLocalIterator();
+        while (all.hasNext()) {
+            Row r = all.next();
+            long imageId = imageIds.get(r.getString(0));
+            for (Row inst : r.<Row>getList(4)) {
+                Row rle = inst.getAs("rle");
+                List<Integer> size = rle.getList(0);
+                CocoRle.Rle value = new CocoRle.Rle(size.get(0), size.get(1), rle.getString(1));
+                BitMask mask = CocoRle.decode(value);
+                var bounds = mask.bounds();
+                json.beginObject().name("id").value(++annotations).name("image_id").value(imageId)
+                        .name("category_id").value(categoryId(inst.getAs("class_id"), classNames, ids))
+                        .name("segmentation").beginObject()
+                        .name("size").beginArray().value(value.height()).value(value.width()).endArray()
+                        .name("counts").value(value.counts()).endObject()
+                        .name("area").value(mask.area());
+                json.name("bbox").beginArray();
+                if (bounds.isPresent()) {
+                    var b = bounds.get();
+                    json.value(b.x1()).value(b.y1()).value(b.width()).value(b.height());
+                } else {
+                    json.value(0).value(0).value(0).value(0);
+                }
+                json.endArray().name("iscrowd").value(0).name("score").value((float) inst.getAs("det_score"))
+                        .endObject();
+            }
+        }
+        json.endArray();
         return annotations;
     }
 

@@ -1,6 +1,8 @@
 package io.pseudolabel.job.head;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
+import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.clip.head.ClassNameMap;
 import io.pseudolabel.clip.head.ClipHead;
@@ -15,9 +17,8 @@ import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.HadoopFiles;
-import io.pseudolabel.job.label.ExecutorModels;
-import io.pseudolabel.job.label.LabelPartition;
-import io.pseudolabel.job.label.ModelLocalizer;
+import io.pseudolabel.job.executor.ExecutorModels;
+import io.pseudolabel.job.executor.ModelLocalizer;
 import io.pseudolabel.labeler.ModelFingerprint;
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
@@ -59,52 +60,89 @@ public final class FinetuneClipJob {
     /** The views' embeddings of one image, or why it failed. */
     record Embedded(String key, float[][] views, String error) implements Serializable {}
 
+    /** What every stage of one finetune-clip run uses. */
+    private record Context(SparkSession spark, JavaSparkContext jsc, Configuration hadoop, LabelerSettings remote,
+            LabelerSettings local, ClipHeadSettings head, List<String> classes, String clipFingerprint,
+            PrintStream out) {}
+
+    /** The embeddings of every view of every readable image, one row-major array, and each view's target. */
+    private record Assembled(float[] x, float[][] y, int rows, int dim, int[] labelsPerImage, List<String> errors) {}
+
+    /** read labels, embed, assemble, train, write. */
     public static Summary run(SparkSession spark, Config config, Options o, PrintStream out) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = jsc.hadoopConfiguration();
         LabelerSettings remote = ModelLocalizer.clipOnly(config, "finetune-clip");
         LabelerSettings local = ModelLocalizer.localize(remote, hadoop);
-        ClipHeadSettings hs = ClipHeadSettings.from(config);
-        List<String> classes = ClassList.resolve(config.getString("pseudolabel.job.classes"), hadoop);
+        Context c = new Context(spark, jsc, hadoop, remote, local, ClipHeadSettings.from(config),
+                ClassList.resolve(JobSettings.from(config).classes(), hadoop),
+                ModelFingerprint.ofClip(local.clipPath()), out);
+        HeadLabels.Result labels = readLabels(c, o);
+        int dim = checkDriverBudget(c, labels.examples().size());
+        List<Embedded> embedded = embed(c, labels);
+        Assembled a = assemble(c, labels, embedded, dim);
+        boolean multiLabel = c.head().multiLabel(a.labelsPerImage());
+        ClipHeadTrainer.Result r = train(c, a, multiLabel);
+        double accuracy = ClipHeadTrainer.accuracy(r.head(), a.x(), a.dim(), a.y());
+        out.printf(Locale.ROOT, "training-set accuracy %.4f (%s)%n", accuracy,
+                multiLabel ? "per class at probability 0.5" : "top-1");
+        int images = labels.examples().size() - a.errors().size();
+        write(c, o, r, images, a.rows(), multiLabel, accuracy);
+        return new Summary(r.head(), images, a.rows(), a.errors().size(), r.epochs(), accuracy, o.output());
+    }
+
+    /** The labelled images, their labels mapped onto the class list. */
+    private static HeadLabels.Result readLabels(Context c, Options o) throws IOException {
         ClassNameMap map = o.classMap() == null ? ClassNameMap.identity()
-                : ClassNameMap.parse(HadoopFiles.readString(o.classMap(), hadoop), o.classMap());
-        HeadLabels.Result labels = HeadLabels.read(o.images(), o.labels(), map, classes, hs.dropUnknownLabels(),
-                hadoop);
+                : ClassNameMap.parse(HadoopFiles.readString(o.classMap(), c.hadoop()), o.classMap());
+        HeadLabels.Result labels = HeadLabels.read(o.images(), o.labels(), map, c.classes(),
+                c.head().dropUnknownLabels(), c.hadoop());
         if (!labels.droppedLabels().isEmpty() || labels.imagesWithoutLabels() > 0) {
-            out.printf("dropped labels outside --classes: %s; %d images left without a label%n",
+            c.out().printf("dropped labels outside --classes: %s; %d images left without a label%n",
                     labels.droppedLabels(), labels.imagesWithoutLabels());
         }
-        String clipFingerprint = ModelFingerprint.ofClip(local.clipPath());
-        out.printf(Locale.ROOT, "finetune-clip: %d labelled images, %d views each, CLIP %s (%s)%n",
-                labels.examples().size(), hs.views(), local.clipPath(), clipFingerprint);
+        c.out().printf(Locale.ROOT, "finetune-clip: %d labelled images, %d views each, CLIP %s (%s)%n",
+                labels.examples().size(), c.head().views(), c.local().clipPath(), c.clipFingerprint());
+        return labels;
+    }
 
-        // The embeddings come back to the driver: refuse before the Spark job when they would not fit.
-        // On the CPU: the driver is assigned no GPU, and models.device = gpu would fail there.
-        RuntimeOptions driverRuntime = remote.runtime().resolvedDevice() == ExecutionDevice.GPU ? RuntimeOptions.cpu()
-                : remote.runtime();
+    /**
+     * The embedding size; refuses, before the Spark job, embeddings that would not fit on the driver. On the
+     * CPU: the driver is assigned no GPU, and models.device = gpu would fail there.
+     */
+    private static int checkDriverBudget(Context c, int images) {
+        RuntimeOptions driverRuntime = c.remote().runtime().resolvedDevice() == ExecutionDevice.GPU
+                ? c.remote().runtime().onCpu() : c.remote().runtime();
         int dim;
-        try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(local.clipPath(), clipFingerprint,
-                driverRuntime)) {
+        try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(c.local().clipPath(),
+                c.clipFingerprint(), driverRuntime)) {
             dim = embeddingDim(clip.get());
         }
-        long bytes = driverEmbeddingBytes(labels.examples().size(), hs.views(), dim,
-                config.getLong(MAX_DRIVER_MB_KEY), jsc.getConf().getSizeAsBytes(MAX_RESULT_KEY, "0"));
-        out.printf(Locale.ROOT, "embeddings collected on the driver: %d images x %d views x %d floats = %.1f MB%n",
-                labels.examples().size(), hs.views(), dim, bytes / 1e6);
+        long bytes = driverEmbeddingBytes(images, c.head().views(), dim, c.head().maxDriverEmbeddingsMb(),
+                c.jsc().getConf().getSizeAsBytes(MAX_RESULT_KEY, "0"));
+        c.out().printf(Locale.ROOT, "embeddings collected on the driver: %d images x %d views x %d floats = %.1f MB%n",
+                images, c.head().views(), dim, bytes / 1e6);
+        return dim;
+    }
 
-        Broadcast<Task> task = jsc.broadcast(new Task(remote, clipFingerprint, hs, local.image()));
-        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
+    /** Every image's views embedded by CLIP on the executors, collected on the driver. */
+    private static List<Embedded> embed(Context c, HeadLabels.Result labels) {
+        JavaSparkContext jsc = c.jsc();
+        Broadcast<Task> task = jsc.broadcast(new Task(c.remote(), c.clipFingerprint(), c.head(), c.local().image()));
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(c.hadoop()));
         int partitions = Math.max(1, Math.min(labels.examples().size(), 2 * jsc.defaultParallelism()));
-        spark.sparkContext().setJobDescription(String.format(Locale.ROOT, "finetune-clip: CLIP embeddings of %,d "
-                + "images", labels.examples().size()));
-        List<Embedded> embedded;
+        c.spark().sparkContext().setJobDescription(String.format(Locale.ROOT, "finetune-clip: CLIP embeddings of "
+                + "%,d images", labels.examples().size()));
         try {
-            embedded = new ArrayList<>(jsc.parallelize(labels.examples(), partitions)
+            return new ArrayList<>(jsc.parallelize(labels.examples(), partitions)
                     .mapPartitions(new EmbedPartition(task, conf)).collect());
         } finally {
-            spark.sparkContext().setJobDescription(null);
+            c.spark().sparkContext().setJobDescription(null);
         }
+    }
 
+    /** One row-major array of every view with its targets; each image's arrays are dropped once copied. */
+    private static Assembled assemble(Context c, HeadLabels.Result labels, List<Embedded> embedded, int dim) {
         Map<String, HeadLabels.Example> byKey = new LinkedHashMap<>();
         labels.examples().forEach(e -> byKey.put(e.key(), e));
         List<String> errors = new ArrayList<>();
@@ -117,7 +155,6 @@ public final class FinetuneClipJob {
             }
         }
         int[] perImage = labels.examples().stream().mapToInt(e -> e.classes().length).toArray();
-        // One row-major array of every view; each image's arrays are dropped once copied.
         float[] x = new float[Math.multiplyExact(rows, dim)];
         float[][] y = new float[rows][];
         int row = 0;
@@ -126,9 +163,9 @@ public final class FinetuneClipJob {
             if (e.error() != null) {
                 continue;
             }
-            float[] target = new float[classes.size()];
-            for (int c : byKey.get(e.key()).classes()) {
-                target[c] = 1;
+            float[] target = new float[c.classes().size()];
+            for (int k : byKey.get(e.key()).classes()) {
+                target[k] = 1;
             }
             for (float[] v : e.views()) {
                 if (v.length != dim) {
@@ -139,28 +176,34 @@ public final class FinetuneClipJob {
                 y[row++] = target;
             }
         }
-        embedded = null;
         if (!errors.isEmpty()) {
-            out.printf("%d images could not be read and were left out, e.g.:%n", errors.size());
-            errors.stream().limit(5).forEach(e -> out.println("  " + e));
+            c.out().printf("%d images could not be read and were left out, e.g.:%n", errors.size());
+            errors.stream().limit(5).forEach(e -> c.out().println("  " + e));
         }
         if (rows == 0) {
             throw new IllegalArgumentException("no training image could be read (" + errors.size() + " failed)");
         }
-        boolean multiLabel = hs.multiLabel(perImage);
-        ClipHeadSettings.Train t = hs.train();
-        out.printf(Locale.ROOT, "training LayerNorm + Linear (%s) on %d views: AdamW lr %.3g, weight decay %.3g, "
+        return new Assembled(x, y, rows, dim, perImage, errors);
+    }
+
+    /** LayerNorm + Linear on the embeddings, on the driver. */
+    private static ClipHeadTrainer.Result train(Context c, Assembled a, boolean multiLabel) {
+        ClipHeadSettings.Train t = c.head().train();
+        c.out().printf(Locale.ROOT, "training LayerNorm + Linear (%s) on %d views: AdamW lr %.3g, weight decay %.3g, "
                 + "batch %d, %d epochs, cosine decay%n",
                 multiLabel ? "sigmoid/BCE, multi-label" : "softmax/cross-entropy",
-                rows, t.learningRate(), t.weightDecay(), t.batchSize(), t.epochs());
-        ClipHeadTrainer.Result r = ClipHeadTrainer.train(x, dim, y, classes, clipFingerprint, multiLabel, t,
-                e -> out.printf(Locale.ROOT, "  epoch %3d  loss %.5f  lr %.3g%n", e.epoch(), e.loss(),
+                a.rows(), t.learningRate(), t.weightDecay(), t.batchSize(), t.epochs());
+        return ClipHeadTrainer.train(a.x(), a.dim(), a.y(), c.classes(), c.clipFingerprint(), multiLabel, t,
+                e -> c.out().printf(Locale.ROOT, "  epoch %3d  loss %.5f  lr %.3g%n", e.epoch(), e.loss(),
                         e.learningRate()));
-        double accuracy = ClipHeadTrainer.accuracy(r.head(), x, dim, y);
-        out.printf(Locale.ROOT, "training-set accuracy %.4f (%s)%n", accuracy,
-                multiLabel ? "per class at probability 0.5" : "top-1");
+    }
+
+    /** The head file, with how it was trained. */
+    private static void write(Context c, Options o, ClipHeadTrainer.Result r, int images, int rows,
+            boolean multiLabel, double accuracy) throws IOException {
+        ClipHeadSettings.Train t = c.head().train();
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("images", labels.examples().size() - errors.size());
+        info.put("images", images);
         info.put("views", rows);
         info.put("multi_label", multiLabel);
         info.put("epochs", t.epochs());
@@ -168,13 +211,11 @@ public final class FinetuneClipJob {
         info.put("learning_rate", t.learningRate());
         info.put("weight_decay", t.weightDecay());
         info.put("seed", t.seed());
-        info.put("views_per_image", hs.views());
+        info.put("views_per_image", c.head().views());
         info.put("final_loss", r.epochs().get(r.epochs().size() - 1).loss());
         info.put("training_accuracy", accuracy);
-        HadoopFiles.writeAtomically(o.output(), ClipHeadFormat.toBytes(r.head(), info), hadoop);
-        out.println("wrote CLIP head to " + o.output());
-        return new Summary(r.head(), labels.examples().size() - errors.size(), rows, errors.size(), r.epochs(),
-                accuracy, o.output());
+        HadoopFiles.writeAtomically(o.output(), ClipHeadFormat.toBytes(r.head(), info), c.hadoop());
+        c.out().println("wrote CLIP head to " + o.output());
     }
 
     static final String MAX_DRIVER_MB_KEY = "pseudolabel.clip-head.max-driver-embeddings-mb";
@@ -223,7 +264,7 @@ public final class FinetuneClipJob {
         public Iterator<Embedded> call(Iterator<HeadLabels.Example> examples) {
             Task t = task.value();
             Configuration hadoop = conf.value().value();
-            RuntimeOptions runtime = t.settings().runtime().withGpuId(LabelPartition.assignedGpu());
+            RuntimeOptions runtime = t.settings().runtime().withGpuId(TaskGpus.assigned());
             LabelerSettings local = ModelLocalizer.localize(t.settings(), hadoop);
             try (ExecutorModels.Lease<ClipModel> clip = ExecutorModels.acquireClip(local.clipPath(),
                     t.clipFingerprint(), runtime)) {

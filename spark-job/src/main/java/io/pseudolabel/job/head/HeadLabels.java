@@ -1,5 +1,6 @@
 package io.pseudolabel.job.head;
 
+import java.util.Objects;
 import io.pseudolabel.clip.head.ClassNameMap;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -45,7 +46,7 @@ public final class HeadLabels {
             throw new IllegalArgumentException("no images (jpg, jpeg, png, bmp, webp) under --images " + images);
         }
         Map<String, String> uris = uniqueIds(listed, images);
-        List<String> refused = listed.stream().map(ImageRef::refused).filter(java.util.Objects::nonNull).toList();
+        List<String> refused = listed.stream().map(ImageRef::refused).filter(Objects::nonNull).toList();
         if (!refused.isEmpty()) {
             throw new IllegalArgumentException(refused.size() + " image(s) under " + images + " have ids that are not "
                     + "safe relative paths, e.g. " + refused.get(0));

@@ -1,10 +1,13 @@
 package io.pseudolabel.job.label;
 
+import org.apache.spark.sql.Encoders;
+import scala.jdk.javaapi.CollectionConverters;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.GivenBox;
-import io.pseudolabel.labeler.Supervision;
+import io.pseudolabel.config.Supervision;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -65,8 +68,8 @@ final class CarryOver {
             boxes.add(RowFactory.create(b.name(), b.box().x1(), b.box().y1(), b.box().x2(), b.box().y2()));
         }
         return RowFactory.create(r.imageId(), r.uri(), r.size(), r.mtime(), r.refused(),
-                scala.jdk.javaapi.CollectionConverters.asScala(r.givenLabels()).toList(),
-                scala.jdk.javaapi.CollectionConverters.asScala(boxes).toList(), annotationsSha256(r, supervision));
+                CollectionConverters.asScala(r.givenLabels()).toList(),
+                CollectionConverters.asScala(boxes).toList(), annotationsSha256(r, supervision));
     }
 
     /**
@@ -93,8 +96,8 @@ final class CarryOver {
             seen.put(r.getString(0), r);
         }
         Set<String> okSameModel = new HashSet<>(spark.read().parquet(Runs.labelsDir(output, previous))
-                .filter(col("status").equalTo("OK").and(col("model_fingerprint").equalTo(fingerprint)))
-                .select("uri").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+                .filter(LabelTable.ok().and(col(LabelTable.MODEL_FINGERPRINT).equalTo(fingerprint)))
+                .select(LabelTable.URI).as(Encoders.STRING()).collectAsList());
         List<ImageRef> toLabel = new ArrayList<>();
         Set<String> carried = new HashSet<>();
         for (ImageRef ref : refs) {

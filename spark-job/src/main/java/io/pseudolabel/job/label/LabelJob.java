@@ -1,5 +1,11 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.labeler.LabelStatus;
+import io.pseudolabel.job.common.LabelTable;
+import io.pseudolabel.job.common.JobSettings;
+import io.pseudolabel.job.executor.ExecutorUse;
+import io.pseudolabel.job.executor.ModelLocalizer;
+import io.pseudolabel.job.run.RunStats;
 import com.typesafe.config.Config;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.clip.ClipTextEmbeddings;
@@ -8,7 +14,7 @@ import io.pseudolabel.clip.ZeroShotClassifier;
 import io.pseudolabel.clip.head.ClipHead;
 import io.pseudolabel.clip.head.ClipHeadFormat;
 import io.pseudolabel.config.LabelerSettings;
-import io.pseudolabel.job.JobConfig;
+import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -22,18 +28,20 @@ import io.pseudolabel.job.run.RunSettings;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ContentHashes;
 import io.pseudolabel.labeler.ModelFingerprint;
-import io.pseudolabel.labeler.Supervision;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
@@ -42,6 +50,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -99,184 +108,244 @@ public final class LabelJob {
                 throw new IllegalArgumentException("run " + runId + " already exists under " + output);
             }
             String previous = Runs.repairLatest(output, hadoop, out).orElse(null);
-            return label(spark, config, options, out, start, job, runSettings, readRetry, remote, output, runId,
-                    previous, lease);
+            return label(new RunContext(spark, config, options, out, start, job, runSettings, readRetry, remote,
+                    output, runId, previous, lease, hadoop));
         }
     }
 
-    private static Summary label(SparkSession spark, Config config, Options options, PrintStream out, long start,
+    /** What one run works with: its settings, where it writes, the run it follows and the lease it holds. */
+    private record RunContext(SparkSession spark, Config config, Options options, PrintStream out, long start,
             JobSettings job, RunSettings runSettings, ReadRetry readRetry, LabelerSettings remote, String output,
-            String runId, String previous, Lease lease) throws IOException {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Configuration hadoop = jsc.hadoopConfiguration();
-        Labeling what = Labeling.of(config, remote, job, hadoop);
-        LabelerSettings settings = what.settings();
-        List<String> classes = what.classes();
-        List<ImageRef> refs = DatasetLister.list(job.layout(), options.images(), job.split(), job.annotations(),
-                settings.supervision() != Supervision.NONE, options.incremental(), hadoop);
-        String modelsFingerprint = what.modelsFingerprint();
-        ClipHead head = what.head();
-        String fingerprint = what.fingerprint();
+            String runId, String previous, Lease lease, Configuration hadoop) {
+
+        JavaSparkContext jsc() {
+            return JavaSparkContext.fromSparkContext(spark.sparkContext());
+        }
+    }
+
+    /** The plan stage's result: what to label it with, the images listed, and which of them to label. */
+    private record Planned(Labeling what, List<ImageRef> refs, CarryOver.Plan plan, long listedAt, long createdAt) {}
+
+    /** The label stage's result: the run's rows (labelled and carried over) and what the tasks counted. */
+    private record Labelled(Dataset<Row> rows, LongAccumulator done, LabelTally tally,
+            CollectionAccumulator<String> executorReports, LongAccumulator failed) {}
+
+    /** The run's outcome before publishing: row counts by status, the statistics, the manifest. */
+    private record Written(Map<String, Long> counts, List<String> firstErrors, long total, double failedFraction,
+            RunStats stats, Manifest manifest, boolean failedGate, boolean qualityGate, String detail,
+            List<ExecutorUse> executors) {}
+
+    /** plan, label, write, publish. */
+    private static Summary label(RunContext r) throws IOException {
+        Planned p = plan(r);
+        if (p.plan().unchanged()) {
+            return unchanged(r, p);
+        }
+        Labelled l = labelRows(r, p);
+        String labelsDir = Runs.labelsDir(r.output(), r.runId());
+        write(r, p, l, labelsDir);
+        Written w = record(r, p, l, labelsDir, System.currentTimeMillis());
+        publish(r, w);
+        return new Summary(r.runId(), labelsDir, w.total(), l.done().value(), p.plan().carried().size(), w.counts(),
+                w.firstErrors(), p.what().fingerprint(), System.currentTimeMillis() - r.start(), w.executors(),
+                r.previous(), PUBLISHED);
+    }
+
+    /** Lists the images and decides, against the published run, which of them need labelling. */
+    private static Planned plan(RunContext r) throws IOException {
+        JobSettings job = r.job();
+        Labeling what = Labeling.of(r.config(), r.remote(), job, r.hadoop());
+        Supervision supervision = what.settings().supervision();
+        List<ImageRef> refs = DatasetLister.list(job.layout(), r.options().images(), job.split(), job.annotations(),
+                supervision != Supervision.NONE, r.options().incremental(), r.hadoop());
         if (refs.isEmpty()) {
             // Publishing an empty table would empty every export that follows (a wrong prefix, a lost mount).
-            throw new IllegalArgumentException("no images listed under " + options.images() + " (layout "
-                    + job.layout() + "); nothing labelled, " + (previous == null ? "nothing published"
-                    : Runs.LATEST + " still names run " + previous));
+            throw new IllegalArgumentException("no images listed under " + r.options().images() + " (layout "
+                    + job.layout() + "); nothing labelled, " + (r.previous() == null ? "nothing published"
+                    : Runs.LATEST + " still names run " + r.previous()));
         }
         long listed = System.currentTimeMillis();
-
-        CarryOver.Plan plan = options.incremental()
-                ? CarryOver.plan(spark, output, previous, refs, fingerprint, settings.supervision())
+        CarryOver.Plan plan = r.options().incremental()
+                ? CarryOver.plan(r.spark(), r.output(), r.previous(), refs, what.fingerprint(), supervision)
                 : CarryOver.Plan.everything(refs);
-        if (head != null) {
-            out.printf("classes from the CLIP head %s instead of zero-shot prompts (label fingerprint %s)%n",
-                    config.getString("pseudolabel.job.clip-head"), fingerprint);
+        if (what.head() != null) {
+            r.out().printf("classes from the CLIP head %s instead of zero-shot prompts (label fingerprint %s)%n",
+                    job.clipHead(), what.fingerprint());
         }
         if (plan.from() != null) {
-            out.printf("incremental: %d of %d images unchanged since run %s, %d to label%n", plan.carried().size(),
-                    refs.size(), plan.from(), plan.toLabel().size());
+            r.out().printf("incremental: %d of %d images unchanged since run %s, %d to label%n",
+                    plan.carried().size(), refs.size(), plan.from(), plan.toLabel().size());
         }
-        long createdAt = System.currentTimeMillis();
-        long planned = createdAt;
-        if (plan.unchanged()) {
-            return unchanged(spark, config, options, out, start, listed, planned, output, runId, previous,
-                    fingerprint, createdAt, plan, runSettings, lease, hadoop);
-        }
+        return new Planned(what, refs, plan, listed, System.currentTimeMillis());
+    }
+
+    /**
+     * The run's rows: the images to label, labelled by tasks (nothing runs, so no model loads, when none needs
+     * labelling), and the carried-over rows of the published run.
+     */
+    private static Labelled labelRows(RunContext r, Planned p) {
+        JavaSparkContext jsc = r.jsc();
+        Labeling what = p.what();
+        LabelerSettings settings = what.settings();
+        CarryOver.Plan plan = p.plan();
         ImageClassifier classifier = null;
-        if (head != null) {
-            classifier = head;
+        if (what.head() != null) {
+            classifier = what.head();
         } else if (settings.supervision() == Supervision.NONE && !plan.toLabel().isEmpty()) {
-            classifier = new ZeroShotClassifier(textEmbeddings(settings, classes, modelsFingerprint),
+            classifier = new ZeroShotClassifier(textEmbeddings(settings, what.classes(), what.modelsFingerprint()),
                     settings.clip().logitScale());
         }
-        LabelTask task = new LabelTask(remote, classes, classifier, modelsFingerprint, fingerprint, runId, createdAt,
-                job.prepareThreads(), job.batchSize(), readRetry);
+        LabelTask task = new LabelTask(r.remote(), what.classes(), classifier, what.modelsFingerprint(),
+                what.fingerprint(), r.runId(), p.createdAt(), r.job().prepareThreads(), r.job().batchSize(),
+                r.readRetry());
         LongAccumulator done = jsc.sc().longAccumulator("images labelled");
         LongAccumulator failed = jsc.sc().longAccumulator("images failed");
         CollectionAccumulator<String> executorReports = jsc.sc().collectionAccumulator("label executors");
         LabelTally tally = new LabelTally();
         jsc.sc().register(tally, "label tally");
-
         Dataset<Row> all = null;
-        if (!plan.toLabel().isEmpty()) { // no task at all, so no model loads, when nothing needs labelling
+        if (!plan.toLabel().isEmpty()) {
             Broadcast<LabelTask> taskBc = jsc.broadcast(task);
-            Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(hadoop));
-            int partitions = partitions(job, plan.toLabel().size(), jsc.defaultParallelism());
+            Broadcast<SerializableConfiguration> confBc = jsc.broadcast(new SerializableConfiguration(r.hadoop()));
+            int partitions = partitions(r.job(), plan.toLabel().size(), jsc.defaultParallelism());
             JavaRDD<Row> rows = jsc.parallelize(plan.toLabel(), partitions)
                     .mapPartitions(new LabelPartition(taskBc, confBc, done, failed, tally, executorReports));
-            all = spark.createDataFrame(rows, LabelTable.SCHEMA);
+            all = r.spark().createDataFrame(rows, LabelTable.SCHEMA);
         }
         if (!plan.carried().isEmpty()) {
-            Dataset<Row> keep = spark.createDataset(new ArrayList<>(plan.carried()), Encoders.STRING()).toDF("keep_uri");
-            // Read with today's schema: a run written before a column existed (instances' object_score_logit)
-            // reads it as null, so its rows carry over into the new run's schema.
-            Dataset<Row> previousRows = spark.read().schema(LabelTable.SCHEMA)
-                    .parquet(Runs.labelsDir(output, plan.from()));
-            org.apache.spark.sql.Column[] columns = java.util.Arrays.stream(LabelTable.SCHEMA.fieldNames())
-                    .map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new);
-            Dataset<Row> carried = previousRows.join(org.apache.spark.sql.functions.broadcast(keep),
-                    col("uri").equalTo(col("keep_uri"))).select(columns);
+            Dataset<Row> carried = carriedRows(r, plan);
             all = all == null ? carried : carried.unionByName(all);
         }
-        String labelsDir = Runs.labelsDir(output, runId);
+        return new Labelled(all, done, tally, executorReports, failed);
+    }
+
+    /** The rows of the published run that this run keeps as they are. */
+    private static Dataset<Row> carriedRows(RunContext r, CarryOver.Plan plan) {
+        Dataset<Row> keep = r.spark().createDataset(new ArrayList<>(plan.carried()), Encoders.STRING())
+                .toDF("keep_uri");
+        // Read with today's schema: a run written before a column existed (instances' object_score_logit)
+        // reads it as null, so its rows carry over into the new run's schema.
+        Dataset<Row> previousRows = r.spark().read().schema(LabelTable.SCHEMA)
+                .parquet(Runs.labelsDir(r.output(), plan.from()));
+        Column[] columns = Arrays.stream(LabelTable.SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
+        return previousRows.join(functions.broadcast(keep), col(LabelTable.URI).equalTo(col("keep_uri")))
+                .select(columns);
+    }
+
+    /** Writes the rows (the labelling happens here, as Spark runs the tasks) and the run's inputs. */
+    private static void write(RunContext r, Planned p, Labelled l, String labelsDir) {
+        SparkSession spark = r.spark();
+        CarryOver.Plan plan = p.plan();
         // created_at as Parquet's TIMESTAMP(MICROS, UTC) logical type that pandas, DuckDB and Polars read as a
         // timestamp, not Spark's default INT96 (deprecated in Parquet, read as raw bytes by some readers).
         spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
         try {
             // Named for the Spark UI's jobs page: what the stage does and how much of it.
             spark.sparkContext().setJobDescription(String.format(Locale.ROOT, "label: %,d images (run %s, %,d carried"
-                    + " over)", plan.toLabel().size(), runId, plan.carried().size()));
-            try (Progress p = new Progress(spark.sparkContext(), "label " + runId, plan.toLabel().size(), done,
-                    failed, job.progressMillis(), out)) {
-                all.write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
+                    + " over)", plan.toLabel().size(), r.runId(), plan.carried().size()));
+            try (Progress progress = new Progress(spark.sparkContext(), "label " + r.runId(), plan.toLabel().size(),
+                    l.done(), l.failed(), r.job().progressMillis(), r.out())) {
+                l.rows().write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
             }
-            spark.sparkContext().setJobDescription("label: inputs of run " + runId);
-            CarryOver.writeInputs(spark, refs, settings.supervision(), output, runId);
+            spark.sparkContext().setJobDescription("label: inputs of run " + r.runId());
+            CarryOver.writeInputs(spark, p.refs(), p.what().settings().supervision(), r.output(), r.runId());
         } finally {
             spark.sparkContext().setJobDescription(null);
         }
-        long labelledAt = System.currentTimeMillis();
+    }
 
+    /** Counts, statistics and both gates of the written run, recorded in its manifest. */
+    private static Written record(RunContext r, Planned p, Labelled l, String labelsDir, long labelledAt)
+            throws IOException {
+        CarryOver.Plan plan = p.plan();
         // Carried-over rows are OK rows by construction (plan); the labelled ones were tallied as written.
-        LabelTally.Totals written = tally.value();
-        Map<String, Long> counts = new TreeMap<>(written.counts());
+        LabelTally.Totals tallied = l.tally().value();
+        Map<String, Long> counts = new TreeMap<>(tallied.counts());
         if (!plan.carried().isEmpty()) {
-            counts.merge("OK", (long) plan.carried().size(), Long::sum);
+            counts.merge(LabelStatus.OK.name(), (long) plan.carried().size(), Long::sum);
         }
-        List<String> firstErrors = written.firstErrors();
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
-        long failedRows = total - counts.getOrDefault("OK", 0L);
+        long failedRows = total - counts.getOrDefault(LabelStatus.OK.name(), 0L);
         double failedFraction = total == 0 ? 0 : failedRows / (double) total;
         Map<String, Long> durations = new LinkedHashMap<>();
-        durations.put("list", listed - start);
-        durations.put("plan", planned - listed);
-        durations.put("label", labelledAt - planned);
-        List<ExecutorUse> executors = ExecutorUse.summarize(executorReports.value());
-        spark.sparkContext().setJobDescription("label " + runId + ": statistics");
-        RunStats stats = RunStats.of(spark, labelsDir, previous == null ? null : Runs.labelsDir(output, previous),
-                runId, RunStats.maxQualityDrop(config));
-        spark.sparkContext().setJobDescription(null);
-        out.println("label " + runId + ": " + stats.summary());
-        boolean gate = failedFraction > runSettings.maxFailedFraction();
+        durations.put("list", p.listedAt() - r.start());
+        durations.put("plan", p.createdAt() - p.listedAt());
+        durations.put("label", labelledAt - p.createdAt());
+        List<ExecutorUse> executors = ExecutorUse.summarize(l.executorReports().value());
+        String previous = r.previous();
+        r.spark().sparkContext().setJobDescription("label " + r.runId() + ": statistics");
+        RunStats stats = RunStats.of(r.spark(), labelsDir, previous == null ? null
+                : Runs.labelsDir(r.output(), previous), r.runId(), r.job().maxQualityDrop());
+        r.spark().sparkContext().setJobDescription(null);
+        r.out().println("label " + r.runId() + ": " + stats.summary());
+        double maxFailed = r.runSettings().maxFailedFraction();
+        boolean gate = failedFraction > maxFailed;
         boolean qualityGate = !gate && stats.qualityGate();
         String detail = gate ? String.format(Locale.ROOT, "%d of %d images failed (%.1f%%), more than "
-                + "pseudolabel.job.max-failed-fraction = %s; %s %s", failedRows, total,
-                100 * failedFraction, runSettings.maxFailedFraction(), Runs.LATEST,
-                previous == null ? "no run yet" : "still names run " + previous)
+                + "pseudolabel.job.max-failed-fraction = %s; %s %s", failedRows, total, 100 * failedFraction,
+                maxFailed, Runs.LATEST, previous == null ? "no run yet" : "still names run " + previous)
                 : qualityGate ? String.format(Locale.ROOT, "mean quality %.4f fell %.4f since run %s (%.4f), more "
                 + "than pseudolabel.job.max-quality-drop = %s; %s still names run %s", stats.meanQuality(),
-                stats.qualityDrop(), previous, stats.previousMeanQuality(), stats.maxQualityDrop(), Runs.LATEST, previous)
+                stats.qualityDrop(), previous, stats.previousMeanQuality(), stats.maxQualityDrop(), Runs.LATEST,
+                previous)
                 : previous == null ? "the output root's first run" : "follows run " + previous;
-        Manifest manifest = new Manifest(runId, "label", options.images(), output, fingerprint,
-                ModelFingerprint.LABELER_VERSION, JobConfig.render(config), createdAt, previous,
-                gate || qualityGate ? NOT_PUBLISHED : PUBLISHED, detail, counts, firstErrors, failedFraction,
-                runSettings.maxFailedFraction(), plan.carried().size(), done.value(), durations, executors,
-                lease.record(), stats);
-        writeManifest(output, manifest, hadoop);
-        if (gate) {
-            throw new RunNotPublishedException(RunNotPublishedException.FAILED_GATE, "run " + runId + " was "
-                    + "labelled but not published: " + detail + ". By status: " + counts + errorLines(firstErrors)
-                    + "\nIts rows and manifest are kept under " + Runs.runDir(output, runId));
+        Manifest manifest = new Manifest(r.runId(), "label", r.options().images(), r.output(), p.what().fingerprint(),
+                ModelFingerprint.LABELER_VERSION, JobConfig.render(r.config()), p.createdAt(), previous,
+                gate || qualityGate ? NOT_PUBLISHED : PUBLISHED, detail, counts, tallied.firstErrors(), failedFraction,
+                maxFailed, plan.carried().size(), l.done().value(), durations, executors, r.lease().record(), stats);
+        writeManifest(r.output(), manifest, r.hadoop());
+        return new Written(counts, tallied.firstErrors(), total, failedFraction, stats, manifest, gate, qualityGate,
+                detail, executors);
+    }
+
+    /**
+     * Moves {@code _LATEST} to the run (compare-and-set from the run it planned from) unless a gate held it, then
+     * applies the output root's retention.
+     */
+    private static void publish(RunContext r, Written w) throws IOException {
+        if (w.failedGate()) {
+            throw new RunNotPublishedException(RunNotPublishedException.FAILED_GATE, "run " + r.runId() + " was "
+                    + "labelled but not published: " + w.detail() + ". By status: " + w.counts()
+                    + errorLines(w.firstErrors()) + "\nIts rows and manifest are kept under "
+                    + Runs.runDir(r.output(), r.runId()));
         }
-        if (qualityGate) {
-            throw new RunNotPublishedException(RunNotPublishedException.QUALITY_GATE, "run " + runId + " was "
-                    + "labelled but not published: " + detail + ".\nIts rows and manifest are kept under "
-                    + Runs.runDir(output, runId));
+        if (w.qualityGate()) {
+            throw new RunNotPublishedException(RunNotPublishedException.QUALITY_GATE, "run " + r.runId() + " was "
+                    + "labelled but not published: " + w.detail() + ".\nIts rows and manifest are kept under "
+                    + Runs.runDir(r.output(), r.runId()));
         }
         try {
-            lease.checkHeld();
-            Runs.publish(output, runId, previous, hadoop);
+            r.lease().checkHeld();
+            Runs.publish(r.output(), r.runId(), r.previous(), r.hadoop());
         } catch (RunNotPublishedException e) {
-            writeManifest(output, manifest.withOutcome(NOT_PUBLISHED, e.getMessage()), hadoop);
+            writeManifest(r.output(), w.manifest().withOutcome(NOT_PUBLISHED, e.getMessage()), r.hadoop());
             throw e;
         }
-        Retention.afterPublish(config, output, hadoop, out);
-        return new Summary(runId, labelsDir, total, done.value(), plan.carried().size(), counts, firstErrors,
-                fingerprint, System.currentTimeMillis() - start, executors, previous, PUBLISHED);
+        Retention.afterPublish(r.config(), r.output(), r.hadoop(), r.out());
     }
 
     /**
      * A night with nothing new, changed or removed: the published run already holds every row, so this run
      * loads no models and writes no table; its manifest records it, and {@code _LATEST} stays where it is.
      */
-    private static Summary unchanged(SparkSession spark, Config config, Options options, PrintStream out, long start,
-            long listed, long planned, String output, String runId, String previous, String fingerprint,
-            long createdAt, CarryOver.Plan plan, RunSettings runSettings, Lease lease, Configuration hadoop)
-            throws IOException {
-        Map<String, Long> counts = new TreeMap<>(Map.of("OK", (long) plan.carried().size()));
+    private static Summary unchanged(RunContext r, Planned p) throws IOException {
+        CarryOver.Plan plan = p.plan();
+        String previous = r.previous();
+        Map<String, Long> counts = new TreeMap<>(Map.of(LabelStatus.OK.name(), (long) plan.carried().size()));
         Map<String, Long> durations = new LinkedHashMap<>();
-        durations.put("list", listed - start);
-        durations.put("plan", planned - listed);
-        Manifest manifest = new Manifest(runId, "label", options.images(), output, fingerprint,
-                ModelFingerprint.LABELER_VERSION, JobConfig.render(config), createdAt, previous, UNCHANGED,
+        durations.put("list", p.listedAt() - r.start());
+        durations.put("plan", p.createdAt() - p.listedAt());
+        Manifest manifest = new Manifest(r.runId(), "label", r.options().images(), r.output(), p.what().fingerprint(),
+                ModelFingerprint.LABELER_VERSION, JobConfig.render(r.config()), p.createdAt(), previous, UNCHANGED,
                 "nothing new, changed or removed since run " + previous + ", which stays " + Runs.LATEST,
-                counts, List.of(), 0, runSettings.maxFailedFraction(), plan.carried().size(), 0, durations, List.of(),
-                lease.record(), null);
-        writeManifest(output, manifest, hadoop);
-        out.printf("unchanged: all %d images are as run %s labelled them; no model loaded, %s stays %s%n",
+                counts, List.of(), 0, r.runSettings().maxFailedFraction(), plan.carried().size(), 0, durations,
+                List.of(), r.lease().record(), null);
+        writeManifest(r.output(), manifest, r.hadoop());
+        r.out().printf("unchanged: all %d images are as run %s labelled them; no model loaded, %s stays %s%n",
                 plan.carried().size(), previous, Runs.LATEST, previous);
-        return new Summary(runId, Runs.labelsDir(output, previous), plan.carried().size(), 0, plan.carried().size(),
-                counts, List.of(), fingerprint, System.currentTimeMillis() - start, List.of(), previous, UNCHANGED);
+        return new Summary(r.runId(), Runs.labelsDir(r.output(), previous), plan.carried().size(), 0,
+                plan.carried().size(), counts, List.of(), p.what().fingerprint(), System.currentTimeMillis() - r.start(),
+                List.of(), previous, UNCHANGED);
     }
 
     /**
@@ -293,7 +362,7 @@ public final class LabelJob {
             // Model files are hashed whole once and remembered in the user's 0700 model cache folder.
             String modelsFingerprint = ModelFingerprint.of(settings, classes,
                     ContentHashes.in(ModelLocalizer.cacheRoot(settings.modelCache())));
-            ClipHead head = loadHead(config.getString("pseudolabel.job.clip-head"), settings, classes, hadoop);
+            ClipHead head = loadHead(JobSettings.from(config).clipHead(), settings, classes, hadoop);
             // A head labels differently from zero-shot prompts: rows say which, so --incremental redoes the others.
             String fingerprint = head == null ? modelsFingerprint
                     : ModelFingerprint.withHead(modelsFingerprint, ClipHeadFormat.digest(head)
@@ -344,7 +413,7 @@ public final class LabelJob {
         }
         if (settings.supervision() != Supervision.NONE) {
             throw new IllegalArgumentException("--clip-head replaces CLIP's zero-shot labels; it does nothing with "
-                    + "--supervision " + settings.supervision().name().toLowerCase(java.util.Locale.ROOT)
+                    + "--supervision " + settings.supervision().name().toLowerCase(Locale.ROOT)
                     .replace('_', '-'));
         }
         return ClipHeads.load(uri, classes, settings.clipPath(), ModelFingerprint.ofClip(settings.clipPath()),
@@ -353,8 +422,7 @@ public final class LabelJob {
 
     /** CLIP class embeddings, computed once here on the driver's CPU and broadcast to every task. */
     public static ClipTextEmbeddings textEmbeddings(LabelerSettings settings, List<String> classes, String fingerprint) {
-        RuntimeOptions cpu = new RuntimeOptions(ExecutionDevice.CPU, -1, settings.runtime().optLevel(),
-                settings.runtime().intraOpThreads(), settings.runtime().interOpThreads());
+        RuntimeOptions cpu = settings.runtime().onCpu();
         try (ClipModel clip = ClipModel.load(settings.clipPath(), cpu)) {
             return clip.embedClasses(classes, settings.clip().templates(), settings.clip().textBatchSize(),
                     fingerprint);

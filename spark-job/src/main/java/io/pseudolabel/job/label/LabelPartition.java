@@ -1,5 +1,16 @@
 package io.pseudolabel.job.label;
 
+import java.io.InterruptedIOException;
+import java.util.Collections;
+import org.apache.spark.util.TaskCompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.pseudolabel.job.common.LabelTable;
+import io.pseudolabel.job.executor.TaskGpus;
+import io.pseudolabel.job.executor.ExecutorModels;
+import io.pseudolabel.job.executor.ExecutorUse;
+import io.pseudolabel.job.executor.ModelLocalizer;
+import io.pseudolabel.job.executor.PreparePool;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.labeler.ImageInput;
@@ -14,7 +25,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -43,7 +53,7 @@ import java.util.concurrent.Future;
  */
 public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>, Row> {
     private static final long serialVersionUID = 1L;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LabelPartition.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LabelPartition.class);
 
     private final Broadcast<LabelTask> task;
     private final Broadcast<SerializableConfiguration> hadoopConf;
@@ -70,10 +80,10 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
     @Override
     public Iterator<Row> call(Iterator<ImageRef> images) {
         if (!images.hasNext()) {
-            return java.util.Collections.emptyIterator(); // nothing to label: load no models, report no task
+            return Collections.emptyIterator(); // nothing to label: load no models, report no task
         }
         LabelTask t = task.value();
-        RuntimeOptions runtime = t.settings().runtime().withGpuId(assignedGpu());
+        RuntimeOptions runtime = t.settings().runtime().withGpuId(TaskGpus.assigned());
         Configuration conf = hadoopConf.value().value();
         ExecutorModels.Lease<ModelSet> lease = ExecutorModels.acquire(ModelLocalizer.localize(t.settings(), conf),
                 t.modelsFingerprint(), runtime);
@@ -89,7 +99,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         if (ctx != null) {
             // The task's thread makes every model call and has left them when the task completes (done,
             // failed or killed): only then may the models be closed.
-            ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> {
+            ctx.addTaskCompletionListener((TaskCompletionListener) c -> {
                 pool.close();
                 lease.close();
             });
@@ -97,23 +107,6 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
         PseudoLabeler labeler = new PseudoLabeler(lease.get(), t.settings(), t.classNames(), t.classifier(),
                 Selection.WHOLE_OVER_PART);
         return new RowStream(images, labeler, pool, lease, conf, t);
-    }
-
-    /** The GPU address Spark assigned to this task, or -1 when it assigned none. */
-    public static int assignedGpu() {
-        TaskContext ctx = TaskContext.get();
-        if (ctx == null) {
-            return -1;
-        }
-        ResourceInformation gpu = ctx.resources().get("gpu").getOrElse(() -> null);
-        if (gpu == null || gpu.addresses().length == 0) {
-            return -1;
-        }
-        try {
-            return Integer.parseInt(gpu.addresses()[0].trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("GPU address '" + gpu.addresses()[0] + "' from Spark is not a device id", e);
-        }
     }
 
     /** An image read and prepared on the pool, with the hash of its bytes. */
@@ -243,7 +236,7 @@ public final class LabelPartition implements FlatMapFunction<Iterator<ImageRef>,
                     Thread.sleep(retry.waitMillis(attempt));
                 } catch (InterruptedException stop) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while retrying " + uri);
+                    throw new InterruptedIOException("interrupted while retrying " + uri);
                 }
             }
         }

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.label;
 
+import java.util.Collections;
+import io.pseudolabel.labeler.LabelStatus;
 import org.apache.spark.util.AccumulatorV2;
 
 import java.util.List;
@@ -51,7 +53,7 @@ public final class LabelTally extends AccumulatorV2<LabelTally.Written, LabelTal
     @Override
     public void add(Written row) {
         counts.merge(row.status(), 1L, Long::sum);
-        if (!"OK".equals(row.status())) {
+        if (!LabelStatus.OK.name().equals(row.status())) {
             keepError(row.uri(), row.error());
         }
     }
@@ -72,6 +74,6 @@ public final class LabelTally extends AccumulatorV2<LabelTally.Written, LabelTal
 
     @Override
     public Totals value() {
-        return new Totals(java.util.Collections.unmodifiableMap(new TreeMap<>(counts)), List.copyOf(errorsByUri.values()));
+        return new Totals(Collections.unmodifiableMap(new TreeMap<>(counts)), List.copyOf(errorsByUri.values()));
     }
 }

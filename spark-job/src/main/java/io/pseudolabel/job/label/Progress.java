@@ -1,6 +1,8 @@
 package io.pseudolabel.job.label;
 
-import io.pseudolabel.job.StageProgress;
+import scala.collection.Iterator;
+import scala.collection.immutable.Seq;
+import io.pseudolabel.job.common.StageProgress;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
@@ -78,12 +80,12 @@ final class Progress implements AutoCloseable {
 
         @Override
         public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-            scala.collection.Iterator<Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>>>
+            Iterator<Tuple4<Object, Object, Object, Seq<AccumulableInfo>>>
                     it = update.accumUpdates().iterator();
             while (it.hasNext()) {
                 var t = it.next();
                 long taskId = (Long) t._1();
-                scala.collection.Iterator<AccumulableInfo> infos = t._4().iterator();
+                Iterator<AccumulableInfo> infos = t._4().iterator();
                 while (infos.hasNext()) {
                     AccumulableInfo info = infos.next();
                     if (info.id() == accumulatorId && info.update().isDefined()

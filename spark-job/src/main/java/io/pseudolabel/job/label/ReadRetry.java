@@ -1,5 +1,6 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 
 import java.io.Serializable;
@@ -13,14 +14,10 @@ import java.util.concurrent.TimeUnit;
  */
 public record ReadRetry(int retries, long backoffMillis) implements Serializable {
 
+    /** {@code pseudolabel.job.read-retries} and {@code read-retry-backoff}, as {@link JobSettings} read them. */
     public static ReadRetry from(Config root) {
-        ReadRetry r = new ReadRetry(root.getInt("pseudolabel.job.read-retries"),
-                root.getDuration("pseudolabel.job.read-retry-backoff", TimeUnit.MILLISECONDS));
-        if (r.retries < 0 || r.backoffMillis < 0) {
-            throw new IllegalArgumentException("pseudolabel.job.read-retries and read-retry-backoff must be >= 0: "
-                    + r);
-        }
-        return r;
+        JobSettings j = JobSettings.from(root);
+        return new ReadRetry(j.readRetries(), j.readRetryBackoffMillis());
     }
 
     /** The wait before retry {@code n} (1-based): backoff x 2^(n-1), at most a minute. */

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.review;
 
+import io.pseudolabel.job.eval.ReportImages;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
@@ -58,11 +60,11 @@ final class ReviewCompare {
 
     static List<ReviewJob.Tile> mostChanged(SparkSession spark, Dataset<Row> current, String otherLabels, int k,
             Broadcast<SerializableConfiguration> conf, ImageLimits limits, String[] reroot) {
-        Dataset<Row> other = spark.read().parquet(otherLabels).filter(col("status").equalTo("OK"))
-                .select(col("image_id").as("other_id"), col("semantic_png").as("other_png"));
-        Dataset<Row> both = current.join(other, col("image_id").equalTo(col("other_id")))
-                .filter(col("semantic_png").isNotNull().and(col("other_png").isNotNull()));
-        List<Agreement> lowest = both.select(col("image_id"), col("semantic_png"), col("other_png")).javaRDD()
+        Dataset<Row> other = spark.read().parquet(otherLabels).filter(LabelTable.ok())
+                .select(col(LabelTable.IMAGE_ID).as("other_id"), col(LabelTable.SEMANTIC_PNG).as("other_png"));
+        Dataset<Row> both = current.join(other, col(LabelTable.IMAGE_ID).equalTo(col("other_id")))
+                .filter(col(LabelTable.SEMANTIC_PNG).isNotNull().and(col("other_png").isNotNull()));
+        List<Agreement> lowest = both.select(col(LabelTable.IMAGE_ID), col(LabelTable.SEMANTIC_PNG), col("other_png")).javaRDD()
                 .map(r -> new Agreement(r.getString(0), agreement(
                         PalettePng.read((byte[]) r.get(1), limits, "semantic_png of " + r.getString(0)),
                         PalettePng.read((byte[]) r.get(2), limits, "the compared run's semantic_png of "
@@ -75,9 +77,9 @@ final class ReviewCompare {
         for (Agreement a : lowest) {
             byId.put(a.id(), a.agreement());
         }
-        Dataset<Row> rows = both.filter(col("image_id").isin(byId.keySet().toArray()))
-                .select(col("image_id"), col("uri"), col("quality"), col("width"), col("height"), col("instances"),
-                        col("semantic_png"), col("other_png"));
+        Dataset<Row> rows = both.filter(col(LabelTable.IMAGE_ID).isin(byId.keySet().toArray()))
+                .select(col(LabelTable.IMAGE_ID), col(LabelTable.URI), col(LabelTable.QUALITY), col(LabelTable.WIDTH), col(LabelTable.HEIGHT), col(LabelTable.INSTANCES),
+                        col(LabelTable.SEMANTIC_PNG), col("other_png"));
         List<ReviewJob.Tile> tiles = new ArrayList<>(rows.javaRDD().repartition(Math.max(1,
                 Math.min(lowest.size(), spark.sparkContext().defaultParallelism()))).map(r -> {
                     ReviewJob.Tile t = ReviewJob.tile(r, conf.value().value(), limits, reroot);
@@ -93,7 +95,7 @@ final class ReviewCompare {
                     } catch (Exception e) {
                         image = null; // the tile's note already says why
                     }
-                    String otherUri = EvalReport.dataUri(EvalReport.thumbnail(EvalReport.overlay(image, otherMap)), "jpeg");
+                    String otherUri = ReportImages.dataUri(ReportImages.thumbnail(ReportImages.overlay(image, otherMap)), "jpeg");
                     return new ReviewJob.Tile(t.id(), t.uri(), t.quality(), t.width(), t.height(), t.dataUri(),
                             t.instances(), t.note(), otherUri, Double.NaN);
                 }).collect());

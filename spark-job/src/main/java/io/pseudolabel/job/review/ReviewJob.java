@@ -1,5 +1,9 @@
 package io.pseudolabel.job.review;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.pseudolabel.job.eval.ReportImages;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
@@ -92,37 +96,29 @@ public final class ReviewJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = jsc.hadoopConfiguration();
         String labelsDir = Runs.resolveLabels(o.labels(), hadoop);
-        Dataset<Row> table = spark.read().parquet(labelsDir);
-        if (!Set.of(table.columns()).contains("quality")) {
-            throw new IllegalArgumentException("labels " + labelsDir + " have no quality column: the run was written"
-                    + " before label quality existed; label again (--incremental relabels it) to review it");
-        }
-        Dataset<Row> ok = table.filter(col("status").equalTo("OK").and(col("quality").isNotNull()));
-        if (o.className() != null) {
-            ok = ok.filter(array_contains(col("instances.name"), o.className())
-                    .or(array_contains(col("labels.name"), o.className())));
-        }
+        Dataset<Row> ok = reviewable(spark, labelsDir, o.className());
         String[] from = null;
         if (o.images() != null) {
             from = new String[] {imagesRoot(labelsDir, hadoop), HadoopFiles.normalize(o.images())};
         }
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(hadoop));
-        Column[] shown = {col("image_id"), col("uri"), col("quality"), col("width"), col("height"),
-            col("instances"), col("semantic_png")};
+        Column[] shown = {col(LabelTable.IMAGE_ID), col(LabelTable.URI), col(LabelTable.QUALITY),
+            col(LabelTable.WIDTH), col(LabelTable.HEIGHT), col(LabelTable.INSTANCES), col(LabelTable.SEMANTIC_PNG)};
         int parallel = Math.max(1, jsc.defaultParallelism());
 
         List<Tile> worst = List.of();
         if (o.worst() > 0) {
             spark.sparkContext().setJobDescription("review: the " + o.worst() + " lowest-quality images");
-            Dataset<Row> rows = ok.orderBy(col("quality").asc(), col("image_id").asc()).limit(o.worst()).select(shown);
+            Dataset<Row> rows = ok.orderBy(col(LabelTable.QUALITY).asc(), col(LabelTable.IMAGE_ID).asc())
+                    .limit(o.worst()).select(shown);
             worst = new ArrayList<>(render(rows, parallel, conf, o.limits(), from));
             worst.sort(Comparator.comparingDouble(Tile::quality).thenComparing(Tile::id));
         }
         List<Tile> sample = List.of();
         if (o.sample() > 0) {
             spark.sparkContext().setJobDescription("review: " + o.sample() + " images at random");
-            Dataset<Row> rows = ok.withColumn("_pick", xxhash64(col("image_id"), lit(o.seed())))
-                    .orderBy(col("_pick"), col("image_id")).limit(o.sample()).select(shown);
+            Dataset<Row> rows = ok.withColumn("_pick", xxhash64(col(LabelTable.IMAGE_ID), lit(o.seed())))
+                    .orderBy(col("_pick"), col(LabelTable.IMAGE_ID)).limit(o.sample()).select(shown);
             sample = new ArrayList<>(render(rows, parallel, conf, o.limits(), from));
             sample.sort(Comparator.comparing(Tile::id));
         }
@@ -149,6 +145,21 @@ public final class ReviewJob {
         return new Result(worst.size(), sample.size(), changed.size(), pages, millis);
     }
 
+    /** The run's OK rows with a quality (of one class when {@code className} is given). */
+    private static Dataset<Row> reviewable(SparkSession spark, String labelsDir, String className) {
+        Dataset<Row> table = spark.read().parquet(labelsDir);
+        if (!Set.of(table.columns()).contains(LabelTable.QUALITY)) {
+            throw new IllegalArgumentException("labels " + labelsDir + " have no quality column: the run was written"
+                    + " before label quality existed; label again (--incremental relabels it) to review it");
+        }
+        Dataset<Row> ok = table.filter(LabelTable.ok().and(col(LabelTable.QUALITY).isNotNull()));
+        if (className != null) {
+            ok = ok.filter(array_contains(col(LabelTable.INSTANCES + ".name"), className)
+                    .or(array_contains(col(LabelTable.LABELS + ".name"), className)));
+        }
+        return ok;
+    }
+
     /** The chosen rows, spread over the executors, each read, overlaid and shrunk there; K tiles come back. */
     static List<Tile> render(Dataset<Row> rows, int parallel, Broadcast<SerializableConfiguration> conf,
             ImageLimits limits, String[] reroot) {
@@ -165,7 +176,7 @@ public final class ReviewJob {
         List<Inst> inst = new ArrayList<>();
         List<Row> rowsOfInstances = r.getList(5);
         for (Row i : rowsOfInstances) {
-            int q = i.fieldIndex("quality");
+            int q = i.fieldIndex(LabelTable.QUALITY);
             List<Float> box = i.getList(i.fieldIndex("box"));
             inst.add(new Inst(i.getString(i.fieldIndex("name")),
                     new float[] {box.get(0), box.get(1), box.get(2), box.get(3)},
@@ -185,7 +196,7 @@ public final class ReviewJob {
         } catch (Exception e) {
             note = "image not readable (" + e.getMessage() + "); labels shown on grey";
         }
-        String data = map == null ? null : EvalReport.dataUri(EvalReport.thumbnail(EvalReport.overlay(image, map)),
+        String data = map == null ? null : ReportImages.dataUri(ReportImages.thumbnail(ReportImages.overlay(image, map)),
                 "jpeg");
         return new Tile(id, uri, quality, w, h, data, inst, note, null, Double.NaN);
     }
@@ -211,7 +222,7 @@ public final class ReviewJob {
             throw new IllegalArgumentException("--images needs the run's manifest to know where the images were "
                     + "listed; " + manifest + " does not exist");
         }
-        com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(HadoopFiles.readString(manifest, conf))
+        JsonObject m = JsonParser.parseString(HadoopFiles.readString(manifest, conf))
                 .getAsJsonObject();
         if (!m.has("images") || m.get("images").isJsonNull()) {
             throw new IllegalArgumentException(manifest + " names no images root");

@@ -2,8 +2,7 @@ package io.pseudolabel.job.run;
 
 import com.google.gson.GsonBuilder;
 
-import io.pseudolabel.job.label.ExecutorUse;
-import io.pseudolabel.job.label.RunStats;
+import io.pseudolabel.job.executor.ExecutorUse;
 
 import java.util.List;
 import java.util.Map;

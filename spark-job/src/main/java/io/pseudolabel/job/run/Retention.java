@@ -36,8 +36,8 @@ public record Retention(int keep, long incompleteGraceMillis) {
     }
 
     public static Retention from(Config root) {
-        return new Retention(root.getInt("pseudolabel.runs.keep"),
-                root.getDuration("pseudolabel.runs.incomplete-grace", TimeUnit.MILLISECONDS));
+        RunSettings s = RunSettings.from(root);
+        return new Retention(s.keep(), s.incompleteGraceMillis());
     }
 
     /** {@link #apply} with the settings of {@code config}: what {@code label} calls once it has published. */

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.run;
 
+import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 
 import java.util.concurrent.TimeUnit;
@@ -12,22 +13,22 @@ import java.util.concurrent.TimeUnit;
  * @param leaseTimeoutMillis a lease with no heartbeat for this long may be taken over
  * @param leaseHeartbeatMillis how often the holder renews its lease
  * @param maxFailedFraction a run whose share of rows with a status other than OK is above this is kept but not
- *     published
+ *     published ({@link JobSettings#maxFailedFraction})
+ * @param keep complete runs kept after publishing ({@code pseudolabel.runs.keep}; 0 keeps all)
+ * @param incompleteGraceMillis incomplete runs older than this are deleted ({@code runs.incomplete-grace})
  */
-public record RunSettings(long leaseTimeoutMillis, long leaseHeartbeatMillis, double maxFailedFraction) {
+public record RunSettings(long leaseTimeoutMillis, long leaseHeartbeatMillis, double maxFailedFraction, int keep,
+        long incompleteGraceMillis) {
 
     public static RunSettings from(Config root) {
-        RunSettings s = new RunSettings(root.getDuration("pseudolabel.runs.lease-timeout", TimeUnit.MILLISECONDS),
-                root.getDuration("pseudolabel.runs.lease-heartbeat", TimeUnit.MILLISECONDS),
-                root.getDouble("pseudolabel.job.max-failed-fraction"));
+        Config r = root.getConfig("pseudolabel.runs");
+        RunSettings s = new RunSettings(r.getDuration("lease-timeout", TimeUnit.MILLISECONDS),
+                r.getDuration("lease-heartbeat", TimeUnit.MILLISECONDS), JobSettings.from(root).maxFailedFraction(),
+                r.getInt("keep"), r.getDuration("incomplete-grace", TimeUnit.MILLISECONDS));
         if (s.leaseHeartbeatMillis <= 0 || s.leaseTimeoutMillis < 2 * s.leaseHeartbeatMillis) {
             throw new IllegalArgumentException("pseudolabel.runs.lease-heartbeat must be > 0 and at most half of "
                     + "pseudolabel.runs.lease-timeout, got heartbeat " + s.leaseHeartbeatMillis + " ms, timeout "
                     + s.leaseTimeoutMillis + " ms");
-        }
-        if (!(s.maxFailedFraction >= 0 && s.maxFailedFraction <= 1)) {
-            throw new IllegalArgumentException("pseudolabel.job.max-failed-fraction must be in [0, 1], got "
-                    + s.maxFailedFraction);
         }
         return s;
     }

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.train;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -42,7 +44,7 @@ final class Checkpoints {
     record Labels(String labels, String labelsRun, List<String> classes) {
         static Labels of(String labels, List<String> classes) {
             String uri = HadoopFiles.normalize(labels).replaceAll("/+$", "");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(".*/runs/([^/]+)/labels").matcher(uri);
+            Matcher m = Pattern.compile(".*/runs/([^/]+)/labels").matcher(uri);
             return new Labels(uri, m.matches() ? m.group(1) : null, List.copyOf(classes));
         }
 

@@ -1,8 +1,16 @@
 package io.pseudolabel.job.train;
 
+import ai.djl.Device;
+import com.google.gson.Gson;
+import io.pseudolabel.segmenter.SegmenterConfig;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import com.google.gson.GsonBuilder;
+import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.onnx.NativeCalls;
 import io.pseudolabel.segmenter.BackboneWeights;
 import io.pseudolabel.segmenter.Safetensors;
 import io.pseudolabel.segmenter.Sample;
@@ -14,11 +22,13 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,19 +54,41 @@ public final class DistributedTrainer {
     public record Result(String modelDir, int rounds, List<Double> losses, double samplesPerSecond, long millis,
             int resumedFrom, List<Double> roundSeconds, List<Long> roundSamples) {}
 
+    /** Where training starts: a checkpoint's weights, optimizer state and losses, or a new initialisation. */
+    private static final class State {
+        SegmenterWeights weights;
+        SegmenterWeights optimizer;
+        final List<Double> losses = new ArrayList<>();
+        int firstRound = 1;
+        long seen;
+        Map<String, Object> initialisation;
+    }
+
+    /** What the rounds of this run did. */
+    private record Rounds(long trainedSamples, double seconds, List<Double> roundSeconds, List<Long> roundSamples) {}
+
+    /** resume (or initialise), then the rounds, then the model. */
     public static Result train(SparkSession spark, TrainSettings settings, List<String> classNames, String labels,
             String imagesRoot, String output, ImageLimits limits, PrintStream out) throws IOException {
         long start = System.currentTimeMillis();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = jsc.hadoopConfiguration();
-        SegmenterWeights weights;
-        SegmenterWeights optimizer;
-        List<Double> losses = new ArrayList<>();
-        int firstRound = 1;
-        long seen = 0;
-        Map<String, Object> initialisation;
-        Checkpoints.Labels trainedOn = Checkpoints.Labels.of(labels, classNames);
         // Initial weights before the images are read and decoded: a wrong checkpoint or backbone file fails at once.
+        State state = resume(settings, Checkpoints.Labels.of(labels, classNames), output, conf, out);
+        JavaRDD<Sample> shards = shards(spark, jsc, settings, labels, imagesRoot, limits, out);
+        Rounds done = rounds(spark, jsc, settings, shards, state, output, conf, out);
+        shards.unpersist(false);
+        String modelDir = HadoopFiles.child(output, "model");
+        saveModel(modelDir, settings, classNames, state.weights, state.initialisation, conf);
+        return new Result(modelDir, settings.rounds(), state.losses,
+                done.seconds() > 0 ? done.trainedSamples() / done.seconds() : 0, System.currentTimeMillis() - start,
+                state.firstRound - 1, done.roundSeconds(), done.roundSamples());
+    }
+
+    /** The newest checkpoint under {@code output} (same architecture and labels), else a new initialisation. */
+    private static State resume(TrainSettings settings, Checkpoints.Labels trainedOn, String output,
+            Configuration conf, PrintStream out) throws IOException {
+        State s = new State();
         Optional<Checkpoints.Loaded> resume = Checkpoints.latest(output, conf);
         if (resume.isPresent()) {
             Checkpoints.checkResume(output, trainedOn, conf);
@@ -66,29 +98,34 @@ public final class DistributedTrainer {
                 throw new IllegalArgumentException("checkpoint under " + Checkpoints.dir(output) + " holds a "
                         + c.state().segmenterConfig() + ", not a " + architecture(settings) + "; use a new --output");
             }
-            weights = c.weights();
-            optimizer = c.optimizer();
-            losses.addAll(c.state().losses());
-            firstRound = c.state().round() + 1;
-            seen = c.state().samples();
-            initialisation = readInitialisation(output, conf);
+            s.weights = c.weights();
+            s.optimizer = c.optimizer();
+            s.losses.addAll(c.state().losses());
+            s.firstRound = c.state().round() + 1;
+            s.seen = c.state().samples();
+            s.initialisation = readInitialisation(output, conf);
             out.printf("train: resuming after round %d from %s%n", c.state().round(), Checkpoints.dir(output));
             if (!settings.backboneWeights().isEmpty()) {
                 out.printf("train: the checkpoint's weights are used; backbone weights %s only initialise a new run%n",
                         settings.backboneWeights());
             }
-        } else {
-            try (SegmenterTrainer init = new SegmenterTrainer(settings.segmenter())) {
-                initialisation = settings.backboneWeights().isEmpty() ? randomInitialisation(settings)
-                        : loadBackbone(init, settings.backboneWeights(), conf, out);
-                weights = init.snapshot();
-                optimizer = init.optimizerSnapshot();
-            }
-            writeInitialisation(output, initialisation, conf);
-            Checkpoints.saveLabels(output, trainedOn, conf);
+            return s;
         }
-        org.apache.spark.util.CollectionAccumulator<String> skipped = jsc.sc().collectionAccumulator(
-                "training images left out");
+        try (SegmenterTrainer init = new SegmenterTrainer(settings.segmenter())) {
+            s.initialisation = settings.backboneWeights().isEmpty() ? randomInitialisation(settings)
+                    : loadBackbone(init, settings.backboneWeights(), conf, out);
+            s.weights = init.snapshot();
+            s.optimizer = init.optimizerSnapshot();
+        }
+        writeInitialisation(output, s.initialisation, conf);
+        Checkpoints.saveLabels(output, trainedOn, conf);
+        return s;
+    }
+
+    /** The OK rows with their images, decoded once into one shard per worker (cached); what was left out is said. */
+    private static JavaRDD<Sample> shards(SparkSession spark, JavaSparkContext jsc, TrainSettings settings,
+            String labels, String imagesRoot, ImageLimits limits, PrintStream out) {
+        CollectionAccumulator<String> skipped = jsc.sc().collectionAccumulator("training images left out");
         JavaRDD<Sample> shards = TrainingData.shards(spark, labels, imagesRoot, settings.workers(), limits, skipped);
         long samples = shards.count();
         List<String> left = skipped.value();
@@ -101,72 +138,80 @@ public final class DistributedTrainer {
         }
         out.printf("train: %d pseudo-labelled images in %d shards, %d rounds x %d local steps x batch %d%n", samples,
                 settings.workers(), settings.rounds(), settings.localSteps(), settings.segmenter().batchSize());
+        return shards;
+    }
+
+    /** The synchronous rounds: broadcast, K local steps per worker, average, checkpoint. */
+    private static Rounds rounds(SparkSession spark, JavaSparkContext jsc, TrainSettings settings,
+            JavaRDD<Sample> shards, State state, String output, Configuration conf, PrintStream out)
+            throws IOException {
         long trainStart = System.nanoTime();
         long trainedSamples = 0;
         List<Double> roundSeconds = new ArrayList<>();
         List<Long> roundSamples = new ArrayList<>();
-        for (int round = firstRound; round <= settings.rounds(); round++) {
+        for (int round = state.firstRound; round <= settings.rounds(); round++) {
             long t0 = System.nanoTime();
-            Broadcast<SegmenterWeights> w = jsc.broadcast(weights);
-            Broadcast<SegmenterWeights> o = jsc.broadcast(optimizer);
-            int r = round;
-            spark.sparkContext().setJobDescription(String.format(java.util.Locale.ROOT,
-                    "train: round %d of %d (%d workers x %d steps)", round, settings.rounds(), settings.workers(),
-                    settings.localSteps()));
-            RoundSum sum = shards.mapPartitions(it -> {
-                List<Sample> shard = new ArrayList<>();
-                it.forEachRemaining(shard::add);
-                if (shard.isEmpty()) {
-                    return java.util.Collections.<RoundSum>emptyIterator();
-                }
-                int partition = TaskContext.getPartitionId();
-                try (SegmenterTrainer trainer = newTrainer(settings.segmenter())) {
-                    trainer.load(w.value());
-                    if (o.value().size() > 0) {
-                        trainer.loadOptimizerState(o.value());
-                    }
-                    Random rnd = new Random(settings.seed() * 1_000_003L + r * 7919L + partition);
-                    float loss = io.pseudolabel.onnx.NativeCalls.run("segmenter training",
-                            () -> trainer.trainSteps(shard, settings.localSteps(), rnd));
-                    return List.of(new RoundSum().add(trainer.snapshot(), trainer.optimizerSnapshot(), loss,
-                            (long) settings.localSteps() * settings.segmenter().batchSize())).iterator();
-                }
-            }).treeAggregate(new RoundSum(), RoundSum::merge, RoundSum::merge, 2);
-            spark.sparkContext().setJobDescription(null);
-            w.destroy();
-            o.destroy();
-            if (sum.workers == 0) {
-                throw new IllegalStateException("round " + round + ": no worker had samples");
-            }
-            weights = sum.weights.mean();
-            optimizer = sum.optimizer.count() > 0 ? sum.optimizer.mean() : optimizer;
+            RoundSum sum = round(spark, jsc, settings, shards, state, round);
+            state.weights = sum.weights.mean();
+            state.optimizer = sum.optimizer.count() > 0 ? sum.optimizer.mean() : state.optimizer;
             double loss = sum.lossSum / sum.workers;
-            losses.add(loss);
-            seen += sum.samples;
+            state.losses.add(loss);
+            state.seen += sum.samples;
             trainedSamples += sum.samples;
-            Checkpoints.save(output, new Checkpoints.State(round, losses, seen, architecture(settings)),
-                    weights, optimizer, conf);
+            Checkpoints.save(output, new Checkpoints.State(round, state.losses, state.seen, architecture(settings)),
+                    state.weights, state.optimizer, conf);
             Checkpoints.prune(output, settings.keepCheckpoints(), conf, out);
             roundSeconds.add((System.nanoTime() - t0) / 1e9);
             roundSamples.add(sum.samples);
             double elapsed = (System.nanoTime() - trainStart) / 1e9;
             double rate = trainedSamples / elapsed;
-            double eta = (settings.rounds() - round) * (elapsed / (round - firstRound + 1));
+            double eta = (settings.rounds() - round) * (elapsed / (round - state.firstRound + 1));
             out.printf(Locale.ROOT, "train round %d/%d: loss %.4f, %.1f samples/s, round %.1f s, ETA %.0f s%n", round,
                     settings.rounds(), loss, rate, (System.nanoTime() - t0) / 1e9, eta);
         }
-        shards.unpersist(false);
-        String modelDir = HadoopFiles.child(output, "model");
-        saveModel(modelDir, settings, classNames, weights, initialisation, conf);
-        double seconds = (System.nanoTime() - trainStart) / 1e9;
-        return new Result(modelDir, settings.rounds(), losses, seconds > 0 ? trainedSamples / seconds : 0,
-                System.currentTimeMillis() - start, firstRound - 1, roundSeconds, roundSamples);
+        return new Rounds(trainedSamples, (System.nanoTime() - trainStart) / 1e9, roundSeconds, roundSamples);
+    }
+
+    /** One round on the executors: each worker trains its shard from the broadcast weights; the sum comes back. */
+    private static RoundSum round(SparkSession spark, JavaSparkContext jsc, TrainSettings settings,
+            JavaRDD<Sample> shards, State state, int round) {
+        Broadcast<SegmenterWeights> w = jsc.broadcast(state.weights);
+        Broadcast<SegmenterWeights> o = jsc.broadcast(state.optimizer);
+        spark.sparkContext().setJobDescription(String.format(Locale.ROOT,
+                "train: round %d of %d (%d workers x %d steps)", round, settings.rounds(), settings.workers(),
+                settings.localSteps()));
+        RoundSum sum = shards.mapPartitions(it -> {
+            List<Sample> shard = new ArrayList<>();
+            it.forEachRemaining(shard::add);
+            if (shard.isEmpty()) {
+                return Collections.<RoundSum>emptyIterator();
+            }
+            int partition = TaskContext.getPartitionId();
+            try (SegmenterTrainer trainer = newTrainer(settings.segmenter())) {
+                trainer.load(w.value());
+                if (o.value().size() > 0) {
+                    trainer.loadOptimizerState(o.value());
+                }
+                Random rnd = new Random(settings.seed() * 1_000_003L + round * 7919L + partition);
+                float loss = NativeCalls.run("segmenter training",
+                        () -> trainer.trainSteps(shard, settings.localSteps(), rnd));
+                return List.of(new RoundSum().add(trainer.snapshot(), trainer.optimizerSnapshot(), loss,
+                        (long) settings.localSteps() * settings.segmenter().batchSize())).iterator();
+            }
+        }).treeAggregate(new RoundSum(), RoundSum::merge, RoundSum::merge, 2);
+        spark.sparkContext().setJobDescription(null);
+        w.destroy();
+        o.destroy();
+        if (sum.workers == 0) {
+            throw new IllegalStateException("round " + round + ": no worker had samples");
+        }
+        return sum;
     }
 
     /** A trainer on the GPU Spark assigned to this task, or on the engine's default device when none was. */
-    static SegmenterTrainer newTrainer(io.pseudolabel.segmenter.SegmenterConfig config) {
-        int gpu = io.pseudolabel.job.label.LabelPartition.assignedGpu();
-        return gpu >= 0 ? new SegmenterTrainer(config, ai.djl.Device.gpu(gpu)) : new SegmenterTrainer(config);
+    static SegmenterTrainer newTrainer(SegmenterConfig config) {
+        int gpu = TaskGpus.assigned();
+        return gpu >= 0 ? new SegmenterTrainer(config, Device.gpu(gpu)) : new SegmenterTrainer(config);
     }
 
     /** The fields that fix parameter names and shapes: a checkpoint resumes only into the same ones. */
@@ -226,14 +271,14 @@ public final class DistributedTrainer {
             return null; // checkpoints written before this file existed
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = new com.google.gson.Gson().fromJson(HadoopFiles.readString(f, conf), Map.class);
+        Map<String, Object> m = new Gson().fromJson(HadoopFiles.readString(f, conf), Map.class);
         return m;
     }
 
     private static String sha256(byte[] bytes) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

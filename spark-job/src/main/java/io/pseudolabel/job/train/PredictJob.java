@@ -1,5 +1,8 @@
 package io.pseudolabel.job.train;
 
+import java.util.Locale;
+import io.pseudolabel.job.common.LabelTable;
+import io.pseudolabel.labeler.LabelStatus;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
@@ -34,13 +37,13 @@ import java.util.List;
  */
 public final class PredictJob {
     public static final StructType SCHEMA = new StructType()
-            .add("image_id", DataTypes.StringType, false)
-            .add("uri", DataTypes.StringType, false)
-            .add("width", DataTypes.IntegerType, false)
-            .add("height", DataTypes.IntegerType, false)
-            .add("status", DataTypes.StringType, false)
-            .add("error", DataTypes.StringType, true)
-            .add("semantic_png", DataTypes.BinaryType, true);
+            .add(LabelTable.IMAGE_ID, DataTypes.StringType, false)
+            .add(LabelTable.URI, DataTypes.StringType, false)
+            .add(LabelTable.WIDTH, DataTypes.IntegerType, false)
+            .add(LabelTable.HEIGHT, DataTypes.IntegerType, false)
+            .add(LabelTable.STATUS, DataTypes.StringType, false)
+            .add(LabelTable.ERROR, DataTypes.StringType, true)
+            .add(LabelTable.SEMANTIC_PNG, DataTypes.BinaryType, true);
 
     private PredictJob() {}
 
@@ -63,7 +66,7 @@ public final class PredictJob {
                 while (it.hasNext()) {
                     ImageRef ref = it.next();
                     if (ref.refused() != null) {
-                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, "BAD_ID", ref.refused(), null));
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, LabelStatus.BAD_ID.name(), ref.refused(), null));
                         continue;
                     }
                     try {
@@ -75,10 +78,10 @@ public final class PredictJob {
                             HadoopFiles.writeAtomically(OutputPaths.under(pngDir, ref.imageId() + ".png"), png,
                                     conf.value().value());
                         }
-                        out.add(RowFactory.create(ref.imageId(), ref.uri(), image.width(), image.height(), "OK", null,
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), image.width(), image.height(), LabelStatus.OK.name(), null,
                                 png));
                     } catch (ImageDecodeException | IOException e) {
-                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, "BAD_IMAGE", e.getMessage(), null));
+                        out.add(RowFactory.create(ref.imageId(), ref.uri(), 0, 0, LabelStatus.BAD_IMAGE.name(), e.getMessage(), null));
                     }
                 }
             }
@@ -86,7 +89,7 @@ public final class PredictJob {
         });
         Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
         String table = HadoopFiles.child(output, "predictions");
-        spark.sparkContext().setJobDescription(String.format(java.util.Locale.ROOT, "predict: %,d images",
+        spark.sparkContext().setJobDescription(String.format(Locale.ROOT, "predict: %,d images",
                 images.size()));
         try {
             df.write().mode(SaveMode.ErrorIfExists).parquet(table);

@@ -1,5 +1,6 @@
 package io.pseudolabel.job.train;
 
+import io.pseudolabel.segmenter.CropMode;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -30,7 +31,7 @@ public record SegmenterModel(SegmenterConfig config, List<String> classNames, Se
         JsonObject segmenter = meta.getAsJsonObject("segmenter");
         // Models written before crop modes existed were trained with random crops and flips.
         if (!segmenter.has("cropMode")) {
-            segmenter.addProperty("cropMode", SegmenterConfig.RANDOM_CROP);
+            segmenter.addProperty("cropMode", CropMode.RANDOM.key());
             segmenter.addProperty("flip", true);
         }
         SegmenterConfig config = new Gson().fromJson(segmenter, SegmenterConfig.class);

@@ -1,5 +1,8 @@
 package io.pseudolabel.job.train;
 
+import com.typesafe.config.ConfigException;
+import io.pseudolabel.segmenter.Optimizer;
+import io.pseudolabel.segmenter.CropMode;
 import com.typesafe.config.Config;
 import io.pseudolabel.segmenter.SegmenterConfig;
 
@@ -23,8 +26,8 @@ public record TrainSettings(SegmenterConfig segmenter, int rounds, int localStep
             SegmenterConfig s = new SegmenterConfig(t.getInt("backbone-depth"), numClasses, t.getInt("base-channels"),
                     t.getInt("aspp-channels"), t.getInt("low-level-channels"), t.getInt("decoder-channels"),
                     (float) t.getDouble("dropout"), t.getInt("crop-size"), (float) t.getDouble("min-scale"),
-                    (float) t.getDouble("max-scale"), t.getString("crop-mode"), t.getBoolean("flip"),
-                    t.getInt("batch-size"), t.getString("optimizer"),
+                    (float) t.getDouble("max-scale"), CropMode.parse(t.getString("crop-mode")), t.getBoolean("flip"),
+                    t.getInt("batch-size"), Optimizer.parse(t.getString("optimizer")),
                     (float) t.getDouble("learning-rate"), (float) t.getDouble("momentum"),
                     (float) t.getDouble("weight-decay"),
                     t.getInt("rounds") * t.getInt("local-steps"), t.getLong("seed"));
@@ -35,7 +38,7 @@ public record TrainSettings(SegmenterConfig segmenter, int rounds, int localStep
                         + "keep-checkpoints must be >= 1");
             }
             return ts;
-        } catch (com.typesafe.config.ConfigException e) {
+        } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pseudolabel.train: " + e.getMessage(), e);

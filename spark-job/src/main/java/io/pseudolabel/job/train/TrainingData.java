@@ -1,5 +1,6 @@
 package io.pseudolabel.job.train;
 
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
@@ -38,8 +39,8 @@ final class TrainingData {
             ImageLimits limits, CollectionAccumulator<String> skipped) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
-        JavaRDD<Row> rows = spark.read().parquet(labels).filter(col("status").equalTo("OK"))
-                .select("uri", "semantic_png").orderBy("uri").javaRDD();
+        JavaRDD<Row> rows = spark.read().parquet(labels).filter(LabelTable.ok())
+                .select(LabelTable.URI, LabelTable.SEMANTIC_PNG).orderBy(LabelTable.URI).javaRDD();
         return rows.repartition(workers).mapPartitions(it -> {
             ImageDecoder decoder = new ImageDecoder(limits);
             List<Sample> out = new ArrayList<>();

@@ -42,7 +42,7 @@ class BenchCommandTest {
         for (String step : CpuScenario.STEPS) {
             assertTrue(out.contains("cpu:   " + step + " "), step + "\n" + out);
         }
-        assertTrue(out.contains("before the optimisations (same run)"), out);
+        assertTrue(out.contains("cpu: wall per image "), out);
         for (String family : new String[] {"onnx-community", "samexporter"}) {
             assertTrue(out.matches("(?s).*cpu:   sam2-preprocess \\(" + family + "\\)\\s+\\S+ ms.*"), family + "\n" + out);
             assertTrue(out.matches("(?s).*cpu:   sam2-postprocess \\(" + family + "\\)\\s+\\S+ ms.*"), family + "\n" + out);

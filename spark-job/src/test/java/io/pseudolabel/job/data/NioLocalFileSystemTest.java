@@ -1,5 +1,7 @@
 package io.pseudolabel.job.data;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -51,7 +53,7 @@ class NioLocalFileSystemTest {
                     java.nio.file.Path n = tmp.resolve("nio-" + umask).resolve(rel);
                     assertEquals(Files.isDirectory(s), Files.isDirectory(n), rel);
                     if (Files.isRegularFile(s)) {
-                        assertTrue(java.util.Arrays.equals(Files.readAllBytes(s), Files.readAllBytes(n)), rel);
+                        assertTrue(Arrays.equals(Files.readAllBytes(s), Files.readAllBytes(n)), rel);
                     }
                     assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(s)),
                             PosixFilePermissions.toString(Files.getPosixFilePermissions(n)), umask + " " + rel);
@@ -83,7 +85,7 @@ class NioLocalFileSystemTest {
             out.write(new byte[] {1, 2, 3});
         }
         try (FSDataOutputStream out = fs.create(new Path(base, "a/c.json"))) {
-            out.write("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write("{}".getBytes(StandardCharsets.UTF_8));
         }
     }
 

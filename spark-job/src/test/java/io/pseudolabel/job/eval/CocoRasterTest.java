@@ -1,5 +1,6 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ceil((min v + .5)/5 - .5), sort, difference, fold zero runs.
  */
 class CocoRasterTest {
-    private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
+    private static final ImageLimits LIMITS = TestSpark.limits();
 
 
     private static int[][] grid(ClassMap m) {

@@ -1,5 +1,8 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.job.TestSpark;
+import java.util.Arrays;
+import java.util.function.LongPredicate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,9 +21,9 @@ import org.junit.jupiter.api.Test;
  * share of the ids, and the shards together are exactly the whole file's images and ground-truth maps.
  */
 class CocoShardTest {
-    private static final ImageLimits LIMITS = io.pseudolabel.job.TestSpark.limits();
+    private static final ImageLimits LIMITS = TestSpark.limits();
 
-    private static CocoInstances parse(java.util.function.LongPredicate keep) throws IOException {
+    private static CocoInstances parse(LongPredicate keep) throws IOException {
         String compressed = CocoRle.compress(new int[] {24, 1, 4, 1});
         return CocoInstances.parse(new StringReader(CocoRasterTest.JSON.replace("%s", compressed)), keep);
     }
@@ -59,7 +62,7 @@ class CocoShardTest {
     /** The image's semantic map, or the error rasterising it gives (the fixture has one of each kind). */
     private static String groundTruth(CocoInstances.Image im) {
         try {
-            return java.util.Arrays.toString(im.rasterise(LIMITS).ids());
+            return Arrays.toString(im.rasterise(LIMITS).ids());
         } catch (IllegalArgumentException e) {
             return "error: " + e.getMessage();
         }

@@ -1,5 +1,10 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.eval.ConfusionMatrix;
+import io.pseudolabel.image.ImageLimits;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
@@ -18,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EvalJobTest {
-    private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
+    private static final ImageLimits LIMITS = TestSpark.limits();
 
     @TempDir
     static Path dir;
@@ -145,7 +150,7 @@ class EvalJobTest {
         long[][] m = Reference.count(new byte[] {0, 0, 1, 1, 1, (byte) 255}, new byte[] {0, 1, 1, 1, 0, 1}, 2);
         assertEquals(5.0 / 12, Reference.meanIou(m), 1e-15);
         assertEquals(0.6, Reference.pixelAccuracy(m), 1e-15);
-        io.pseudolabel.eval.ConfusionMatrix product = new io.pseudolabel.eval.ConfusionMatrix(2)
+        ConfusionMatrix product = new ConfusionMatrix(2)
                 .add(new byte[] {0, 0, 1, 1, 1, (byte) 255}, new byte[] {0, 1, 1, 1, 0, 1});
         assertEquals(5.0 / 12, product.meanIou(), 1e-15);
         assertEquals(0.6, product.pixelAccuracy(), 1e-15);
@@ -181,11 +186,11 @@ class EvalJobTest {
 
     /** A PNG signature and an indexed IHDR claiming {@code w x h}, then IEND: 45 bytes. */
     static byte[] claimedPalettePng(int w, int h) {
-        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes()).putInt(w).putInt(h)
+        ByteBuffer ihdr = ByteBuffer.allocate(17).put("IHDR".getBytes()).putInt(w).putInt(h)
                 .put(new byte[] {8, 3, 0, 0, 0});
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(ihdr.array());
-        return java.nio.ByteBuffer.allocate(8 + 25 + 12)
+        return ByteBuffer.allocate(8 + 25 + 12)
                 .put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}).putInt(13).put(ihdr.array())
                 .putInt((int) crc.getValue()).putInt(0).put("IEND".getBytes()).putInt(0xAE426082).array();
     }
@@ -229,7 +234,7 @@ class EvalJobTest {
         Path file = dir.resolve("coco-limits/instances.json");
         Files.createDirectories(file.getParent());
         Files.writeString(file, json);
-        CocoInstances parsed = CocoInstances.parse(new java.io.StringReader(json));
+        CocoInstances parsed = CocoInstances.parse(new StringReader(json));
         Path pred = dir.resolve("coco-limits-pred");
         for (int i = 0; i < 3; i++) {
             CocoInstances.Image im = parsed.images().get(i);

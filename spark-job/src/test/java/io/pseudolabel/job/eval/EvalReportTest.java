@@ -1,5 +1,6 @@
 package io.pseudolabel.job.eval;
 
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -44,7 +45,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * its HTML report opened in headless Chromium.
  */
 public class EvalReportTest {
-    private static final io.pseudolabel.image.ImageLimits LIMITS = TestSpark.limits();
+    private static final ImageLimits LIMITS = TestSpark.limits();
 
     @TempDir
     static Path dir;

@@ -3,7 +3,7 @@ package io.pseudolabel.job.label;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.labeler.GivenBox;
-import io.pseudolabel.labeler.Supervision;
+import io.pseudolabel.config.Supervision;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.label;
 
+import org.apache.hadoop.conf.Configuration;
+import io.pseudolabel.job.executor.ModelLocalizer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.config.LabelerSettings;
@@ -27,7 +29,7 @@ class ModelLocalizerClipOnlyTest {
         assertEquals("", s.samDir());
         LabelerSettings local = ModelLocalizer.localize(
                 ModelLocalizer.clipOnly(config(Map.of("pseudolabel.models.dir", "/m")), "x"),
-                new org.apache.hadoop.conf.Configuration());
+                new Configuration());
         assertEquals("/m/clip", local.clipDir());
         assertEquals("", local.dinoDir());
         assertEquals("", local.samDir());

@@ -1,6 +1,11 @@
 package io.pseudolabel.job.label;
 
-import io.pseudolabel.job.StageProgress;
+import com.typesafe.config.ConfigFactory;
+import java.util.function.Function;
+import org.junit.jupiter.api.Assertions;
+import io.pseudolabel.job.common.JobSettings;
+import io.pseudolabel.job.executor.PreparePool;
+import io.pseudolabel.job.common.StageProgress;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +22,7 @@ class ProgressAndPlanTest {
 
     @Test
     void partitionsFollowImagesAndParallelism() {
-        JobSettings auto = new JobSettings("folder", "train", "", "voc", 0, 2, 8, 5000);
+        JobSettings auto = partitions(0);
         assertEquals(4, LabelJob.partitions(auto, 40, 2));       // 2 x parallelism beats ceil(40/16)=3
         assertEquals(5000, LabelJob.partitions(auto, 80_000, 2)); // ceil(80000/16)
         assertEquals(3, LabelJob.partitions(auto, 3, 8));        // never more partitions than images
@@ -25,23 +30,29 @@ class ProgressAndPlanTest {
         assertEquals(20, LabelJob.partitions(auto, 300, 2));
         assertEquals(9, LabelJob.partitions(auto, 130, 3));
         assertEquals(1, LabelJob.partitions(auto, 0, 2));
-        JobSettings fixed = new JobSettings("folder", "train", "", "voc", 7, 2, 8, 5000);
+        JobSettings fixed = partitions(7);
         assertEquals(7, LabelJob.partitions(fixed, 1000, 2));
+    }
+
+    /** reference.conf's pseudolabel.job with {@code partitions} set. */
+    private static JobSettings partitions(int n) {
+        return JobSettings.from(ConfigFactory.parseString("pseudolabel.job.partitions = " + n)
+                .withFallback(ConfigFactory.defaultReference()));
     }
 
     @Test
     void prepareThreadsAreAutoByDefaultOrANumberFromZeroUp() {
-        java.util.function.Function<String, JobSettings> with = v -> JobSettings.from(
-                com.typesafe.config.ConfigFactory.parseString("pseudolabel.job.prepare-threads = \"" + v + "\"")
-                        .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
-        assertEquals(PreparePool.AUTO, JobSettings.from(com.typesafe.config.ConfigFactory.defaultReference())
+        Function<String, JobSettings> with = v -> JobSettings.from(
+                ConfigFactory.parseString("pseudolabel.job.prepare-threads = \"" + v + "\"")
+                        .withFallback(ConfigFactory.defaultReference()));
+        assertEquals(PreparePool.AUTO, JobSettings.from(ConfigFactory.defaultReference())
                 .prepareThreads());
         assertEquals(0, with.apply("0").prepareThreads());
         assertEquals(3, with.apply("3").prepareThreads());
         for (String bad : new String[] {"-1", "two", ""}) {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = Assertions.assertThrows(IllegalArgumentException.class,
                     () -> with.apply(bad));
-            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("pseudolabel.job.prepare-threads"),
+            Assertions.assertTrue(e.getMessage().contains("pseudolabel.job.prepare-threads"),
                     e.getMessage());
         }
     }

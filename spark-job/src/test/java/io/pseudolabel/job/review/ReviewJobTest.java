@@ -1,5 +1,9 @@
 package io.pseudolabel.job.review;
 
+import java.awt.image.BufferedImage;
+import java.util.HashSet;
+import java.util.Set;
+import javax.imageio.ImageIO;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.job.eval.EvalReportTest;
@@ -225,9 +229,9 @@ class ReviewJobTest {
         Path shot = work.resolve("shot.png");
         EvalReportTest.runChromium(chromium, work, "--screenshot=" + shot, "--window-size=1200,1600",
                 "--hide-scrollbars", dir.resolve("index.html").toUri().toString());
-        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(shot.toFile());
+        BufferedImage img = ImageIO.read(shot.toFile());
         long nonWhite = 0;
-        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < img.getHeight(); y++) {
             for (int x = 0; x < img.getWidth(); x++) {
                 int rgb = img.getRGB(x, y) & 0xffffff;

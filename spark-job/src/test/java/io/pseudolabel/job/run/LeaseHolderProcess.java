@@ -1,5 +1,7 @@
 package io.pseudolabel.job.run;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.File;
@@ -18,7 +20,7 @@ public final class LeaseHolderProcess {
     private LeaseHolderProcess() {}
 
     public static void main(String[] args) throws Exception {
-        RunSettings settings = new RunSettings(Long.parseLong(args[2]), Long.parseLong(args[3]), 0.05);
+        RunSettings settings = new RunSettings(Long.parseLong(args[2]), Long.parseLong(args[3]), 0.05, 7, 172_800_000L);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Lease lease = Lease.acquire(args[0], args[1], settings, new Configuration(), out);
         out.println("HELD " + ProcessHandle.current().pid() + " generation " + lease.record().generation());
@@ -32,7 +34,7 @@ public final class LeaseHolderProcess {
         Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 LeaseHolderProcess.class.getName(), output, runId, Long.toString(timeoutMillis),
                 Long.toString(heartbeatMillis))).redirectErrorStream(true).start();
-        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        var lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         for (String line; (line = lines.readLine()) != null; ) {
             seen.append(line).append('\n');

@@ -1,5 +1,7 @@
 package io.pseudolabel.job.run;
 
+import com.google.gson.Gson;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.pseudolabel.job.S3TestServer;
 import io.pseudolabel.job.data.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
@@ -69,7 +71,7 @@ class PublishTest {
         String latest = HadoopFiles.child(root, Runs.LATEST);
         HadoopFiles.writeAtomically(latest, "r0\n".getBytes(StandardCharsets.UTF_8), conf);
         AtomicReference<String> broken = new AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger reads = new AtomicInteger();
         Thread reader = new Thread(() -> {
             while (!stop.get() && broken.get() == null) {
@@ -159,7 +161,7 @@ class PublishTest {
     void aHeldLeaseRefusesByNameAndAnExpiredOneIsTakenOver(String store) throws Exception {
         String root = root(store);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        RunSettings settings = new RunSettings(60_000, 20_000, 0.05);
+        RunSettings settings = new RunSettings(60_000, 20_000, 0.05, 7, 172_800_000L);
         try (Lease held = Lease.acquire(root, "first", settings, conf, quiet)) {
             RunNotPublishedException busy = assertThrows(RunNotPublishedException.class,
                     () -> Lease.acquire(root, "second", settings, conf, quiet));
@@ -174,7 +176,7 @@ class PublishTest {
         // A holder that died: its last heartbeat is older than its timeout.
         long old = System.currentTimeMillis() - 120_000;
         Lease.Holder dead = new Lease.Holder("dead", "gone-host", 1, old, old, 60_000, false);
-        assertTrue(HadoopFiles.createExclusive(Lease.file(root, 3), new com.google.gson.Gson().toJson(dead)
+        assertTrue(HadoopFiles.createExclusive(Lease.file(root, 3), new Gson().toJson(dead)
                 .getBytes(StandardCharsets.UTF_8), conf));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (Lease taken = Lease.acquire(root, "third", settings, conf,

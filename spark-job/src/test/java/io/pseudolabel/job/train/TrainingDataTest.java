@@ -1,5 +1,7 @@
 package io.pseudolabel.job.train;
 
+import io.pseudolabel.image.ImageLimits;
+import java.util.ArrayList;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
@@ -35,7 +37,7 @@ class TrainingDataTest {
         SceneGenerator scenes = new SceneGenerator(FixtureWorld.load(), 3L);
         StructType schema = new StructType().add("uri", DataTypes.StringType).add("status", DataTypes.StringType)
                 .add("semantic_png", DataTypes.BinaryType);
-        java.util.List<Row> rows = new java.util.ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             var image = scenes.scene(i).image();
             Path file = tmp.resolve("scene" + i + ".jpg");
@@ -58,7 +60,7 @@ class TrainingDataTest {
 
         // with max-pixels 1000 every image is refused, each named with the key
         CollectionAccumulator<String> none = spark.sparkContext().collectionAccumulator("left out 2");
-        assertEquals(0, TrainingData.shards(spark, labels, null, 2, io.pseudolabel.image.ImageLimits.from(
+        assertEquals(0, TrainingData.shards(spark, labels, null, 2, ImageLimits.from(
                 TestSpark.config(Map.of("pseudolabel.image.max-pixels", "1000"))), none).count());
         assertEquals(3, none.value().size(), none.value().toString());
         assertTrue(none.value().stream().allMatch(e -> e.contains("(pseudolabel.image.max-pixels)")), none.value()
