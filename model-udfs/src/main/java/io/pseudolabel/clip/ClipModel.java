@@ -1,9 +1,8 @@
 package io.pseudolabel.clip;
 
-import io.pseudolabel.image.Resampler;
-import io.pseudolabel.onnx.Tensors;
 import io.pseudolabel.image.ClipImageConfig;
 import io.pseudolabel.image.ClipImageProcessor;
+import io.pseudolabel.image.Resampler;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.onnx.Feed;
 import io.pseudolabel.onnx.Fetched;
@@ -12,6 +11,7 @@ import io.pseudolabel.onnx.ModelFiles;
 import io.pseudolabel.onnx.OnnxGraph;
 import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.onnx.TensorSpec;
+import io.pseudolabel.onnx.Tensors;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package io.pseudolabel.clip;
 
-import java.util.Arrays;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.pseudolabel.onnx.ModelContractException;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 

@@ -1,7 +1,5 @@
 package io.pseudolabel.config;
 
-import java.util.Arrays;
-import java.util.function.Function;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -17,7 +15,9 @@ import io.pseudolabel.sam.SamSettings;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Everything the labeller needs, read once from {@code pseudolabel.*} (reference.conf + overrides) on the

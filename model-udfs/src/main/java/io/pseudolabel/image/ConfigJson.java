@@ -1,15 +1,16 @@
 package io.pseudolabel.image;
 
-import java.util.Arrays;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Typed reads of an HF {@code preprocessor_config.json}; every error names the file and the key. */
 final class ConfigJson {

@@ -1,7 +1,8 @@
 package io.pseudolabel.image;
 
-import java.nio.charset.StandardCharsets;
 import io.pseudolabel.image.ImageDecodeException.Kind;
+
+import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**

@@ -1,11 +1,11 @@
 package io.pseudolabel.image;
 
-import java.util.Arrays;
-import java.util.Locale;
 import io.pseudolabel.geom.Box;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * SAM 2.1's image geometry (model-contracts §4): the image is stretched to 1024x1024, its aspect ratio not

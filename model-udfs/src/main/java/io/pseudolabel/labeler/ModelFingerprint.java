@@ -1,8 +1,8 @@
 package io.pseudolabel.labeler;
 
-import io.pseudolabel.config.Supervision;
 import io.pseudolabel.clip.ClipSettings;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.dino.DinoSettings;
 import io.pseudolabel.masks.GroupingConfig;
 import io.pseudolabel.sam.SamSettings;

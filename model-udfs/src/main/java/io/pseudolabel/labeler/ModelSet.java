@@ -1,8 +1,8 @@
 package io.pseudolabel.labeler;
 
-import io.pseudolabel.config.Supervision;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.sam.SamModel;

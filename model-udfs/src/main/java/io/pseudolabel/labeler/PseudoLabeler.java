@@ -1,14 +1,11 @@
 package io.pseudolabel.labeler;
 
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
-import io.pseudolabel.config.Supervision;
 import io.pseudolabel.clip.ClipTextEmbeddings;
 import io.pseudolabel.clip.ClipZeroShot;
 import io.pseudolabel.clip.ImageClassifier;
 import io.pseudolabel.clip.ZeroShotClassifier;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.dino.Detection;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.ImageDecodeException;
@@ -27,11 +24,14 @@ import io.pseudolabel.masks.SemanticComposer;
 import io.pseudolabel.sam.SamEmbedding;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Stage 1 for images: bytes (+ given labels or boxes) → image labels → boxes → SAM candidates → whole

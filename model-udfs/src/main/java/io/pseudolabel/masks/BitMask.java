@@ -1,9 +1,10 @@
 package io.pseudolabel.masks;
 
-import java.util.function.IntConsumer;
 import io.pseudolabel.geom.Box;
+
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 /**
  * A binary mask of {@code width x height} pixels, one bit each, row-major (bit {@code y*width+x}).

@@ -1,6 +1,7 @@
 package io.pseudolabel.masks;
 
 import io.pseudolabel.geom.Box;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

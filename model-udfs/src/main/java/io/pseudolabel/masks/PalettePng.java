@@ -2,6 +2,7 @@ package io.pseudolabel.masks;
 
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageLimits;
+
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentSampleModel;

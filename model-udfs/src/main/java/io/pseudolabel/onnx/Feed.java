@@ -1,8 +1,8 @@
 package io.pseudolabel.onnx;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Named input tensors for one graph call, built by pure code and handed to {@link FeedTranslator}. */

@@ -1,13 +1,12 @@
 package io.pseudolabel.onnx;
 
-import ai.djl.engine.Engine;
-import ai.djl.translate.TranslateException;
-import java.util.Arrays;
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.onnxruntime.engine.OrtNDManager;
 import ai.djl.onnxruntime.engine.OrtSymbolBlock;
+import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
@@ -18,6 +17,7 @@ import ai.onnxruntime.ValueInfo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

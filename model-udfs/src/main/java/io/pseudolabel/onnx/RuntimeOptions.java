@@ -1,6 +1,7 @@
 package io.pseudolabel.onnx;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+
 import java.io.Serializable;
 
 /**

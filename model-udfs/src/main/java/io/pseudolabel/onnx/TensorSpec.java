@@ -1,7 +1,7 @@
 package io.pseudolabel.onnx;
 
-import java.util.Locale;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * One input or output of a graph as ONNX Runtime reports it. Dynamic dimensions are -1.

@@ -1,12 +1,13 @@
 package io.pseudolabel.onnx;
 
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
-import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.List;
 
 /** Named input tensors and output lookup for translators; names are the graph's own. */
 public final class Tensors {

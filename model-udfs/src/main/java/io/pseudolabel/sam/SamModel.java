@@ -1,6 +1,5 @@
 package io.pseudolabel.sam;
 
-import java.util.Locale;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.image.Sam2ImageProcessor;
@@ -22,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /**

@@ -2,6 +2,7 @@ package io.pseudolabel.scenes;
 
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.ClassMap;
+
 import java.util.List;
 
 /** A rendered synthetic scene: the image, its exact class map (ids 1..K, 0 background) and its objects. */

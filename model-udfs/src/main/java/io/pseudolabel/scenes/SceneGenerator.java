@@ -1,11 +1,12 @@
 package io.pseudolabel.scenes;
 
-import java.util.Arrays;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.ClassMap;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 

@@ -1,6 +1,7 @@
 package io.pseudolabel.segmenter;
 
 import io.pseudolabel.image.RgbImage;
+
 import java.util.Random;
 
 /**

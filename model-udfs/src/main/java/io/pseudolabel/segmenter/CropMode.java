@@ -1,6 +1,7 @@
 package io.pseudolabel.segmenter;
 
 import com.google.gson.annotations.SerializedName;
+
 import java.util.Locale;
 
 /** How a training crop is taken ({@code pseudolabel.train.crop-mode}); the key is also its name in saved models. */

@@ -1,6 +1,7 @@
 package io.pseudolabel.segmenter;
 
 import com.google.gson.annotations.SerializedName;
+
 import java.util.Locale;
 
 /** The segmenter's optimizer ({@code pseudolabel.train.optimizer}); the key is also its name in saved models. */

@@ -2,6 +2,7 @@ package io.pseudolabel.segmenter;
 
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.ClassMap;
+
 import java.io.Serializable;
 
 /** One training example: an image and its label map (0 background, 1..C-1 classes, 255 ignored). */

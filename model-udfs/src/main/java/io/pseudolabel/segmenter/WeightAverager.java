@@ -1,11 +1,11 @@
 package io.pseudolabel.segmenter;
 
-import java.util.function.Function;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Averages weight sets name by name. {@link Sum} is the mergeable partial result for Spark's

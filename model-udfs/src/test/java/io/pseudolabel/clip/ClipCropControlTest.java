@@ -4,13 +4,11 @@ import io.pseudolabel.image.ClipImageConfig;
 import io.pseudolabel.image.OffCentreClipCrop;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.labeler.Fixtures;
-import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneGenerator;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 

@@ -1,17 +1,17 @@
 package io.pseudolabel.clip;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.labeler.Fixtures;
 import io.pseudolabel.labeler.SceneImages;
-import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneObject;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CLIP through DJL and ONNX Runtime on the fixture exports. */
 class ClipModelTest {

@@ -1,19 +1,19 @@
 package io.pseudolabel.dino;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.labeler.Fixtures;
 import io.pseudolabel.labeler.SceneImages;
-import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneObject;
-import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Grounding-DINO through DJL and ONNX Runtime: boxes land on the scene objects in original pixels. */
 class DinoModelTest {

@@ -1,12 +1,13 @@
 package io.pseudolabel.dino;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.pseudolabel.geom.Box;
+import org.junit.jupiter.api.Test;
+
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** HF's grounded post-processing on plain arrays; sigmoid values: s(0)=0.5, s(1)=0.7310586, s(2)=0.8807971, s(3)=0.9525741, s(-1)=0.2689414, s(-1.5)=0.1824255. */
 class DinoPostprocessorTest {

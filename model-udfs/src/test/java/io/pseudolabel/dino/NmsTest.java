@@ -1,10 +1,11 @@
 package io.pseudolabel.dino;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.pseudolabel.geom.Box;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class NmsTest {
     static Detection det(int cls, float score, float x1, float y1, float x2, float y2) {

@@ -1,17 +1,18 @@
 package io.pseudolabel.image;
 
+import com.typesafe.config.ConfigFactory;
+import io.pseudolabel.masks.ClassMap;
+import io.pseudolabel.masks.PalettePng;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.zip.CRC32;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import com.typesafe.config.ConfigFactory;
-import io.pseudolabel.masks.ClassMap;
-import io.pseudolabel.masks.PalettePng;
-import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.zip.CRC32;
-import org.junit.jupiter.api.Test;
 
 /** {@code pseudolabel.image.*}: pixels, longer side, aspect ratio and file size, checked before decoding. */
 class ImageLimitsTest {

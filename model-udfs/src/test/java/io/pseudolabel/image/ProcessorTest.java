@@ -1,17 +1,18 @@
 package io.pseudolabel.image;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.pseudolabel.geom.Box;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import io.pseudolabel.geom.Box;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ProcessorTest {
 

@@ -1,20 +1,21 @@
 package io.pseudolabel.image;
 
-import java.security.MessageDigest;
-import java.util.Arrays;
-import java.util.HexFormat;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.sam.Sam2Geometry;
 import io.pseudolabel.sam.SamFormat;
 import org.junit.jupiter.api.Test;
+
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SAM 2.1's geometry (model-contracts §4) against OpenCV 4.6, PyTorch 1.13 and Pillow 9.4 (pil_goldens.json,

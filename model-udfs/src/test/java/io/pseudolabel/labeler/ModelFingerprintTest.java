@@ -1,26 +1,27 @@
 package io.pseudolabel.labeler;
 
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.onnx.ExecutionDevice;
+import io.pseudolabel.onnx.RuntimeOptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.pseudolabel.config.LabelerSettings;
-import io.pseudolabel.onnx.ExecutionDevice;
-import io.pseudolabel.onnx.RuntimeOptions;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ModelFingerprintTest {
     static final List<String> CLASSES = List.of("cat", "dog");

@@ -1,7 +1,7 @@
 package io.pseudolabel.labeler;
 
-import io.pseudolabel.config.Supervision;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.masks.Selection;
 import io.pseudolabel.scenes.FixtureWorld;

@@ -1,6 +1,5 @@
 package io.pseudolabel.labeler;
 
-import java.util.Arrays;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.masks.LabeledInstance;
@@ -12,6 +11,7 @@ import io.pseudolabel.scenes.VocSceneWriter;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 

@@ -1,30 +1,31 @@
 package io.pseudolabel.labeler;
 
 import io.pseudolabel.clip.ImageClassifier;
-import io.pseudolabel.image.Sam2ImageProcessor;
-import io.pseudolabel.sam.SamFormat;
-import io.pseudolabel.sam.SamModel;
-import io.pseudolabel.scenes.Scene;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.image.Sam2ImageProcessor;
 import io.pseudolabel.image.SamImageProcessor;
 import io.pseudolabel.masks.Selection;
 import io.pseudolabel.sam.Sam2Geometry;
+import io.pseudolabel.sam.SamFormat;
 import io.pseudolabel.sam.SamMaskPostprocessor;
-import java.util.Map;
-import java.util.function.UnaryOperator;
+import io.pseudolabel.sam.SamModel;
+import io.pseudolabel.scenes.Scene;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SAM 2.1 as the mask model, both export families, on the generated scenes: the same pseudo-label mIoU as SAM

@@ -8,6 +8,7 @@ import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneGenerator;
 import io.pseudolabel.scenes.SceneObject;
 import io.pseudolabel.scenes.VocSceneWriter;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,16 +1,17 @@
 package io.pseudolabel.masks;
 
 import io.pseudolabel.geom.Box;
+import io.pseudolabel.masks.CocoRle.Rle;
+import org.junit.jupiter.api.Test;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+
 import static io.pseudolabel.masks.BitMaskTest.parse;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
-import io.pseudolabel.masks.CocoRle.Rle;
-import java.util.Random;
-import org.junit.jupiter.api.Test;
 
 class CocoRleTest {
 

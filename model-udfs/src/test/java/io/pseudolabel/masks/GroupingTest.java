@@ -1,13 +1,14 @@
 package io.pseudolabel.masks;
 
+import io.pseudolabel.geom.Box;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Optional;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.pseudolabel.geom.Box;
-import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.Test;
 
 class GroupingTest {
 

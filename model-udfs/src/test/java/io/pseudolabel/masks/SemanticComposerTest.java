@@ -1,12 +1,13 @@
 package io.pseudolabel.masks;
 
+import io.pseudolabel.geom.Box;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
-import io.pseudolabel.geom.Box;
-import java.util.List;
-import org.junit.jupiter.api.Test;
 
 class SemanticComposerTest {
 

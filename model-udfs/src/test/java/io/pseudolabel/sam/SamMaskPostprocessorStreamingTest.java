@@ -1,12 +1,13 @@
 package io.pseudolabel.sam;
 
+import io.pseudolabel.image.SamImageProcessor;
+import org.junit.jupiter.api.Test;
+
 import java.util.Arrays;
+import java.util.SplittableRandom;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import io.pseudolabel.image.SamImageProcessor;
-import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
 
 class SamMaskPostprocessorStreamingTest {
 

@@ -1,12 +1,5 @@
 package io.pseudolabel.sam;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.labeler.Fixtures;
@@ -17,14 +10,21 @@ import io.pseudolabel.onnx.Feed;
 import io.pseudolabel.onnx.Fetched;
 import io.pseudolabel.onnx.ModelContractException;
 import io.pseudolabel.onnx.OnnxGraph;
-import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneObject;
-import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SAM through DJL and ONNX Runtime on the fixture exports: candidate counts, the whole mask, format detection. */
 class SamModelTest {

@@ -1,23 +1,24 @@
 package io.pseudolabel.scenes;
 
+import io.pseudolabel.geom.Box;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.masks.BitMask;
+import io.pseudolabel.masks.ClassMap;
+import org.junit.jupiter.api.Test;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.pseudolabel.geom.Box;
-import io.pseudolabel.image.RgbImage;
-import io.pseudolabel.masks.BitMask;
-import io.pseudolabel.masks.ClassMap;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 class SceneGeneratorTest {
 

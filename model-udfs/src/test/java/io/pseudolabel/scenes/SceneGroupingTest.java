@@ -1,19 +1,20 @@
 package io.pseudolabel.scenes;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.pseudolabel.masks.Candidate;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.GroupedMask;
 import io.pseudolabel.masks.Grouping;
 import io.pseudolabel.masks.InstanceMask;
 import io.pseudolabel.masks.OverlapRule;
-import io.pseudolabel.masks.SemanticComposer;
 import io.pseudolabel.masks.Selection;
+import io.pseudolabel.masks.SemanticComposer;
+import org.junit.jupiter.api.Test;
+
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The scene ground truth run through grouping and composition as a perfect SAM would answer. */
 class SceneGroupingTest {

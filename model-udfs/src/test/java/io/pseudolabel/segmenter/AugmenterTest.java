@@ -1,15 +1,16 @@
 package io.pseudolabel.segmenter;
 
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.ClassMap;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class AugmenterTest {
 

@@ -1,12 +1,12 @@
 package io.pseudolabel.segmenter;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class SegmentationLossTest {
 

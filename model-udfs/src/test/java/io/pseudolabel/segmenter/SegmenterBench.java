@@ -1,12 +1,13 @@
 package io.pseudolabel.segmenter;
 
-import com.sun.management.OperatingSystemMXBean;
-import java.lang.management.ManagementFactory;
 import ai.djl.Device;
+import com.sun.management.OperatingSystemMXBean;
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
 import io.pseudolabel.scenes.SceneGenerator;
+
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

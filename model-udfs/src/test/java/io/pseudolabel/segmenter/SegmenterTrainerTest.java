@@ -1,19 +1,20 @@
 package io.pseudolabel.segmenter;
 
+import ai.djl.Device;
+import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.masks.ClassMap;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import ai.djl.Device;
-import io.pseudolabel.image.RgbImage;
-import io.pseudolabel.masks.ClassMap;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import org.junit.jupiter.api.Test;
 
 class SegmenterTrainerTest {
 

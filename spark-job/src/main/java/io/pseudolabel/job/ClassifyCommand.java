@@ -1,11 +1,11 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.common.JobSettings;
-import io.pseudolabel.job.common.UsageException;
-import io.pseudolabel.job.classify.ClassifyJob;
-import io.pseudolabel.job.classify.ClassifyResult;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
+import io.pseudolabel.job.classify.ClassifyJob;
+import io.pseudolabel.job.classify.ClassifyResult;
+import io.pseudolabel.job.common.JobSettings;
+import io.pseudolabel.job.common.UsageException;
 import io.pseudolabel.job.data.HadoopFiles;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;

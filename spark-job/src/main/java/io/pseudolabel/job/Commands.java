@@ -1,9 +1,9 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.image.ImageLimits;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.common.Spark;
 import io.pseudolabel.job.common.StageProgress;
 import io.pseudolabel.job.data.DatasetLister;
@@ -14,13 +14,13 @@ import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.job.train.PredictJob;
 import io.pseudolabel.job.train.SegmenterModel;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 
 /** What several commands share: settings from options, the progress line, the label summary, predict-and-eval. */
 final class Commands {

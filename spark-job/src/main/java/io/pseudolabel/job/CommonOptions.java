@@ -1,8 +1,9 @@
 package io.pseudolabel.job;
 
+import picocli.CommandLine.Option;
+
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Option;
 
 /** The options every command takes ({@code --config}, {@code --conf}, {@code --master}), as a picocli mixin. */
 public final class CommonOptions {

@@ -15,6 +15,11 @@ import io.pseudolabel.job.train.TrainSettings;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;
 import io.pseudolabel.scenes.VocSceneWriter;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code demo}: synthetic scenes, labelled with the fixture models in local[2], a small DeepLabV3+ trained on the

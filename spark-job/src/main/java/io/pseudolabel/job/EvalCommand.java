@@ -7,16 +7,17 @@ import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalReport;
 import io.pseudolabel.job.eval.EvalResult;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code eval}: prints the table, writes the JSON and the HTML report. */
 @Command(name = "eval", synopsisHeading = "", customSynopsis = {

@@ -1,19 +1,20 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.common.UsageException;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.export.Exports;
 import io.pseudolabel.job.run.Runs;
-import java.io.PrintStream;
-import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.List;
 
 @Command(name = "export", synopsisHeading = "", customSynopsis = {
     "usage: pseudolabel export voc|coco --labels URI --output PATH [--classes voc|coco|FILE]",

@@ -2,10 +2,11 @@ package io.pseudolabel.job;
 
 import com.typesafe.config.Config;
 import io.pseudolabel.job.head.FinetuneClipJob;
-import java.io.PrintStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
 
 @Command(name = "finetune-clip", synopsisHeading = "", customSynopsis = {
     "usage: pseudolabel finetune-clip --images URI --labels CSV|folder --output URI [--classes voc|coco|FILE]",

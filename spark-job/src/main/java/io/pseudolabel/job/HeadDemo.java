@@ -1,7 +1,7 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.image.ImageLimits;
 import com.typesafe.config.Config;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.classify.ClassifyJob;
 import io.pseudolabel.job.classify.ClassifyResult;
 import io.pseudolabel.job.eval.EvalJob;

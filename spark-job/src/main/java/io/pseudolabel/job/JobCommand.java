@@ -1,6 +1,7 @@
 package io.pseudolabel.job;
 
 import com.typesafe.config.Config;
+
 import java.io.PrintStream;
 
 /**

@@ -4,11 +4,12 @@ import com.typesafe.config.Config;
 import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.common.Spark;
 import io.pseudolabel.job.label.LabelJob;
-import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
 
 @Command(name = "label", synopsisHeading = "", customSynopsis = {
     "usage: pseudolabel label --images URI --models URI --output URI [--layout folder|voc|coco] [--split NAME]",

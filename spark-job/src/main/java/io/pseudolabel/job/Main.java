@@ -1,25 +1,25 @@
 package io.pseudolabel.job;
 
-import java.util.Optional;
-import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.common.JobConfig;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.common.Spark;
 import io.pseudolabel.job.common.UsageException;
 import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.job.run.RunNotPublishedException;
 import io.pseudolabel.onnx.ModelContractException;
 import io.pseudolabel.onnx.NativeCalls;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code pseudolabel <command> [options]}, the same after {@code spark-submit --class io.pseudolabel.job.Main}: one

@@ -1,19 +1,20 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.train.PredictJob;
 import io.pseudolabel.job.train.SegmenterModel;
-import java.io.PrintStream;
-import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.List;
 
 @Command(name = "predict", synopsisHeading = "", customSynopsis =
         "usage: pseudolabel predict --model DIR --images URI --output URI [--layout folder|voc] [--split NAME] [--png]",

@@ -1,14 +1,15 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.review.ReviewSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.common.Spark;
 import io.pseudolabel.job.review.ReviewJob;
-import java.io.PrintStream;
+import io.pseudolabel.job.review.ReviewSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
 
 @Command(name = "review", synopsisHeading = "", customSynopsis = {
     "usage: pseudolabel review --labels URI --output DIR [--images URI] [--worst K] [--sample K] [--class NAME]",

@@ -1,8 +1,8 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.common.Spark;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -10,13 +10,14 @@ import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.job.train.DistributedTrainer;
 import io.pseudolabel.job.train.TrainSettings;
-import java.io.PrintStream;
-import java.util.List;
-import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
 
 @Command(name = "train", synopsisHeading = "", customSynopsis = {
     "usage: pseudolabel train --labels URI --output URI [--images DIR] [--rounds R] [--local-steps K]",

@@ -7,11 +7,12 @@ import io.pseudolabel.dino.DinoModel;
 import io.pseudolabel.job.executor.ModelLocalizer;
 import io.pseudolabel.onnx.RuntimeOptions;
 import io.pseudolabel.sam.SamModel;
-import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
 
 @Command(name = "validate-models", synopsisHeading = "",
         customSynopsis = "usage: pseudolabel validate-models --models DIR",

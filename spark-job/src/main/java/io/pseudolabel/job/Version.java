@@ -1,9 +1,9 @@
 package io.pseudolabel.job;
 
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.util.Properties;
 
 /**

@@ -1,8 +1,5 @@
 package io.pseudolabel.job;
 
-import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;
@@ -21,6 +18,9 @@ import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

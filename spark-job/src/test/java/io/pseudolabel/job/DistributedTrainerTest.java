@@ -1,7 +1,5 @@
 package io.pseudolabel.job;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.eval.EvalJob;
@@ -24,6 +22,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 

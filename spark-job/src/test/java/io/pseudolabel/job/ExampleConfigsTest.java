@@ -1,10 +1,10 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.common.JobConfig;
 import com.typesafe.config.Config;
 import io.pseudolabel.config.LabelerSettings;
-import io.pseudolabel.job.data.ClassList;
+import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.common.JobSettings;
+import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.label.ReadRetry;
 import io.pseudolabel.job.run.Retention;
 import io.pseudolabel.job.run.RunSettings;

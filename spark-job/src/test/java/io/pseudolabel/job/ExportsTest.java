@@ -1,9 +1,7 @@
 package io.pseudolabel.job;
 
-import scala.collection.immutable.Seq;
-import scala.jdk.javaapi.CollectionConverters;
-import io.pseudolabel.job.export.Exports;
 import io.pseudolabel.job.common.LabelTable;
+import io.pseudolabel.job.export.Exports;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
 import io.pseudolabel.masks.PalettePng;
@@ -14,6 +12,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

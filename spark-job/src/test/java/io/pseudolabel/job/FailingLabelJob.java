@@ -1,15 +1,14 @@
 package io.pseudolabel.job;
 
-import java.util.HashMap;
 import com.typesafe.config.Config;
 import io.pseudolabel.clip.ZeroShotClassifier;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.job.common.JobSettings;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
-import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.label.LabelPartition;
-import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.label.LabelTally;
 import io.pseudolabel.job.label.LabelTask;
 import io.pseudolabel.job.label.ReadRetry;
@@ -28,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;

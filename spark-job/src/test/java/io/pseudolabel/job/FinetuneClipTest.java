@@ -2,9 +2,6 @@ package io.pseudolabel.job;
 
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.scenes.FixtureWorld;
@@ -23,6 +20,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

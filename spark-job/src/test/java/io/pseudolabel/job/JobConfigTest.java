@@ -1,7 +1,7 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.common.JobConfig;
 import com.typesafe.config.Config;
+import io.pseudolabel.job.common.JobConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,12 +1,10 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.job.label.LabelPartition;
-import java.util.HashMap;
-import java.util.TreeSet;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
-import io.pseudolabel.job.common.LabelTable;
+import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.masks.BitMask;
 import io.pseudolabel.masks.ClassMap;
@@ -32,8 +30,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

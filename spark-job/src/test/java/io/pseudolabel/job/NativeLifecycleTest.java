@@ -1,7 +1,5 @@
 package io.pseudolabel.job;
 
-import java.lang.management.ManagementFactory;
-import org.apache.spark.sql.SparkSession;
 import io.pseudolabel.job.common.Spark;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.onnx.NativeCalls;
@@ -9,12 +7,14 @@ import org.apache.spark.SparkException;
 import org.apache.spark.TaskEndReason;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.segmenter.Optimizer;
-import io.pseudolabel.segmenter.CropMode;
-import io.pseudolabel.job.common.JobConfig;
 import com.typesafe.config.Config;
+import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.train.TrainSettings;
+import io.pseudolabel.segmenter.CropMode;
+import io.pseudolabel.segmenter.Optimizer;
 import io.pseudolabel.segmenter.SegmenterConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,10 +1,6 @@
 package io.pseudolabel.job;
 
 import io.pseudolabel.image.RgbImage;
-import java.awt.image.BufferedImage;
-import java.util.Set;
-import java.util.TreeSet;
-import javax.imageio.ImageIO;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageIds;
 import io.pseudolabel.job.data.ImageRef;
@@ -28,6 +24,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +33,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

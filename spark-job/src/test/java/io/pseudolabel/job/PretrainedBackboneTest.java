@@ -1,9 +1,5 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.segmenter.DeepLabV3Plus;
-import java.net.URI;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.eval.EvalJob;
@@ -17,6 +13,7 @@ import io.pseudolabel.job.train.WeightFiles;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;
 import io.pseudolabel.scenes.VocSceneWriter;
+import io.pseudolabel.segmenter.DeepLabV3Plus;
 import io.pseudolabel.segmenter.Safetensors;
 import io.pseudolabel.segmenter.SegmenterWeights;
 import io.pseudolabel.segmenter.TensorNames;
@@ -26,10 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

@@ -1,7 +1,5 @@
 package io.pseudolabel.job;
 
-import java.util.ArrayList;
-import org.junit.jupiter.api.Assertions;
 import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Lease;
@@ -14,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.pseudolabel.job;
 
-import io.pseudolabel.image.ImageLimits;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.labeler.Fixtures;
 import org.apache.spark.sql.SparkSession;

@@ -1,10 +1,10 @@
 package io.pseudolabel.clip.head;
 
-import java.util.Arrays;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Locale;
 
 /** {@code pseudolabel.clip-head.*}, read once on the driver; every error names the full key. */

@@ -1,6 +1,5 @@
 package io.pseudolabel.clip.head;
 
-import java.util.Arrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.pseudolabel.clip.ClipZeroShot;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 

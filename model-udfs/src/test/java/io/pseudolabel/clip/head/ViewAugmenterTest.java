@@ -1,12 +1,12 @@
 package io.pseudolabel.clip.head;
 
-import java.util.Arrays;
 import io.pseudolabel.image.ClipImageConfig;
 import io.pseudolabel.image.ClipImageProcessor;
 import io.pseudolabel.image.Resampler;
 import io.pseudolabel.image.RgbImage;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,7 +1,8 @@
 package io.pseudolabel.job.bench;
 
-import io.pseudolabel.image.ImageLimits;
 import com.typesafe.config.Config;
+import io.pseudolabel.image.ImageLimits;
+import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code pseudolabel bench}: every benchmark scenario of issue 7 in one run, each against its budget.

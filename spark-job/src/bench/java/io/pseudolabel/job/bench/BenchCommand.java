@@ -4,10 +4,11 @@ import com.typesafe.config.Config;
 import io.pseudolabel.job.CommonOptions;
 import io.pseudolabel.job.JobCommand;
 import io.pseudolabel.job.Main;
-import java.io.PrintStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
 
 /** {@code pseudolabel bench}: found by {@code Main} only where the benchmarks are on the classpath. */
 @Command(name = "bench", synopsisHeading = "", customSynopsis = {

@@ -1,18 +1,17 @@
 package io.pseudolabel.job.bench;
 
-import java.util.Locale;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.clip.ClipTextEmbeddings;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.labeler.ModelFingerprint;
 import io.pseudolabel.labeler.ModelSet;
 import io.pseudolabel.labeler.PseudoLabeler;
-import io.pseudolabel.config.Supervision;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.StageInfo;
@@ -23,6 +22,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 

@@ -1,7 +1,5 @@
 package io.pseudolabel.job.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.image.ClipImageProcessor;
 import io.pseudolabel.image.DinoImageProcessor;
@@ -30,6 +28,8 @@ import io.pseudolabel.scenes.SceneGenerator;
 import io.pseudolabel.scenes.SceneObject;
 import io.pseudolabel.scenes.VocSceneWriter;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package io.pseudolabel.job.bench;
 
-import java.util.Comparator;
 import io.pseudolabel.masks.PalettePng;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.Scene;
@@ -12,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**

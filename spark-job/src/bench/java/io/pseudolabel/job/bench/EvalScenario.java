@@ -1,8 +1,7 @@
 package io.pseudolabel.job.bench;
 
-import io.pseudolabel.image.ImageLimits;
-import java.util.Locale;
 import io.pseudolabel.eval.ConfusionMatrix;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import org.apache.spark.sql.Row;
@@ -17,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**

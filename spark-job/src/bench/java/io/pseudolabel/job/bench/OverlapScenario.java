@@ -1,13 +1,12 @@
 package io.pseudolabel.job.bench;
 
-import java.util.Map;
 import com.typesafe.config.Config;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.labeler.LabelResult;
 import io.pseudolabel.labeler.Prepared;
 import io.pseudolabel.labeler.PseudoLabeler;
-import io.pseudolabel.config.Supervision;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
@@ -15,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Scenario 2: does preprocessing hide behind inference? The fixture models with ~100 ms of extra compute

@@ -1,16 +1,11 @@
 package io.pseudolabel.job.bench;
 
-import io.pseudolabel.job.label.LabelPartition;
-import java.util.HashMap;
-import org.apache.spark.api.java.function.FilterFunction;
-import org.apache.spark.api.java.function.MapFunction;
-import scala.collection.immutable.Seq;
-import scala.jdk.javaapi.CollectionConverters;
 import com.typesafe.config.Config;
 import io.pseudolabel.job.common.JobConfig;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.label.LabelJob;
-import io.pseudolabel.job.common.LabelTable;
+import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.job.run.Manifest;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.ModelFingerprint;
@@ -18,6 +13,8 @@ import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
 import io.pseudolabel.masks.PalettePng;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,6 +24,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 

@@ -1,13 +1,12 @@
 package io.pseudolabel.job.bench;
 
-import io.pseudolabel.job.data.HadoopFiles;
-import java.net.URI;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.typesafe.config.Config;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.common.JobConfig;
+import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.NioLocalFileSystem;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
@@ -15,6 +14,7 @@ import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Runs;
 import org.apache.spark.sql.SparkSession;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

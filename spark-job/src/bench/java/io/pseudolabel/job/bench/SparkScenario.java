@@ -1,27 +1,27 @@
 package io.pseudolabel.job.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-import java.lang.management.ManagementFactory;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.Map;
-import java.util.stream.Collectors;
 import com.typesafe.config.Config;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.labeler.LabelResult;
 import io.pseudolabel.labeler.PseudoLabeler;
-import io.pseudolabel.config.Supervision;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * Scenario 3: what Spark costs. {@code label} in {@code local[2]} against a plain in-process loop over the

@@ -1,28 +1,28 @@
 package io.pseudolabel.job.bench;
 
-import io.pseudolabel.image.ImageLimits;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import com.typesafe.config.Config;
+import io.pseudolabel.config.Supervision;
+import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.StandaloneCluster;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.train.DistributedTrainer;
 import io.pseudolabel.job.train.TrainSettings;
-import io.pseudolabel.config.Supervision;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * Scenario 6: does training scale with workers? The distributed trainer that {@code train} runs

@@ -1,6 +1,5 @@
 package io.pseudolabel.job.classify;
 
-import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
@@ -10,6 +9,7 @@ import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.executor.ModelLocalizer;
 import io.pseudolabel.job.executor.PreparePool;
+import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.function.FlatMapFunction;

@@ -1,24 +1,24 @@
 package io.pseudolabel.job.common;
 
-import com.typesafe.config.ConfigParseOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.util.Properties;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import io.pseudolabel.job.data.HadoopFiles;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**

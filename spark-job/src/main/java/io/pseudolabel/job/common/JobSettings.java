@@ -3,6 +3,7 @@ package io.pseudolabel.job.common;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.pseudolabel.job.executor.PreparePool;
+
 import java.io.Serializable;
 import java.util.concurrent.TimeUnit;
 

@@ -1,11 +1,9 @@
 package io.pseudolabel.job.common;
 
-import scala.collection.immutable.Seq;
-import scala.jdk.javaapi.CollectionConverters;
 import io.pseudolabel.labeler.ClassScore;
 import io.pseudolabel.labeler.LabelResult;
-import io.pseudolabel.masks.LabeledInstance;
 import io.pseudolabel.labeler.LabelStatus;
+import io.pseudolabel.masks.LabeledInstance;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -13,12 +11,14 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-
-import static org.apache.spark.sql.functions.col;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
 
 /** The label table (ARCHITECTURE.md, "The label table"): its columns, one row per image, and a result as a row. */
 public final class LabelTable {

@@ -1,8 +1,8 @@
 package io.pseudolabel.job.common;
 
-import io.pseudolabel.onnx.NativeCalls;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.executor.RunningTasks;
+import io.pseudolabel.onnx.NativeCalls;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;

@@ -1,10 +1,10 @@
 package io.pseudolabel.job.data;
 
-import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

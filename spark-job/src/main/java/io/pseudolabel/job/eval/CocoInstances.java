@@ -1,7 +1,5 @@
 package io.pseudolabel.job.eval;
 
-import java.util.Arrays;
-import java.util.function.LongPredicate;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.pseudolabel.image.ImageLimits;
@@ -12,11 +10,13 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongPredicate;
 
 /**
  * A COCO instances JSON as semantic ground truth: class id = 1 + the rank of the category id among the

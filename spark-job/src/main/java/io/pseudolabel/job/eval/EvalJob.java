@@ -1,7 +1,7 @@
 package io.pseudolabel.job.eval;
 
-import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.image.ImageLimits;
+import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.masks.ClassMap;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;

@@ -1,8 +1,7 @@
 package io.pseudolabel.job.eval;
 
-import io.pseudolabel.eval.ConfusionMatrix;
-
 import com.google.gson.GsonBuilder;
+import io.pseudolabel.eval.ConfusionMatrix;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

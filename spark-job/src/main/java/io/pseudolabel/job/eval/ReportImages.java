@@ -3,6 +3,7 @@ package io.pseudolabel.job.eval;
 import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
+
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;

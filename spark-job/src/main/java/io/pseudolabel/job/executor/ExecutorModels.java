@@ -1,7 +1,5 @@
 package io.pseudolabel.job.executor;
 
-import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.labeler.ModelSet;
@@ -9,11 +7,13 @@ import io.pseudolabel.onnx.RuntimeOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 

@@ -1,8 +1,9 @@
 package io.pseudolabel.job.executor;
 
-import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
+
+import java.util.List;
 
 /** The GPU addresses Spark assigned to the running task (spark.task.resource.gpu.amount), the one reader of them. */
 public final class TaskGpus {

@@ -1,8 +1,6 @@
 package io.pseudolabel.job.head;
 
-import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
-import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.clip.ClipModel;
 import io.pseudolabel.clip.head.ClassNameMap;
 import io.pseudolabel.clip.head.ClipHead;
@@ -15,10 +13,12 @@ import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.executor.ExecutorModels;
 import io.pseudolabel.job.executor.ModelLocalizer;
+import io.pseudolabel.job.executor.TaskGpus;
 import io.pseudolabel.labeler.ModelFingerprint;
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;

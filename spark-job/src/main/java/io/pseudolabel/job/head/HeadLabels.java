@@ -1,6 +1,5 @@
 package io.pseudolabel.job.head;
 
-import java.util.Objects;
 import io.pseudolabel.clip.head.ClassNameMap;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -17,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 

@@ -1,19 +1,19 @@
 package io.pseudolabel.job.label;
 
-import org.apache.spark.sql.Encoders;
-import scala.jdk.javaapi.CollectionConverters;
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.labeler.GivenBox;
-import io.pseudolabel.config.Supervision;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

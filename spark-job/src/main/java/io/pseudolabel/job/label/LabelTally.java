@@ -1,9 +1,9 @@
 package io.pseudolabel.job.label;
 
-import java.util.Collections;
 import io.pseudolabel.labeler.LabelStatus;
 import org.apache.spark.util.AccumulatorV2;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

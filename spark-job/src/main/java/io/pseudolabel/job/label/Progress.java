@@ -1,7 +1,5 @@
 package io.pseudolabel.job.label;
 
-import scala.collection.Iterator;
-import scala.collection.immutable.Seq;
 import io.pseudolabel.job.common.StageProgress;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
@@ -10,6 +8,8 @@ import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple4;
+import scala.collection.Iterator;
+import scala.collection.immutable.Seq;
 
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,10 +1,9 @@
 package io.pseudolabel.job.label;
 
-import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
+import io.pseudolabel.job.common.JobSettings;
 
 import java.io.Serializable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pseudolabel.job.read-retries} and {@code read-retry-backoff}: how often a label task reads an image

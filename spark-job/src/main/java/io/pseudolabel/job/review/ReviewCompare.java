@@ -1,12 +1,11 @@
 package io.pseudolabel.job.review;
 
-import io.pseudolabel.job.eval.ReportImages;
-import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
-import io.pseudolabel.job.eval.EvalReport;
+import io.pseudolabel.job.eval.ReportImages;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
 import org.apache.spark.broadcast.Broadcast;

@@ -2,14 +2,13 @@ package io.pseudolabel.job.review;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.pseudolabel.job.eval.ReportImages;
-import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.OutputPaths;
-import io.pseudolabel.job.eval.EvalReport;
+import io.pseudolabel.job.eval.ReportImages;
 import io.pseudolabel.job.run.Runs;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
@@ -23,7 +22,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;

@@ -1,7 +1,7 @@
 package io.pseudolabel.job.review;
 
-import io.pseudolabel.job.eval.EvalReport;
 import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.job.eval.EvalReport;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;

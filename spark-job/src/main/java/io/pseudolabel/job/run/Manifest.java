@@ -1,7 +1,6 @@
 package io.pseudolabel.job.run;
 
 import com.google.gson.GsonBuilder;
-
 import io.pseudolabel.job.executor.ExecutorUse;
 
 import java.util.List;

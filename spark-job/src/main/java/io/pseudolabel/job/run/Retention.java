@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pseudolabel.runs.*}: how many label runs an output root keeps. After a run is published, complete runs

@@ -1,7 +1,7 @@
 package io.pseudolabel.job.run;
 
-import io.pseudolabel.job.common.JobSettings;
 import com.typesafe.config.Config;
+import io.pseudolabel.job.common.JobSettings;
 
 import java.util.concurrent.TimeUnit;
 

@@ -1,13 +1,12 @@
 package io.pseudolabel.job.run;
 
-import java.util.Locale;
 import io.pseudolabel.job.common.LabelTable;
-import com.typesafe.config.Config;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 

@@ -1,7 +1,5 @@
 package io.pseudolabel.job.train;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.pseudolabel.job.data.HadoopFiles;
@@ -19,6 +17,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code <output>/checkpoints/round-NNNNN/} with the weights ({@code model.safetensors}), the optimizer state

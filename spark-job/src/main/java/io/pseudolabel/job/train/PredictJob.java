@@ -1,15 +1,14 @@
 package io.pseudolabel.job.train;
 
-import java.util.Locale;
-import io.pseudolabel.job.common.LabelTable;
-import io.pseudolabel.labeler.LabelStatus;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.job.data.OutputPaths;
+import io.pseudolabel.labeler.LabelStatus;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
 import io.pseudolabel.onnx.NativeCalls;
@@ -29,6 +28,7 @@ import org.apache.spark.util.SerializableConfiguration;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Segmenter inference over a dataset in parallel: a prediction table (the label table's image_id, uri,

@@ -1,10 +1,10 @@
 package io.pseudolabel.job.train;
 
-import io.pseudolabel.segmenter.CropMode;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.pseudolabel.job.data.HadoopFiles;
+import io.pseudolabel.segmenter.CropMode;
 import io.pseudolabel.segmenter.SegmenterConfig;
 import io.pseudolabel.segmenter.SegmenterWeights;
 import org.apache.hadoop.conf.Configuration;

@@ -1,9 +1,9 @@
 package io.pseudolabel.job.train;
 
-import com.typesafe.config.ConfigException;
-import io.pseudolabel.segmenter.Optimizer;
-import io.pseudolabel.segmenter.CropMode;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.pseudolabel.segmenter.CropMode;
+import io.pseudolabel.segmenter.Optimizer;
 import io.pseudolabel.segmenter.SegmenterConfig;
 
 import java.io.Serializable;

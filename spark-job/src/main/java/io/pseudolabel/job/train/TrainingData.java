@@ -1,10 +1,10 @@
 package io.pseudolabel.job.train;
 
-import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.image.ImageDecodeException;
 import io.pseudolabel.image.ImageDecoder;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.image.RgbImage;
+import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
@@ -19,11 +19,9 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
-
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.apache.spark.sql.functions.col;
 
 /** Pseudo-labelled samples for training: the label table's OK rows, their images decoded, split into W shards. */
 final class TrainingData {

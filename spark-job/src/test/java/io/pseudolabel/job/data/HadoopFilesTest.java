@@ -1,7 +1,5 @@
 package io.pseudolabel.job.data;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -15,6 +13,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class HadoopFilesTest {
     @TempDir

@@ -1,20 +1,21 @@
 package io.pseudolabel.job.eval;
 
-import io.pseudolabel.job.TestSpark;
-import java.util.Arrays;
-import java.util.function.LongPredicate;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.pseudolabel.image.ImageLimits;
+import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.masks.CocoRle;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import java.util.function.LongPredicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Eval's COCO ground truth read in shards (issue 19): the driver keeps no image, each executor task keeps its

@@ -5,7 +5,6 @@ import io.pseudolabel.masks.PalettePng;
 import io.pseudolabel.scenes.FixtureWorld;
 import io.pseudolabel.scenes.SceneGenerator;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 
 /**
  * A generated evaluation set: ground truth from synthetic scenes (with some 255 pixels), predictions

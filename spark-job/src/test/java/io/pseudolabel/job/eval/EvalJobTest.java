@@ -2,9 +2,6 @@ package io.pseudolabel.job.eval;
 
 import io.pseudolabel.eval.ConfusionMatrix;
 import io.pseudolabel.image.ImageLimits;
-import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.util.zip.CRC32;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.CocoRle;
@@ -13,11 +10,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.StringReader;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,14 +1,14 @@
 package io.pseudolabel.job.executor;
 
-import java.io.IOException;
-import java.util.Arrays;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.pseudolabel.labeler.Fixtures;
 import io.pseudolabel.onnx.ExecutionDevice;
 import io.pseudolabel.onnx.RuntimeOptions;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;

@@ -1,9 +1,9 @@
 package io.pseudolabel.job.label;
 
+import io.pseudolabel.config.Supervision;
 import io.pseudolabel.geom.Box;
 import io.pseudolabel.job.data.ImageRef;
 import io.pseudolabel.labeler.GivenBox;
-import io.pseudolabel.config.Supervision;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

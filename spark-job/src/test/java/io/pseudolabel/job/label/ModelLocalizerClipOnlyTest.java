@@ -1,10 +1,10 @@
 package io.pseudolabel.job.label;
 
-import org.apache.hadoop.conf.Configuration;
-import io.pseudolabel.job.executor.ModelLocalizer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.config.LabelerSettings;
+import io.pseudolabel.job.executor.ModelLocalizer;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -1,12 +1,13 @@
 package io.pseudolabel.job.label;
 
 import com.typesafe.config.ConfigFactory;
-import java.util.function.Function;
-import org.junit.jupiter.api.Assertions;
 import io.pseudolabel.job.common.JobSettings;
-import io.pseudolabel.job.executor.PreparePool;
 import io.pseudolabel.job.common.StageProgress;
+import io.pseudolabel.job.executor.PreparePool;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,9 +1,5 @@
 package io.pseudolabel.job.review;
 
-import java.awt.image.BufferedImage;
-import java.util.HashSet;
-import java.util.Set;
-import javax.imageio.ImageIO;
 import io.pseudolabel.image.ImageLimits;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.job.eval.EvalReportTest;
@@ -17,17 +13,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,11 +1,11 @@
 package io.pseudolabel.job.run;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import org.apache.hadoop.conf.Configuration;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.pseudolabel.job.run;
 
 import com.google.gson.Gson;
-import java.util.concurrent.atomic.AtomicBoolean;
 import io.pseudolabel.job.S3TestServer;
 import io.pseudolabel.job.data.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
@@ -16,6 +15,7 @@ import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 

@@ -1,7 +1,6 @@
 package io.pseudolabel.job.train;
 
 import io.pseudolabel.image.ImageLimits;
-import java.util.ArrayList;
 import io.pseudolabel.job.TestSpark;
 import io.pseudolabel.masks.ClassMap;
 import io.pseudolabel.masks.PalettePng;
@@ -17,12 +16,13 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
