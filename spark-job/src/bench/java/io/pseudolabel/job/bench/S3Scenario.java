@@ -71,15 +71,22 @@ final class S3Scenario {
      */
     static final int ROOT_PROBES = 2;
     /** Objects read before anything is measured (JIT, the S3 SDK's classes, Spark's task path). */
-    static final int WARM_UP = 2_000;
+    static final int WARM_UP = 4_000;
     /** Objects read by each setting alone, all in one round after the full reads. */
     static final int SAMPLE = 4_000;
+    static final String KNOWN_LENGTH = "openFile with the listed length, whole-file (not label's path)";
 
     /** One S3A configuration, applied on top of the store's connection settings. */
     record Variant(String name, Map<String, String> settings) {}
 
     /** One measured pass: objects, bytes, seconds, and S3A's request counts during it. */
     record Pass(long objects, long bytes, double seconds, long lists, long heads, long gets, long jpegs) {
+        /** Both passes as one ({@code a} may be null). */
+        static Pass plus(Pass a, Pass b) {
+            return a == null ? b : new Pass(a.objects + b.objects, a.bytes + b.bytes, a.seconds + b.seconds,
+                    a.lists + b.lists, a.heads + b.heads, a.gets + b.gets, a.jpegs + b.jpegs);
+        }
+
         double objectsPerSecond() {
             return objects / seconds;
         }
@@ -180,44 +187,62 @@ final class S3Scenario {
                         .defaultParallelism());
                 JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
                 // warm-up (JIT, Spark's task path, the S3A client classes): not reported
-                read(jsc, with(base, Map.of()), root, uris.subList(0, Math.min(WARM_UP, Math.max(1, n / 10))), partitions, maxBytes,
-                        false);
-                // every object, S3A's defaults against deploy/s3a.conf
+                read(jsc, with(base, Map.of()), root, uris.subList(0, Math.min(WARM_UP, Math.max(1, n / 5))),
+                        partitions, maxBytes, false);
+                // every object, S3A's defaults against deploy/s3a.conf; with two rounds in the order
+                // defaults, tuned, tuned, defaults (so neither gains from running later on a warmer JVM)
+                int rounds = rounds();
                 List<Variant> variants = readVariants(tuned);
                 Variant defaultsVariant = variants.get(0);
                 Variant tunedVariant = variants.get(variants.size() - 1);
-                Pass defaults = read(jsc, with(base, defaultsVariant.settings()), root, uris, partitions, maxBytes,
-                        false);
-                check(defaults, uris.size(), uploaded, defaultsVariant);
-                stepRead(defaultsVariant.name() + ", all", defaults);
-                Pass best = read(jsc, with(base, tunedVariant.settings()), root, uris, partitions, maxBytes, false);
-                check(best, uris.size(), uploaded, tunedVariant);
-                stepRead(tunedVariant.name() + ", all", best);
-                rows.add(readRow(fullRead(n, defaultsVariant.name()), defaults, partitions, defaultsVariant.settings()));
-                rows.add(readRow(fullRead(n, tunedVariant.name()), best, partitions, tunedVariant.settings()));
+                Pass defaults = null;
+                Pass best = null;
+                for (int r = 0; r < rounds; r++) {
+                    for (Variant v : r % 2 == 0 ? List.of(defaultsVariant, tunedVariant)
+                            : List.of(tunedVariant, defaultsVariant)) {
+                        Pass p = read(jsc, with(base, v.settings()), root, uris, partitions, maxBytes, false);
+                        check(p, uris.size(), uploaded, v);
+                        stepRead(v.name() + ", all, round " + (r + 1), p);
+                        if (v == defaultsVariant) {
+                            defaults = Pass.plus(defaults, p);
+                        } else {
+                            best = Pass.plus(best, p);
+                        }
+                    }
+                }
+                rows.add(readRow(fullRead(n, defaultsVariant.name()), defaults, partitions, rounds,
+                        defaultsVariant.settings()));
+                rows.add(readRow(fullRead(n, tunedVariant.name()), best, partitions, rounds, tunedVariant.settings()));
                 rows.add(BenchRow.info(ID, "  read MB/s, S3A defaults", defaults.mbPerSecond(), "MB/s",
                         mbNote(defaults, uploaded, n)));
                 rows.add(BenchRow.info(ID, "  read MB/s, tuned (deploy/s3a.conf)", best.mbPerSecond(), "MB/s",
                         mbNote(best, uploaded, n)));
-                // each setting alone, on the first SAMPLE objects, one after the other in one round
+                // each setting alone on the first k objects, then openFile with the listed length; with two
+                // rounds, the second in reverse order
                 int k = sampleSize(n);
                 long sampleBytes = refs.subList(0, k).stream().mapToLong(ImageRef::size).sum();
                 int samplePartitions = LabelJob.partitions(JobSettings.from(config), k, spark.sparkContext()
                         .defaultParallelism());
-                for (Variant v : variants) {
-                    Pass p = read(jsc, with(base, v.settings()), root, uris.subList(0, k), samplePartitions, maxBytes,
-                            false);
-                    check(p, k, sampleBytes, v);
-                    rows.add(readRow(sampleRead(k, v.name()), p, samplePartitions, v.settings()));
-                    stepRead(v.name() + ", sample", p);
+                Variant known = new Variant(KNOWN_LENGTH, tuned);
+                List<Variant> sample = new ArrayList<>(variants);
+                sample.add(known);
+                Pass[] sums = new Pass[sample.size()];
+                for (int r = 0; r < rounds; r++) {
+                    for (int j = 0; j < sample.size(); j++) {
+                        int i = r % 2 == 0 ? j : sample.size() - 1 - j;
+                        Variant v = sample.get(i);
+                        boolean knownLength = v == known;
+                        Pass p = read(jsc, with(base, v.settings()), root, (knownLength ? sized : uris).subList(0, k),
+                                samplePartitions, maxBytes, knownLength);
+                        check(p, k, sampleBytes, v);
+                        stepRead(v.name() + ", " + k + " objects, round " + (r + 1), p);
+                        sums[i] = Pass.plus(sums[i], p);
+                    }
                 }
-                // what the read would cost if it used the listing's length (not the product's path today)
-                Variant known = new Variant("openFile with the listed length, whole-file (not label's path)",
-                        tuned);
-                Pass p = read(jsc, with(base, tuned), root, sized.subList(0, k), samplePartitions, maxBytes, true);
-                check(p, k, sampleBytes, known);
-                rows.add(readRow(sampleRead(k, known.name()), p, samplePartitions, Map.of()));
-                stepRead(known.name() + ", sample", p);
+                for (int i = 0; i < sample.size(); i++) {
+                    rows.add(readRow(sampleRead(k, sample.get(i).name()), sums[i], samplePartitions, rounds,
+                            sample.get(i) == known ? Map.of() : sample.get(i).settings()));
+                }
             } finally {
                 spark.stop();
                 SparkSession.clearActiveSession();
@@ -246,11 +271,12 @@ final class S3Scenario {
         return "  read " + k + " objects, " + name;
     }
 
-    private static BenchRow readRow(String metric, Pass p, int partitions, Map<String, String> settings) {
+    private static BenchRow readRow(String metric, Pass p, int partitions, int rounds, Map<String, String> settings) {
         return BenchRow.info(ID, metric, p.objectsPerSecond(),
-                "objects/s", String.format(Locale.ROOT, "%.1f MB/s, %.1f s; %s; %d partitions as label makes them; "
-                        + "extrapolated to %d objects on 2 cores: %.0f s%s", p.mbPerSecond(), p.seconds(),
-                        p.requests(), partitions, COCO_IMAGES, COCO_IMAGES / p.objectsPerSecond(),
+                "objects/s", String.format(Locale.ROOT, "%.1f MB/s, %.1f s in %d round%s; %s; %d partitions as label "
+                        + "makes them; extrapolated to %d objects on 2 cores: %.0f s%s", p.mbPerSecond(), p.seconds(),
+                        rounds, rounds > 1 ? "s" : "", p.requests(), partitions, COCO_IMAGES,
+                        COCO_IMAGES / p.objectsPerSecond(),
                         settings.isEmpty() ? "" : "; " + settings));
     }
 
@@ -258,6 +284,11 @@ final class S3Scenario {
         return String.format(Locale.ROOT, "%s in %.1f s; objects of %.1f KB on average, so the rate is set by "
                 + "requests per object, not bandwidth", ScaleScenario.mb(p.bytes()), p.seconds(),
                 uploaded / 1024.0 / n);
+    }
+
+    /** Two rounds of reads (the second in reverse order) unless {@code --repeats 1}. */
+    private int rounds() {
+        return options.repeats() >= 2 ? 2 : 1;
     }
 
     private static void check(Pass p, int n, long uploaded, Variant v) {
@@ -339,8 +370,9 @@ final class S3Scenario {
         }
         IOStatistics s = src.getIOStatistics();
         Map<String, Long> c = s.counters();
-        return new long[] {c.getOrDefault("object_list_request", 0L), c.getOrDefault("object_metadata_request", 0L),
-            c.getOrDefault("action_http_get_request", 0L)};
+        // a listing's first page is an object_list_request, every further page an object_continue_list_request
+        return new long[] {c.getOrDefault("object_list_request", 0L) + c.getOrDefault("object_continue_list_request",
+                0L), c.getOrDefault("object_metadata_request", 0L), c.getOrDefault("action_http_get_request", 0L)};
     }
 
     private static Configuration with(Configuration base, Map<String, String> settings) {
