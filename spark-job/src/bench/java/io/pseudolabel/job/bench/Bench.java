@@ -23,12 +23,12 @@ import java.util.Set;
  */
 public final class Bench {
     /** Scenario ids in the order they run. */
-    public static final List<String> SCENARIOS = List.of("cpu", "overlap", "spark", "memory", "eval", "train", "scale");
+    public static final List<String> SCENARIOS = List.of("cpu", "overlap", "spark", "memory", "eval", "train", "scale", "s3");
     /**
      * Scenarios that run only when {@code --only} names them: they write hundreds of MB of data and take
      * minutes each.
      */
-    public static final Set<String> ON_REQUEST = Set.of("scale");
+    public static final Set<String> ON_REQUEST = Set.of("scale", "s3");
 
     /**
      * @param images images per scenario; -1 = each scenario's default
@@ -175,6 +175,17 @@ public final class Bench {
                 throw e;
             } catch (Exception e) {
                 throw new IOException("bench scale: " + e.getMessage(), e);
+            }
+        }
+        if (o.runs("s3")) {
+            step(out, start, "s3: listing and reading " + o.imagesOr(S3Scenario.DEFAULT_IMAGES)
+                    + " objects on s3proxy (127.0.0.1), S3A defaults against deploy/s3a.conf");
+            try {
+                rows.addAll(new S3Scenario(o, config, out).run());
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("bench s3: " + e.getMessage(), e);
             }
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;

@@ -15,7 +15,8 @@ import java.io.PrintStream;
     "usage: pseudolabel bench [--images N] [--output DIR] [--only cpu,overlap,spark,memory,eval,train] [--repeats R]",
     "  [--spark-repeats R]"},
         description = {"benchmarks against their budgets; a table, bench.md and bench.json in DIR;",
-            "--only scale (on request): a COCO train2017-shaped night and eval (--images N, 118287)"},
+            "--only scale (on request): a COCO train2017-shaped night and eval (--images N, 118287)",
+            "--only s3 (on request): S3A listing and reading on s3proxy, defaults vs deploy/s3a.conf (--images N, 20000)"},
         footer = Main.COMMON_HELP)
 public final class BenchCommand implements JobCommand {
     @Mixin CommonOptions common;
