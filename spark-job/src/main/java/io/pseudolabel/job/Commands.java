@@ -8,6 +8,7 @@ import io.pseudolabel.job.common.Spark;
 import io.pseudolabel.job.common.StageProgress;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
@@ -84,7 +85,7 @@ final class Commands {
             List<String> classes, Config c) throws IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         SegmenterModel model = SegmenterModel.read(modelDir, hadoop);
-        List<ImageRef> images = DatasetLister.list("voc", vocRoot, split, null, false, false, hadoop);
+        List<ImageRef> images = DatasetLister.list(Layout.VOC, vocRoot, split, null, false, false, hadoop);
         String table = PredictJob.run(spark, model, images, output, false, ImageLimits.from(c));
         return EvalJob.run(spark, EvalJob.Spec.of(table, vocRoot, ImageLimits.from(c)).withSplit(split)
                 .withClassNames(classes)

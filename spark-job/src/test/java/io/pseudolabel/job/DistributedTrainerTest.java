@@ -2,6 +2,7 @@ package io.pseudolabel.job;
 
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
@@ -87,7 +88,7 @@ class DistributedTrainerTest {
 
         var hadoop = TestSpark.session().sparkContext().hadoopConfiguration();
         SegmenterModel model = SegmenterModel.read(resumed.modelDir(), hadoop);
-        List<ImageRef> val = DatasetLister.list("voc", voc.toString(), "val", null, false, false, hadoop);
+        List<ImageRef> val = DatasetLister.list(Layout.VOC, voc.toString(), "val", null, false, false, hadoop);
         String table = PredictJob.run(TestSpark.session(), model, val, tmp.resolve("pred").toString(), true,
                 TestSpark.limits());
         assertEquals(6, Files.list(tmp.resolve("pred/png")).count());

@@ -5,6 +5,7 @@ import io.pseudolabel.config.LabelerSettings;
 import io.pseudolabel.job.common.JobConfig;
 import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.data.ClassList;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.label.ReadRetry;
 import io.pseudolabel.job.run.Retention;
 import io.pseudolabel.job.run.RunSettings;
@@ -52,7 +53,7 @@ class ExampleConfigsTest {
         Config c = load("demo.conf");
         validate(c);
         JobSettings j = JobSettings.from(c);
-        assertEquals("voc", j.layout());
+        assertEquals(Layout.VOC, j.layout());
         TrainSettings t = TrainSettings.from(c, 6);
         assertEquals(25, t.rounds());
         assertEquals(10, t.localSteps());
@@ -65,7 +66,7 @@ class ExampleConfigsTest {
         Config c = load("voc.conf");
         validate(c);
         JobSettings j = JobSettings.from(c);
-        assertEquals("voc", j.layout());
+        assertEquals(Layout.VOC, j.layout());
         assertEquals(20, ClassList.resolve(j.classes()).size());
         assertEquals(ExecutionDevice.GPU, LabelerSettings.from(c).runtime().device());
         assertEquals(1, TrainSettings.from(c, 21).workers());
@@ -76,7 +77,7 @@ class ExampleConfigsTest {
         Config c = load("coco-nightly.conf");
         validate(c);
         JobSettings j = JobSettings.from(c);
-        assertEquals("coco", j.layout());
+        assertEquals(Layout.COCO, j.layout());
         assertTrue(j.annotations().startsWith("s3a://"), j.annotations());
         assertEquals(80, ClassList.resolve(j.classes()).size());
         assertTrue(c.getString("pseudolabel.models.dir").startsWith("s3a://"));

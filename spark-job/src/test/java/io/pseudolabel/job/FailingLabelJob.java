@@ -7,6 +7,7 @@ import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.common.LabelTable;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.label.LabelPartition;
 import io.pseudolabel.job.label.LabelTally;
@@ -67,7 +68,7 @@ final class FailingLabelJob {
         LabelTask task = new LabelTask(settings, classes, new ZeroShotClassifier(
                 LabelJob.textEmbeddings(settings, classes, fingerprint), settings.clip().logitScale()), fingerprint,
                 fingerprint, "failing", 0L, job.prepareThreads(), job.batchSize(), ReadRetry.from(config));
-        List<ImageRef> refs = DatasetLister.list("folder", images.toString(), null, null, false, false,
+        List<ImageRef> refs = DatasetLister.list(Layout.FOLDER, images.toString(), null, null, false, false,
                 jsc.hadoopConfiguration());
         LabelTally tally = new LabelTally();
         jsc.sc().register(tally, "tally");

@@ -4,6 +4,7 @@ import io.pseudolabel.image.RgbImage;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageIds;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.data.OutputPaths;
 import io.pseudolabel.job.export.Exports;
 import io.pseudolabel.job.label.LabelJob;
@@ -94,7 +95,7 @@ class PathSafetyTest {
         Path evilXml = Files.createDirectories(tmp.resolve("data/outside")).resolve("evil.xml");
         Files.writeString(evilXml, "<annotation/>");
 
-        List<ImageRef> listed = DatasetLister.list("voc", voc.toString(), "train", null, true, false,
+        List<ImageRef> listed = DatasetLister.list(Layout.VOC, voc.toString(), "train", null, true, false,
                 TestSpark.session().sparkContext().hadoopConfiguration());
         ImageRef bad = listed.get(2);
         assertEquals("../../outside/evil", bad.imageId());
@@ -127,7 +128,7 @@ class PathSafetyTest {
         ImageIO.write(toBuffered(scenes.scene(1).image()), "png", dir.resolve("a.png").toFile());
         Files.write(dir.resolve("b.jpg"), VocSceneWriter.jpeg(scenes.scene(2).image(), 0.9f));
 
-        List<ImageRef> listed = DatasetLister.list("folder", dir.toString(), null, null, false, false,
+        List<ImageRef> listed = DatasetLister.list(Layout.FOLDER, dir.toString(), null, null, false, false,
                 TestSpark.session().sparkContext().hadoopConfiguration());
         String expected = "image id 'a' is shared by 2 files: file:" + dir.resolve("a.jpg") + " and file:"
                 + dir.resolve("a.png") + "; refused, rename one (ids name the output files)";
@@ -145,7 +146,7 @@ class PathSafetyTest {
                 {"images": [{"id": 1, "file_name": "ok.jpg", "width": 4, "height": 4},
                             {"id": 2, "file_name": "../../etc/x.jpg", "width": 4, "height": 4}],
                  "annotations": [], "categories": [{"id": 1, "name": "cat"}]}""");
-        List<ImageRef> listed = DatasetLister.list("coco", tmp.resolve("coco/images").toString(), null,
+        List<ImageRef> listed = DatasetLister.list(Layout.COCO, tmp.resolve("coco/images").toString(), null,
                 json.toString(), false, false, TestSpark.session().sparkContext().hadoopConfiguration());
         assertEquals(2, listed.size());
         ImageRef bad = listed.stream().filter(r -> r.refused() != null).findFirst().orElseThrow();
@@ -185,7 +186,7 @@ class PathSafetyTest {
             model = new SegmenterModel(ts.segmenter(), classes, net.snapshot());
         }
         var hadoop = TestSpark.session().sparkContext().hadoopConfiguration();
-        List<ImageRef> images = DatasetLister.list("voc", voc.toString(), "val", null, false, false, hadoop);
+        List<ImageRef> images = DatasetLister.list(Layout.VOC, voc.toString(), "val", null, false, false, hadoop);
         Path out = tmp.resolve("pv/pred");
         String table = PredictJob.run(TestSpark.session(), model, images, out.toString(), true, TestSpark.limits());
         Map<String, String> status = new HashMap<>();

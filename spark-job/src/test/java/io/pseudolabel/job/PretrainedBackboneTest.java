@@ -2,6 +2,7 @@ package io.pseudolabel.job;
 
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.eval.EvalJob;
 import io.pseudolabel.job.eval.EvalResult;
 import io.pseudolabel.job.label.LabelJob;
@@ -86,7 +87,7 @@ class PretrainedBackboneTest {
     static double valMiou(String modelDir, String name) throws Exception {
         var hadoop = TestSpark.session().sparkContext().hadoopConfiguration();
         SegmenterModel model = SegmenterModel.read(modelDir, hadoop);
-        List<ImageRef> val = DatasetLister.list("voc", target.toString(), "val", null, false, false, hadoop);
+        List<ImageRef> val = DatasetLister.list(Layout.VOC, target.toString(), "val", null, false, false, hadoop);
         String table = PredictJob.run(TestSpark.session(), model, val, tmp.resolve("pred-" + name).toString(), false,
                 TestSpark.limits());
         EvalResult r = EvalJob.labelsAgainstVoc(TestSpark.session(), table, target.toString(), classes, TestSpark.limits());

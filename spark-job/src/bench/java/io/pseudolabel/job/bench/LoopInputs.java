@@ -3,6 +3,7 @@ package io.pseudolabel.job.bench;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.labeler.ImageInput;
 import org.apache.hadoop.conf.Configuration;
 
@@ -16,7 +17,7 @@ final class LoopInputs {
     private LoopInputs() {}
 
     static List<ImageRef> refs(Path voc, String split, boolean withAnnotations) {
-        return DatasetLister.list("voc", voc.toString(), split, "", withAnnotations, false, new Configuration());
+        return DatasetLister.list(Layout.VOC, voc.toString(), split, "", withAnnotations, false, new Configuration());
     }
 
     /** Reads the file the way a task does (Hadoop FS). */

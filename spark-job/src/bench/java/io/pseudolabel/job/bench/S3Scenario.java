@@ -7,6 +7,7 @@ import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.label.LabelJob;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -150,7 +151,7 @@ final class S3Scenario {
                 server.applyTo(base, BUCKET);
                 // listing, after one listing that is not measured (class loading, JIT, the S3 SDK's first client)
                 FileSystem.closeAll();
-                List<ImageRef> refs = DatasetLister.list("folder", root, "train", null, false, false, base);
+                List<ImageRef> refs = DatasetLister.list(Layout.FOLDER, root, "train", null, false, false, base);
                 for (Variant v : listingVariants()) {
                     Configuration conf = with(base, v.settings());
                     Pass[] passes = new Pass[LIST_REPEATS];
@@ -159,7 +160,7 @@ final class S3Scenario {
                         FileSystem fs = FileSystem.get(URI.create(root), conf);
                         long[] c0 = counters(fs);
                         long s = System.nanoTime();
-                        refs = DatasetLister.list("folder", root, "train", null, false, false, conf);
+                        refs = DatasetLister.list(Layout.FOLDER, root, "train", null, false, false, conf);
                         double sec = (System.nanoTime() - s) / 1e9;
                         long[] c1 = counters(fs);
                         passes[r] = new Pass(refs.size(), 0, sec, c1[0] - c0[0], c1[1] - c0[1], c1[2] - c0[2], 0);

@@ -7,6 +7,7 @@ import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.data.ClassList;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.executor.ModelLocalizer;
 import io.pseudolabel.job.label.LabelJob;
 import io.pseudolabel.job.run.Runs;
@@ -44,10 +45,10 @@ public final class ClassifyJob {
         long start = System.currentTimeMillis();
         JobSettings job = JobSettings.from(config);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        String layout = job.layout().toLowerCase(Locale.ROOT);
-        if (!layout.equals("voc") && !layout.equals("coco")) {
+        Layout layout = job.layout();
+        if (layout == Layout.FOLDER) {
             throw new IllegalArgumentException("eval-classify needs ground truth: --layout voc or coco, not '"
-                    + job.layout() + "'");
+                    + layout.key() + "'");
         }
         List<String> classes = ClassList.resolve(job.classes(), hadoop);
         List<ImageRef> refs = DatasetLister.list(layout, options.images(), job.split(), job.annotations(), true,

@@ -2,6 +2,7 @@ package io.pseudolabel.job.classify;
 
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,9 +30,9 @@ public record GroundTruth(List<String> classNames, Map<String, boolean[]> positi
      * @throws IllegalArgumentException naming the annotation file of a class outside {@code classNames}, a
      *     duplicate image id, or a set with no label at all
      */
-    public static GroundTruth from(List<ImageRef> refs, List<String> classNames, String layout, String root,
+    public static GroundTruth from(List<ImageRef> refs, List<String> classNames, Layout layout, String root,
             String annotations) {
-        boolean coco = layout.equalsIgnoreCase("coco");
+        boolean coco = layout == Layout.COCO;
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < classNames.size(); i++) {
             index.put(key(classNames.get(i)), i);

@@ -2,6 +2,7 @@ package io.pseudolabel.job.common;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.executor.PreparePool;
 
 import java.io.Serializable;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * @param maxQualityDrop the quality gate: a run whose mean quality fell more than this is kept but not published
  * @param clipHead a CLIP head written by finetune-clip; blank = zero-shot prompts
  */
-public record JobSettings(String layout, String split, String annotations, String classes, int partitions,
+public record JobSettings(Layout layout, String split, String annotations, String classes, int partitions,
         int prepareThreads, int batchSize, long progressMillis, int readRetries, long readRetryBackoffMillis,
         double maxFailedFraction, double maxQualityDrop, String clipHead, long stopTimeoutMillis)
         implements Serializable {
@@ -44,7 +45,7 @@ public record JobSettings(String layout, String split, String annotations, Strin
     public static JobSettings from(Config root) {
         try {
             Config j = root.getConfig("pseudolabel.job");
-            return new JobSettings(j.getString("layout"), j.getString("split"), j.getString("annotations"),
+            return new JobSettings(Layout.parse(j.getString("layout")), j.getString("split"), j.getString("annotations"),
                     j.getString("classes"), j.getInt("partitions"), prepareThreads(j), j.getInt("batch-size"),
                     j.getDuration("progress-interval", TimeUnit.MILLISECONDS), j.getInt("read-retries"),
                     j.getDuration("read-retry-backoff", TimeUnit.MILLISECONDS), j.getDouble("max-failed-fraction"),

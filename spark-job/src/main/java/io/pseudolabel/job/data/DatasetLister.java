@@ -39,15 +39,13 @@ public final class DatasetLister {
      * @param annotations COCO only: the instances JSON
      * @param withStats COCO only: list the image folder once for sizes and mtimes (incremental runs)
      */
-    public static List<ImageRef> list(String layout, String root, String split, String annotations,
+    public static List<ImageRef> list(Layout layout, String root, String split, String annotations,
             boolean withAnnotations, boolean withStats, Configuration conf) {
         try {
-            return ImageIds.refuseDuplicates(switch (layout.toLowerCase(Locale.ROOT)) {
-                case "folder" -> folder(root, conf);
-                case "voc" -> voc(root, split, withAnnotations, conf);
-                case "coco" -> coco(root, annotations, withStats, conf);
-                default -> throw new IllegalArgumentException("--layout must be folder, voc or coco; got '" + layout
-                        + "'");
+            return ImageIds.refuseDuplicates(switch (layout) {
+                case FOLDER -> folder(root, conf);
+                case VOC -> voc(root, split, withAnnotations, conf);
+                case COCO -> coco(root, annotations, withStats, conf);
             });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list images under " + root + ": " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import io.pseudolabel.clip.head.ClassNameMap;
 import io.pseudolabel.job.data.DatasetLister;
 import io.pseudolabel.job.data.HadoopFiles;
 import io.pseudolabel.job.data.ImageRef;
+import io.pseudolabel.job.data.Layout;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class HeadLabels {
 
     public static Result read(String images, String labels, ClassNameMap map, List<String> classes,
             boolean dropUnknown, Configuration conf) {
-        List<ImageRef> listed = DatasetLister.list("folder", images, null, null, false, false, conf);
+        List<ImageRef> listed = DatasetLister.list(Layout.FOLDER, images, null, null, false, false, conf);
         if (listed.isEmpty()) {
             throw new IllegalArgumentException("no images (jpg, jpeg, png, bmp, webp) under --images " + images);
         }

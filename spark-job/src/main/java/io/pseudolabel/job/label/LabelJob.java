@@ -160,7 +160,7 @@ public final class LabelJob {
         if (refs.isEmpty()) {
             // Publishing an empty table would empty every export that follows (a wrong prefix, a lost mount).
             throw new IllegalArgumentException("no images listed under " + r.options().images() + " (layout "
-                    + job.layout() + "); nothing labelled, " + (r.previous() == null ? "nothing published"
+                    + job.layout().key() + "); nothing labelled, " + (r.previous() == null ? "nothing published"
                     : Runs.LATEST + " still names run " + r.previous()));
         }
         long listed = System.currentTimeMillis();

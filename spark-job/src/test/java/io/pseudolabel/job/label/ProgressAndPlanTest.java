@@ -3,6 +3,7 @@ package io.pseudolabel.job.label;
 import com.typesafe.config.ConfigFactory;
 import io.pseudolabel.job.common.JobSettings;
 import io.pseudolabel.job.common.StageProgress;
+import io.pseudolabel.job.data.Layout;
 import io.pseudolabel.job.executor.PreparePool;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProgressAndPlanTest {
     @Test
@@ -39,6 +42,19 @@ class ProgressAndPlanTest {
     private static JobSettings partitions(int n) {
         return JobSettings.from(ConfigFactory.parseString("pseudolabel.job.partitions = " + n)
                 .withFallback(ConfigFactory.defaultReference()));
+    }
+
+    @Test
+    void theLayoutIsOneOfThreeNamesInAnyCaseAndAnythingElseIsRefusedNamingTheKey() {
+        Function<String, JobSettings> with = v -> JobSettings.from(
+                ConfigFactory.parseString("pseudolabel.job.layout = \"" + v + "\"")
+                        .withFallback(ConfigFactory.defaultReference()));
+        assertEquals(Layout.FOLDER, JobSettings.from(ConfigFactory.defaultReference()).layout());
+        assertEquals(Layout.VOC, with.apply("voc").layout());
+        assertEquals(Layout.COCO, with.apply(" COCO ").layout());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> with.apply("pascal"));
+        assertTrue(e.getMessage().contains("pseudolabel.job.layout") && e.getMessage().contains("'pascal'"),
+                e.getMessage());
     }
 
     @Test
