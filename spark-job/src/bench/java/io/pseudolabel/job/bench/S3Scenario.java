@@ -63,7 +63,6 @@ final class S3Scenario {
     static final int JPEG_VARIANTS = 32;
     static final int WIDTH = 320;
     static final int HEIGHT = 240;
-    static final int COCO_IMAGES = 118_287;
     /** Listing repeats (the median is reported): a listing of 20,000 objects takes about a second. */
     static final int LIST_REPEATS = 3;
     /**
@@ -177,7 +176,7 @@ final class S3Scenario {
                                     + "probes), %d HEAD; %.0f objects per page; extrapolated to %d objects: %.1f s",
                                     root, LIST_REPEATS, p.seconds() * 1000, p.lists(), ROOT_PROBES, p.heads(),
                                     p.lists() > ROOT_PROBES ? (double) n / (p.lists() - ROOT_PROBES) : Double.NaN,
-                                    COCO_IMAGES, COCO_IMAGES / p.objectsPerSecond())));
+                                    ScaleDataset.COCO_IMAGES, ScaleDataset.COCO_IMAGES / p.objectsPerSecond())));
                     step(String.format(Locale.ROOT, "list, %s: %.0f objects/s, %d LIST requests, %d HEAD", v.name(),
                             p.objectsPerSecond(), p.lists(), p.heads()));
                 }
@@ -277,8 +276,8 @@ final class S3Scenario {
         return BenchRow.info(ID, metric, p.objectsPerSecond(),
                 "objects/s", String.format(Locale.ROOT, "%.1f MB/s, %.1f s in %d round%s; %s; %d partitions as label "
                         + "makes them; extrapolated to %d objects on 2 cores: %.0f s%s", p.mbPerSecond(), p.seconds(),
-                        rounds, rounds > 1 ? "s" : "", p.requests(), partitions, COCO_IMAGES,
-                        COCO_IMAGES / p.objectsPerSecond(),
+                        rounds, rounds > 1 ? "s" : "", p.requests(), partitions, ScaleDataset.COCO_IMAGES,
+                        ScaleDataset.COCO_IMAGES / p.objectsPerSecond(),
                         settings.isEmpty() ? "" : "; " + settings));
     }
 
