@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,12 +103,7 @@ class NativeLifecycleTest {
     void aFailingCommandExitsOneWithItsMessageAndNoCrashFile() throws Exception {
         Path images = FailingLabelJob.scenes(tmp.resolve("images"), 24);
         Path work = Files.createDirectories(tmp.resolve("work"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
-        // the module openings this JVM runs with (the launcher passes the same)
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions"))
-                .forEach(cmd::add);
+        List<String> cmd = ChildJvm.command("-Xmx1g", "-Dai.djl.offline=true", "-Djava.awt.headless=true");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FailingCommand.class.getName(),
                 images.toString(), TestSpark.fixtureModels().toString()));
         Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)

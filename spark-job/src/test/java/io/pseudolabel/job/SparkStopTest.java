@@ -10,10 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -37,15 +35,9 @@ class SparkStopTest {
         new VocSceneWriter(new SceneGenerator(FixtureWorld.load(), 5L)).write(voc, 0, 2);
         Path events = Files.createDirectories(tmp.resolve("events"));
         Path marker = tmp.resolve("application-end.txt");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Djava.awt.headless=true", "-Dspark.eventLog.enabled=true",
+        List<String> cmd = ChildJvm.command("-Xmx1g", "-Djava.awt.headless=true", "-Dspark.eventLog.enabled=true",
                 "-Dspark.eventLog.compress=false", "-Dspark.eventLog.dir=" + events.toUri(),
-                "-Dspark.extraListeners=" + EndProbe.class.getName(),
-                "-D" + EndProbe.MARKER + "=" + marker));
-        // the module openings this JVM runs with (the launcher passes the same)
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions"))
-                .forEach(cmd::add);
+                "-Dspark.extraListeners=" + EndProbe.class.getName(), "-D" + EndProbe.MARKER + "=" + marker);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "eval",
                 "--master", "local[1]", "--pred", voc.resolve("SegmentationClass").toString(), "--gt", voc.toString(),
                 "--split", "val", "--classes", voc.resolve("classes.txt").toString()));

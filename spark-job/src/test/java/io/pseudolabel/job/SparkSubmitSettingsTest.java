@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,13 +57,7 @@ class SparkSubmitSettingsTest {
     /** {@code spark-submit <sparkConfs> --class io.pseudolabel.job.Main <jar> <appArgs>} in client mode. */
     static Result submit(List<String> sparkConfs, List<String> appArgs) throws Exception {
         List<String> jars = cluster.applicationJars(); // spark-job's classes, model-udfs'
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions"))
-                .forEach(cmd::add);
-        cmd.addAll(List.of("-Dai.djl.offline=true", "-Djava.awt.headless=true"));
+        List<String> cmd = ChildJvm.command("-Xmx1g", "-Dai.djl.offline=true", "-Djava.awt.headless=true");
         cmd.add("-cp");
         cmd.add(cluster.sparkHome().resolve("jars") + File.separator + "*");
         cmd.add("org.apache.spark.deploy.SparkSubmit");

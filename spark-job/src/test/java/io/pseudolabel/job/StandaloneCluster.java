@@ -3,7 +3,6 @@ package io.pseudolabel.job;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -223,15 +222,8 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private static Process launch(Path home, Map<String, String> env, Path log, String mainClass, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");            // these JVMs mostly wait; keep their GC and JIT threads quiet
-        cmd.add("-XX:TieredStopAtLevel=1");
-        // the module openings this JVM runs with (spark-submit passes the same on Java 17)
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions"))
-                .forEach(cmd::add);
+        // these JVMs mostly wait; keep their GC and JIT threads quiet
+        List<String> cmd = ChildJvm.command("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         cmd.add("-cp");
         cmd.add(home.resolve("jars") + File.separator + "*");
         cmd.add(mainClass);
