@@ -24,7 +24,6 @@ import org.jclouds.blobstore.BlobStore;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -38,11 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Issue 19, item 3: S3 at scale. N small JPEGs (default 20,000) are put straight into s3proxy on 127.0.0.1
@@ -414,18 +408,7 @@ final class S3Scenario {
                         15 + rnd.nextInt(HEIGHT / 3));
             }
             g.dispose();
-            ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (MemoryCacheImageOutputStream o = new MemoryCacheImageOutputStream(bytes)) {
-                w.setOutput(o);
-                ImageWriteParam p = w.getDefaultWriteParam();
-                p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                p.setCompressionQuality(0.9f);
-                w.write(null, new IIOImage(img, null, null), p);
-            } finally {
-                w.dispose();
-            }
-            out[v] = bytes.toByteArray();
+            out[v] = ScaleDataset.jpeg(img);
         }
         return out;
     }

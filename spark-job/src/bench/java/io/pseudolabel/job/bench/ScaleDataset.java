@@ -162,7 +162,8 @@ final class ScaleDataset {
         }
     }
 
-    private static byte[] jpeg(BufferedImage img) throws IOException {
+    /** {@code img} as a JPEG of quality 0.9 (the JDK's writer). */
+    static byte[] jpeg(BufferedImage img) throws IOException {
         ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
