@@ -6,6 +6,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -141,11 +142,14 @@ public final class DatasetLister {
         try (var in = jsonPath.getFileSystem(conf).open(jsonPath)) {
             coco = CocoAnnotations.read(in, annotations);
         }
-        Map<String, FileStatus> stats = new HashMap<>();
+        // name -> {length, modification time}: two longs, not a FileStatus and its Path, per image
+        Map<String, long[]> stats = new HashMap<>();
         if (withStats) {
             Path dir = new Path(HadoopFiles.normalize(root));
-            for (FileStatus st : dir.getFileSystem(conf).listStatus(dir)) {
-                stats.put(st.getPath().getName(), st);
+            RemoteIterator<FileStatus> it = dir.getFileSystem(conf).listStatusIterator(dir);
+            while (it.hasNext()) {
+                FileStatus st = it.next();
+                stats.put(st.getPath().getName(), new long[] {st.getLen(), st.getModificationTime()});
             }
         }
         List<ImageRef> out = new ArrayList<>();
@@ -158,11 +162,10 @@ public final class DatasetLister {
                         ImageIds.refusal(id, annotations + " image " + img.id(), problem)));
                 continue;
             }
-            FileStatus st = stats.get(name);
+            long[] st = stats.get(name);
             List<GivenBox> boxes = coco.boxes(img.id());
-            out.add(new ImageRef(id, HadoopFiles.child(root, name), st == null ? -1 : st.getLen(),
-                    st == null ? -1 : st.getModificationTime(), boxes.stream().map(GivenBox::name).distinct().toList(),
-                    boxes));
+            out.add(new ImageRef(id, HadoopFiles.child(root, name), st == null ? -1 : st[0], st == null ? -1 : st[1],
+                    boxes.stream().map(GivenBox::name).distinct().toList(), boxes));
         }
         out.sort(Comparator.comparing(ImageRef::imageId));
         return out;

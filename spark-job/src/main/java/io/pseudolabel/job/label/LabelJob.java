@@ -34,13 +34,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
@@ -48,15 +45,12 @@ import org.apache.spark.util.SerializableConfiguration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static org.apache.spark.sql.functions.col;
 
 /**
  * The label stage on the driver: take the output root's {@link Lease}, plan (carry unchanged images over from
@@ -122,8 +116,11 @@ public final class LabelJob {
         }
     }
 
-    /** The plan stage's result: what to label it with, the images listed, and which of them to label. */
-    private record Planned(Labeling what, List<ImageRef> refs, CarryOver.Plan plan, long listedAt, long createdAt) {}
+    /**
+     * The plan stage's result: what to label it with, the images listed, and which of them to label.
+     */
+    private record Planned(Labeling what, List<ImageRef> refs, CarryOver.Plan plan,
+            long listedAt, long createdAt) {}
 
     /** The label stage's result: the run's rows (labelled and carried over) and what the tasks counted. */
     private record Labelled(Dataset<Row> rows, LongAccumulator done, LabelTally tally,
@@ -145,7 +142,7 @@ public final class LabelJob {
         write(r, p, l, labelsDir);
         Written w = record(r, p, l, labelsDir, System.currentTimeMillis());
         publish(r, w);
-        return new Summary(r.runId(), labelsDir, w.total(), l.done().value(), p.plan().carried().size(), w.counts(),
+        return new Summary(r.runId(), labelsDir, w.total(), l.done().value(), p.plan().carried(), w.counts(),
                 w.firstErrors(), p.what().fingerprint(), System.currentTimeMillis() - r.start(), w.executors(),
                 r.previous(), PUBLISHED);
     }
@@ -173,7 +170,7 @@ public final class LabelJob {
         }
         if (plan.from() != null) {
             r.out().printf("incremental: %d of %d images unchanged since run %s, %d to label%n",
-                    plan.carried().size(), refs.size(), plan.from(), plan.toLabel().size());
+                    plan.carried(), refs.size(), plan.from(), plan.toLabel().size());
         }
         return new Planned(what, refs, plan, listed, System.currentTimeMillis());
     }
@@ -211,24 +208,11 @@ public final class LabelJob {
                     .mapPartitions(new LabelPartition(taskBc, confBc, done, failed, tally, executorReports));
             all = r.spark().createDataFrame(rows, LabelTable.SCHEMA);
         }
-        if (!plan.carried().isEmpty()) {
-            Dataset<Row> carried = carriedRows(r, plan);
+        if (plan.carried() > 0) {
+            Dataset<Row> carried = CarryOver.carriedRows(r.spark(), r.output(), plan, what.fingerprint());
             all = all == null ? carried : carried.unionByName(all);
         }
         return new Labelled(all, done, tally, executorReports, failed);
-    }
-
-    /** The rows of the published run that this run keeps as they are. */
-    private static Dataset<Row> carriedRows(RunContext r, CarryOver.Plan plan) {
-        Dataset<Row> keep = r.spark().createDataset(new ArrayList<>(plan.carried()), Encoders.STRING())
-                .toDF("keep_uri");
-        // Read with today's schema: a run written before a column existed (instances' object_score_logit)
-        // reads it as null, so its rows carry over into the new run's schema.
-        Dataset<Row> previousRows = r.spark().read().schema(LabelTable.SCHEMA)
-                .parquet(Runs.labelsDir(r.output(), plan.from()));
-        Column[] columns = Arrays.stream(LabelTable.SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
-        return previousRows.join(functions.broadcast(keep), col(LabelTable.URI).equalTo(col("keep_uri")))
-                .select(columns);
     }
 
     /** Writes the rows (the labelling happens here, as Spark runs the tasks) and the run's inputs. */
@@ -241,7 +225,7 @@ public final class LabelJob {
         try {
             // Named for the Spark UI's jobs page: what the stage does and how much of it.
             spark.sparkContext().setJobDescription(String.format(Locale.ROOT, "label: %,d images (run %s, %,d carried"
-                    + " over)", plan.toLabel().size(), r.runId(), plan.carried().size()));
+                    + " over)", plan.toLabel().size(), r.runId(), plan.carried()));
             try (Progress progress = new Progress(spark.sparkContext(), "label " + r.runId(), plan.toLabel().size(),
                     l.done(), l.failed(), r.job().progressMillis(), r.out())) {
                 l.rows().write().mode(SaveMode.ErrorIfExists).parquet(labelsDir);
@@ -260,8 +244,8 @@ public final class LabelJob {
         // Carried-over rows are OK rows by construction (plan); the labelled ones were tallied as written.
         LabelTally.Totals tallied = l.tally().value();
         Map<String, Long> counts = new TreeMap<>(tallied.counts());
-        if (!plan.carried().isEmpty()) {
-            counts.merge(LabelStatus.OK.name(), (long) plan.carried().size(), Long::sum);
+        if (plan.carried() > 0) {
+            counts.merge(LabelStatus.OK.name(), plan.carried(), Long::sum);
         }
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         long failedRows = total - counts.getOrDefault(LabelStatus.OK.name(), 0L);
@@ -291,7 +275,7 @@ public final class LabelJob {
         Manifest manifest = new Manifest(r.runId(), "label", r.options().images(), r.output(), p.what().fingerprint(),
                 ModelFingerprint.LABELER_VERSION, JobConfig.render(r.config()), p.createdAt(), previous,
                 gate || qualityGate ? NOT_PUBLISHED : PUBLISHED, detail, counts, tallied.firstErrors(), failedFraction,
-                maxFailed, plan.carried().size(), l.done().value(), durations, executors, r.lease().record(), stats);
+                maxFailed, plan.carried(), l.done().value(), durations, executors, r.lease().record(), stats);
         writeManifest(r.output(), manifest, r.hadoop());
         return new Written(counts, tallied.firstErrors(), total, failedFraction, stats, manifest, gate, qualityGate,
                 detail, executors);
@@ -330,20 +314,20 @@ public final class LabelJob {
     private static Summary unchanged(RunContext r, Planned p) throws IOException {
         CarryOver.Plan plan = p.plan();
         String previous = r.previous();
-        Map<String, Long> counts = new TreeMap<>(Map.of(LabelStatus.OK.name(), (long) plan.carried().size()));
+        Map<String, Long> counts = new TreeMap<>(Map.of(LabelStatus.OK.name(), plan.carried()));
         Map<String, Long> durations = new LinkedHashMap<>();
         durations.put("list", p.listedAt() - r.start());
         durations.put("plan", p.createdAt() - p.listedAt());
         Manifest manifest = new Manifest(r.runId(), "label", r.options().images(), r.output(), p.what().fingerprint(),
                 ModelFingerprint.LABELER_VERSION, JobConfig.render(r.config()), p.createdAt(), previous, UNCHANGED,
                 "nothing new, changed or removed since run " + previous + ", which stays " + Runs.LATEST,
-                counts, List.of(), 0, r.runSettings().maxFailedFraction(), plan.carried().size(), 0, durations,
+                counts, List.of(), 0, r.runSettings().maxFailedFraction(), plan.carried(), 0, durations,
                 List.of(), r.lease().record(), null);
         writeManifest(r.output(), manifest, r.hadoop());
         r.out().printf("unchanged: all %d images are as run %s labelled them; no model loaded, %s stays %s%n",
-                plan.carried().size(), previous, Runs.LATEST, previous);
-        return new Summary(r.runId(), Runs.labelsDir(r.output(), previous), plan.carried().size(), 0,
-                plan.carried().size(), counts, List.of(), p.what().fingerprint(), System.currentTimeMillis() - r.start(),
+                plan.carried(), previous, Runs.LATEST, previous);
+        return new Summary(r.runId(), Runs.labelsDir(r.output(), previous), plan.carried(), 0,
+                plan.carried(), counts, List.of(), p.what().fingerprint(), System.currentTimeMillis() - r.start(),
                 List.of(), previous, UNCHANGED);
     }
 
