@@ -81,8 +81,9 @@ final class CarryOver {
     /**
      * @param toLabel images the models must label
      * @param carried how many rows are copied from {@code from}
-     * @param dropped the uris {@code from} recorded whose rows are not carried (changed, relabelled or no longer
-     *     listed): on a nightly run far fewer than the carried ones, so the driver holds and ships these
+     * @param dropped the uris whose rows in {@code from} are not carried: those it recorded that are changed or no
+     *     longer listed, and every uri labelled tonight (so no image can have a carried row and a new one); on a
+     *     nightly run far fewer than the carried ones, so the driver holds and ships these
      * @param from the run rows are carried from (null: none)
      * @param unchanged nothing to label and nothing removed: {@code from}'s table is already this run's
      */
@@ -152,8 +153,14 @@ final class CarryOver {
             }
         }
         boolean unchanged = toLabel.isEmpty() && carried == recorded;
-        return new Plan(toLabel, carried, carried == 0 ? List.of() : new ArrayList<>(seen.keySet()), previous,
-                unchanged);
+        if (carried == 0) {
+            return new Plan(toLabel, 0, List.of(), previous, unchanged);
+        }
+        Set<String> dropped = new HashSet<>(seen.keySet());
+        for (ImageRef ref : toLabel) {
+            dropped.add(ref.uri());
+        }
+        return new Plan(toLabel, carried, new ArrayList<>(dropped), previous, unchanged);
     }
 
     /**
