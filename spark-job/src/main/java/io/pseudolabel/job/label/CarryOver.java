@@ -136,7 +136,7 @@ final class CarryOver {
         }
         long recorded = seen.size();
         Set<String> okSameModel = new HashSet<>(spark.read().parquet(Runs.labelsDir(output, previous))
-                .filter(LabelTable.ok().and(col(LabelTable.MODEL_FINGERPRINT).equalTo(fingerprint)))
+                .filter(keepable(fingerprint))
                 .select(LabelTable.URI).as(Encoders.STRING()).collectAsList());
         List<ImageRef> toLabel = new ArrayList<>();
         long carried = 0;
@@ -171,7 +171,7 @@ final class CarryOver {
      */
     static Dataset<Row> carriedRows(SparkSession spark, String output, Plan plan, String fingerprint) {
         Dataset<Row> previous = spark.read().schema(LabelTable.SCHEMA).parquet(Runs.labelsDir(output, plan.from()))
-                .filter(LabelTable.ok().and(col(LabelTable.MODEL_FINGERPRINT).equalTo(fingerprint)));
+                .filter(keepable(fingerprint));
         if (!plan.dropped().isEmpty()) {
             Dataset<Row> drop = spark.createDataset(plan.dropped(), Encoders.STRING()).toDF(DROP_URI);
             previous = previous.join(functions.broadcast(drop), col(LabelTable.URI).equalTo(col(DROP_URI)),
@@ -179,6 +179,11 @@ final class CarryOver {
         }
         Column[] columns = Arrays.stream(LabelTable.SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
         return previous.select(columns);
+    }
+
+    /** The rows a run may carry: OK, labelled with the label fingerprint {@code fingerprint}. */
+    private static Column keepable(String fingerprint) {
+        return LabelTable.ok().and(col(LabelTable.MODEL_FINGERPRINT).equalTo(fingerprint));
     }
 
     /**

@@ -51,7 +51,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-
 /**
  * The label stage on the driver: take the output root's {@link Lease}, plan (carry unchanged images over from
  * the published run when incremental), label the rest in {@code mapPartitions}, write the run and its
@@ -116,11 +115,8 @@ public final class LabelJob {
         }
     }
 
-    /**
-     * The plan stage's result: what to label it with, the images listed, and which of them to label.
-     */
-    private record Planned(Labeling what, List<ImageRef> refs, CarryOver.Plan plan,
-            long listedAt, long createdAt) {}
+    /** The plan stage's result: what to label it with, the images listed, and which of them to label. */
+    private record Planned(Labeling what, List<ImageRef> refs, CarryOver.Plan plan, long listedAt, long createdAt) {}
 
     /** The label stage's result: the run's rows (labelled and carried over) and what the tasks counted. */
     private record Labelled(Dataset<Row> rows, LongAccumulator done, LabelTally tally,
